@@ -1,0 +1,34 @@
+# AuroraVault. Needs only python3 and make: every target installs what it uses.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
+
+.PHONY: run test lint format typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+## run: start the server on the embedded default (SQLite + ./data), http://127.0.0.1:8000
+run: $(STAMP)
+	$(BIN)/auroravault serve
+
+## test: install what the tests need and run the whole suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## lint: ruff (lint + format check) and mypy on the package
+lint: $(STAMP)
+	$(BIN)/ruff check auroravault tests
+	$(BIN)/ruff format --check auroravault tests
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format auroravault tests
+	$(BIN)/ruff check --fix auroravault tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,43 @@
+"""Accounts: register, login, logout, me."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from auroravault.api.deps import SERVICES, USER, bearer_token
+from auroravault.api.schemas import LoginBody, LoginOut, RegisterBody, RegisterOut, UserOut
+from auroravault.meta.base import User
+from auroravault.services.container import Services
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["accounts"]
+    dependencies = SERVICES
+
+    @post("/register", status_code=201, summary="Create an account and log in")
+    async def register(self, data: JSONBody[RegisterBody], services: NamedDependency[Services]) -> RegisterOut:
+        result = await services.accounts.register(data.email, data.password, data.display_name)
+        return RegisterOut(user=UserOut.of(result.user), token=result.token, expires_at=result.expires_at)
+
+    @post("/login", status_code=200, summary="Log in; too many failures answer 429")
+    async def login(self, request: Request, data: JSONBody[LoginBody], services: NamedDependency[Services]) -> LoginOut:
+        client = request.client.host if request.client else "unknown"
+        result = await services.accounts.login(data.email, data.password, client)
+        return LoginOut(token=result.token, expires_at=result.expires_at, user=UserOut.of(result.user))
+
+    @post("/logout", status_code=204, dependencies=USER, summary="Revoke this token")
+    async def logout(self, request: Request, user: NamedDependency[User], services: NamedDependency[Services]) -> None:
+        await services.accounts.logout(bearer_token(request))
+
+
+class UsersController(Controller):
+    path = "/users"
+    tags = ["accounts"]
+    dependencies = USER
+
+    @get("/me", summary="The current user, with quota and usage")
+    async def me(self, user: NamedDependency[User]) -> UserOut:
+        return UserOut.of(user)

@@ -1,0 +1,78 @@
+"""The local store's presigned endpoint: ``PUT``/``GET /blobs/{key}``, checked like S3 checks SigV4.
+
+Mounted only when ``storage.backend = "local"``. The body is streamed to disk (never held
+in memory), so ``request_max_body_size`` is lifted here and the signed size enforced instead.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, put
+from litestar.params import FromPath, FromQuery
+from litestar.response import File
+
+from auroravault.api.deps import services_of
+from auroravault.errors import Invalid, NotFound
+from auroravault.storage.local import LocalBlobStore
+
+
+def _store(request: Request) -> LocalBlobStore:
+    store = services_of(request).blobs
+    assert isinstance(store, LocalBlobStore)
+    return store
+
+
+class BlobController(Controller):
+    path = "/blobs"
+    tags = ["storage"]
+    include_in_schema = True
+
+    @put(
+        "/{key:path}",
+        status_code=200,
+        request_max_body_size=None,
+        summary="Receive the bytes of a presigned upload (local storage only)",
+    )
+    async def receive(
+        self,
+        request: Request,
+        key: FromPath[str],
+        expires: FromQuery[str] = "",
+        sha256: FromQuery[str] = "",
+        signature: FromQuery[str] = "",
+    ) -> dict[str, str]:
+        store = _store(request)
+        key = key.lstrip("/")
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            raise Invalid(
+                "length_required", "send Content-Length with the exact size the URL was signed for", status=411
+            )
+        size = int(length)
+        content_type = request.headers.get("content-type", "")
+        store.verify_put(key, expires=expires, sha256=sha256, signature=signature, content_type=content_type, size=size)
+        await store.receive(key, request.stream(), size=size, sha256=sha256)
+        return {"key": key, "sha256": sha256}
+
+    @get("/{key:path}", summary="Download through a presigned URL (local storage only)")
+    async def send(
+        self,
+        request: Request,
+        key: FromPath[str],
+        expires: FromQuery[str] = "",
+        signature: FromQuery[str] = "",
+        filename: FromQuery[str] = "",
+        type: FromQuery[str] = "",
+    ) -> File:
+        store = _store(request)
+        key = key.lstrip("/")
+        store.verify_get(key, expires=expires, signature=signature, filename=filename, content_type=type)
+        path = store.path_of(key)
+        if await store.head(key) is None:
+            raise NotFound("object_not_found", "no such object")
+        return File(
+            path=path,
+            filename=filename or path.name,
+            media_type=type or "application/octet-stream",
+            content_disposition_type="attachment" if filename else "inline",
+            headers={"Cache-Control": "private, max-age=300"},
+        )

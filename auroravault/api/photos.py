@@ -1,0 +1,68 @@
+"""Photos: the paginated list, one photo, downloads by presigned redirect, the timeline."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect
+
+from auroravault.api.deps import SERVICES, USER
+from auroravault.api.schemas import DownloadOut, MonthOut, PhotoOut, PhotoPageOut
+from auroravault.meta.base import User
+from auroravault.services.container import Services
+from auroravault.services.photos import Order, Variant
+
+
+class PhotoController(Controller):
+    path = "/photos"
+    tags = ["photos"]
+    dependencies = {**USER, **SERVICES}
+
+    @get("/", summary="The user's photos by time, keyset-paginated")
+    async def list_photos(
+        self,
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        cursor: FromQuery[str | None] = None,
+        order: FromQuery[Order] = "newest",
+    ) -> PhotoPageOut:
+        page = await services.photos.list_page(user, limit=limit, cursor=cursor, order=order)
+        return PhotoPageOut(items=[PhotoOut.of(p, url) for p, url in page.items], next_cursor=page.next_cursor)
+
+    @get("/{photo_id:str}", summary="One photo with its metadata")
+    async def get_photo(
+        self, photo_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> PhotoOut:
+        return PhotoOut.of(await services.photos.get(user, photo_id))
+
+    @get(
+        "/{photo_id:str}/{variant:str}",
+        summary="Download the original, preview or thumb (302 to a presigned URL)",
+        status_code=302,
+    )
+    async def download(
+        self,
+        photo_id: FromPath[str],
+        variant: FromPath[Variant],
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        redirect: FromQuery[bool] = True,
+    ) -> Response[DownloadOut] | Redirect:
+        found = await services.photos.download(user, photo_id, variant)
+        if not redirect:
+            return Response(DownloadOut(url=found.url, expires_at=found.expires_at), status_code=200)
+        return Redirect(found.url, status_code=302)
+
+
+class TimelineController(Controller):
+    path = "/timeline"
+    tags = ["photos"]
+    dependencies = {**USER, **SERVICES}
+
+    @get("/", summary="Photo counts per month, newest first")
+    async def timeline(self, user: NamedDependency[User], services: NamedDependency[Services]) -> list[MonthOut]:
+        return [MonthOut(month=m.month, count=m.count) for m in await services.photos.timeline(user)]

@@ -1,0 +1,105 @@
+"""Every error leaves as RFC 9457 ``application/problem+json`` with a stable ``code``."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from auroravault.api.schemas import Problem
+from auroravault.errors import AuroraError
+
+log = logging.getLogger("auroravault.api")
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://auroravault.dev/problems/"
+
+# Codes for the framework's own HTTP errors (routing, methods, body limits).
+_HTTP_CODES = {
+    400: "invalid_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, object]] | None = None,
+) -> Response[bytes]:
+    body = Problem(
+        type=TYPE_BASE + code,
+        title=title,
+        status=status,
+        code=code,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return Response(
+        content=msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON, headers=headers or {}
+    )
+
+
+def aurora_error_handler(request: Request, exc: Exception) -> Response[bytes]:
+    assert isinstance(exc, AuroraError)
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    if exc.status_code >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    errors = exc.extra.get("errors")
+    return problem_response(
+        request,
+        exc.status_code,
+        exc.code,
+        exc.title,
+        exc.detail,
+        headers=headers,
+        errors=errors if isinstance(errors, list) else None,
+    )
+
+
+def validation_handler(request: Request, exc: Exception) -> Response[bytes]:
+    assert isinstance(exc, ValidationException)
+    extra = exc.extra if isinstance(exc.extra, list) else None
+    return problem_response(
+        request,
+        400,
+        "invalid_request",
+        "Invalid request",
+        exc.detail or "the request is malformed",
+        errors=[dict(e) for e in extra if isinstance(e, dict)] if extra else None,
+    )
+
+
+def http_error_handler(request: Request, exc: Exception) -> Response[bytes]:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    code = _HTTP_CODES.get(status, "http_error")
+    return problem_response(request, status, code, code.replace("_", " ").capitalize(), exc.detail, headers=exc.headers)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response[bytes]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request, 500, "internal_error", "Internal error", "something went wrong on the server; it has been logged"
+    )
+
+
+EXCEPTION_HANDLERS = {
+    AuroraError: aurora_error_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,62 @@
+"""Presigned batch uploads: init, complete, status, the pending list, hash checks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from auroravault.api.deps import SERVICES, USER
+from auroravault.api.schemas import BatchOut, CheckBody, CheckOut, CompleteBody, InitBody, InitOut, UploadsOut
+from auroravault.meta.base import User
+from auroravault.services.container import Services
+
+
+class UploadController(Controller):
+    path = "/uploads"
+    tags = ["uploads"]
+    dependencies = {**USER, **SERVICES}
+
+    @post("/", status_code=201, summary="Ask for presigned URLs for a batch of up to 50 photos")
+    async def init(
+        self, data: JSONBody[InitBody], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> InitOut:
+        result = await services.uploads.init_batch(user, data.files)
+        return InitOut(batch_id=result.batch_id, expires_at=result.expires_at, items=result.items)
+
+    @post("/check", status_code=200, summary="Which of these sha256 hashes the user already has")
+    async def check(
+        self, data: JSONBody[CheckBody], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> CheckOut:
+        existing = await services.uploads.check_hashes(user, data.sha256)
+        missing = [h for h in dict.fromkeys(x.strip().lower() for x in data.sha256) if h not in existing]
+        return CheckOut(existing=existing, missing=missing)
+
+    @post("/{batch_id:str}/complete", status_code=200, summary="Confirm uploads; idempotent")
+    async def complete(
+        self,
+        batch_id: FromPath[str],
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        data: JSONBody[CompleteBody | None] = None,
+    ) -> UploadsOut:
+        ids = data.upload_ids if data is not None else None
+        return UploadsOut(items=await services.uploads.complete(user, batch_id, ids))
+
+    @get("/{batch_id:str}", summary="A batch and the state of each of its uploads")
+    async def batch(
+        self, batch_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> BatchOut:
+        batch, items = await services.uploads.batch_status(user, batch_id)
+        return BatchOut(batch_id=batch.id, expires_at=batch.expires_at, items=items)
+
+    @get("/", summary="The user's uploads that still wait for their bytes")
+    async def pending(
+        self,
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        state_filter: Annotated[Literal["pending"], QueryParameter(name="state")] = "pending",
+    ) -> UploadsOut:
+        return UploadsOut(items=await services.uploads.pending(user))

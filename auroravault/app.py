@@ -1,0 +1,90 @@
+"""``create_app(settings)``: adapters, services, lifespan, routes and errors, in named steps."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from auroravault import __version__
+from auroravault.api.accounts import AuthController, UsersController
+from auroravault.api.blobs import BlobController
+from auroravault.api.health import healthz, readyz
+from auroravault.api.photos import PhotoController, TimelineController
+from auroravault.api.problems import EXCEPTION_HANDLERS
+from auroravault.api.uploads import UploadController
+from auroravault.config import Settings, signing_secret
+from auroravault.meta import build_meta_store
+from auroravault.services.container import Services
+from auroravault.storage import build_blob_store
+
+log = logging.getLogger("auroravault")
+
+
+def build_services(settings: Settings) -> Services:
+    meta = build_meta_store(settings)
+    blobs = build_blob_store(settings, signing_secret(settings))
+    return Services.build(settings, meta, blobs)
+
+
+def _lifespan(services: Services):  # type: ignore[no-untyped-def]
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await services.meta.migrate()
+        await services.blobs.check()
+        log.info(
+            "AuroraVault ready: meta=%s storage=%s url=%s",
+            services.meta.name,
+            services.blobs.name,
+            services.settings.server.base_url(),
+        )
+        try:
+            yield
+        finally:
+            await services.blobs.close()
+            await services.meta.close()
+
+    return lifespan
+
+
+def _routes(settings: Settings) -> list[object]:
+    api = Router(
+        path="/api/v1",
+        route_handlers=[AuthController, UsersController, UploadController, PhotoController, TimelineController],
+    )
+    routes: list[object] = [api, healthz, readyz]
+    if settings.storage.backend == "local":
+        routes.append(BlobController)
+    return routes
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="AuroraVault",
+        version=__version__,
+        description="A self-hostable photo vault for families. Errors are RFC 9457 problem+json with a stable `code`.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin()],
+    )
+
+
+def create_app(settings: Settings, services: Services | None = None) -> Litestar:
+    """Build the ASGI app. ``services`` may be given to share adapters (tests, several apps)."""
+    services = services or build_services(settings)
+    cors = CORSConfig(allow_origins=settings.server.cors_origins) if settings.server.cors_origins else None
+    app = Litestar(
+        route_handlers=_routes(settings),  # type: ignore[arg-type]
+        lifespan=[_lifespan(services)],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=_openapi(),
+        cors_config=cors,
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,125 @@
+"""``auroravault``: serve | migrate | user create (more commands join as they are built)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from auroravault.config import Settings, load_settings
+from auroravault.errors import AuroraError, ConfigError
+
+
+def _settings(args: argparse.Namespace, **server: Any) -> Settings:
+    overrides = {"server": {k: v for k, v in server.items() if v is not None}}
+    return load_settings(args.config, overrides=overrides if overrides["server"] else None)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from auroravault.app import create_app
+
+    settings = _settings(args, host=args.host, port=args.port)
+    logging.basicConfig(
+        level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_app(settings)
+    print(f"AuroraVault on {settings.server.base_url()}  (data in {settings.data_path.resolve()})", flush=True)
+    uvicorn.run(
+        app,
+        host=settings.server.host,
+        port=settings.server.port,
+        log_level=settings.server.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from auroravault.meta import build_meta_store
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        meta = build_meta_store(settings)
+        try:
+            await meta.migrate()
+        finally:
+            await meta.close()
+
+    asyncio.run(run())
+    print(f"meta store ({settings.meta.backend}) is up to date")
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from auroravault.meta import build_meta_store
+    from auroravault.services.accounts import AccountService
+
+    settings = _settings(args)
+    password = os.environ.get("AURORAVAULT_PASSWORD") or getpass.getpass("Password for the new account: ")
+
+    async def run() -> str:
+        meta = build_meta_store(settings)
+        try:
+            await meta.migrate()
+            user = await AccountService(meta, settings).create_user(
+                args.email, password, args.name, is_admin=args.admin
+            )
+            return user.id
+        finally:
+            await meta.close()
+
+    user_id = asyncio.run(run())
+    print(f"created {'admin ' if args.admin else ''}user {args.email} ({user_id})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="auroravault", description="AuroraVault, a photo vault for families")
+    parser.add_argument("--config", help="TOML config file (default: $AURORAVAULT_CONFIG, else built-in defaults)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the meta store")
+    migrate.set_defaults(func=cmd_migrate)
+
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create an account (password from $AURORAVAULT_PASSWORD or a prompt)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--admin", action="store_true", help="make the account an admin")
+    create.set_defaults(func=cmd_user_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result: int = args.func(args)
+        return result
+    except ConfigError as exc:
+        print(f"auroravault: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except AuroraError as exc:
+        print(f"auroravault: {exc.detail} ({exc.code})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

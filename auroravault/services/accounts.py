@@ -1,0 +1,153 @@
+"""Accounts: registration, login with rate limits, sessions, the current user.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults) in a worker thread, so a
+login never stalls the event loop. Tokens are random and stored only as sha256 hashes;
+logout deletes the session, so the token stops working at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+import msgspec
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from auroravault.config import Settings
+from auroravault.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
+from auroravault.ids import new_id, new_token, token_hash
+from auroravault.meta.base import MetaStore, Session, User
+from auroravault.timeutil import utcnow
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+# An argon2 hash of a random password: verified against when the email is unknown,
+# so a login for a missing account costs the same time as a wrong password.
+_hasher = PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash("auroravault-no-such-user")
+
+
+class LoginResult(msgspec.Struct, frozen=True):
+    user: User
+    token: str
+    expires_at: datetime
+
+
+UserCreated = Callable[[User], Awaitable[None]]
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise Invalid("invalid_email", "this does not look like an email address")
+    return email
+
+
+class AccountService:
+    def __init__(self, meta: MetaStore, settings: Settings, on_user_created: UserCreated | None = None) -> None:
+        self.meta = meta
+        self.settings = settings
+        self.on_user_created = on_user_created
+
+    def _check_password(self, password: str) -> None:
+        minimum = self.settings.auth.password_min_length
+        if len(password) < minimum:
+            raise Invalid("weak_password", f"the password must have at least {minimum} characters")
+        if len(password) > 1024:
+            raise Invalid("weak_password", "the password is longer than 1024 characters")
+
+    async def create_user(self, email: str, password: str, display_name: str, *, is_admin: bool = False) -> User:
+        """Create an account (no session). Used by registration and ``auroravault user create``."""
+        email = normalize_email(email)
+        display_name = " ".join(display_name.split())
+        if not 1 <= len(display_name) <= 100:
+            raise Invalid("invalid_display_name", "the display name must have 1 to 100 characters")
+        self._check_password(password)
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        user = User(
+            id=new_id("u_"),
+            email=email,
+            display_name=display_name,
+            password_hash=password_hash,
+            is_admin=is_admin,
+            quota_bytes=self.settings.auth.default_quota_bytes,
+            created_at=utcnow(),
+        )
+        await self.meta.create_user(user)
+        if self.on_user_created is not None:
+            await self.on_user_created(user)
+        return user
+
+    async def register(self, email: str, password: str, display_name: str) -> LoginResult:
+        if self.settings.auth.registration == "closed":
+            raise Forbidden(
+                "registration_closed", "registration is closed on this server; ask its admin for an account"
+            )
+        user = await self.create_user(email, password, display_name)
+        return await self._open_session(user)
+
+    async def login(self, email: str, password: str, client_ip: str) -> LoginResult:
+        auth = self.settings.auth
+        email = email.strip().lower()
+        keys = (f"login:account:{email}", f"login:ip:{client_ip}")
+        now = utcnow()
+        limit = auth.login_max_failures
+        for key in keys:
+            # An address gets more room than an account: a family shares one address.
+            allowed = limit * 4 if key.startswith("login:ip:") else limit
+            if await self.meta.get_counter(key, now) >= allowed:
+                raise TooManyRequests(
+                    "too_many_attempts",
+                    "too many failed logins; wait a while and try again",
+                    retry_after=auth.login_window_seconds,
+                )
+        user = await self.meta.get_user_by_email(email)
+        ok = await asyncio.to_thread(_verify, user.password_hash if user else _dummy_hash(), password)
+        if user is None or not ok:
+            for key in keys:
+                await self.meta.hit_counter(key, auth.login_window_seconds, now)
+            raise Unauthorized("invalid_credentials", "wrong email or password")
+        await self.meta.reset_counter(keys[0])
+        return await self._open_session(user)
+
+    async def _open_session(self, user: User) -> LoginResult:
+        token = new_token()
+        now = utcnow()
+        expires_at = now + timedelta(seconds=self.settings.auth.session_ttl_seconds)
+        await self.meta.create_session(
+            Session(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires_at)
+        )
+        return LoginResult(user=user, token=token, expires_at=expires_at)
+
+    async def logout(self, token: str) -> None:
+        await self.meta.delete_session(token_hash(token))
+
+    async def authenticate(self, token: str) -> User:
+        """The user behind a bearer token, or ``Unauthorized``."""
+        session = await self.meta.get_session(token_hash(token))
+        if session is None or session.expires_at <= utcnow():
+            raise Unauthorized("invalid_token", "the token is unknown, expired or logged out")
+        user = await self.meta.get_user(session.user_id)
+        if user is None:
+            raise Unauthorized("invalid_token", "the token's account no longer exists")
+        return user
+
+    async def get_user(self, user_id: str) -> User:
+        user = await self.meta.get_user(user_id)
+        if user is None:
+            raise Conflict("user_missing", "the account no longer exists")
+        return user
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

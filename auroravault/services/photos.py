@@ -1,0 +1,104 @@
+"""Photos: the keyset-paginated list, one photo, downloads, and the month timeline.
+
+Only the owner sees a photo; anyone else gets ``photo_not_found``, the same answer as
+for an id that never existed. Pending photos (no bytes yet) are not listed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import posixpath
+from datetime import datetime, timedelta
+from typing import Literal
+
+import msgspec
+
+from auroravault.config import Settings
+from auroravault.errors import Conflict, Invalid, NotFound
+from auroravault.meta.base import MetaStore, MonthCount, Photo, User
+from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
+from auroravault.timeutil import utcnow
+
+Variant = Literal["original", "preview", "thumb"]
+Order = Literal["newest", "oldest"]
+MAX_LIMIT = 200
+
+
+class PhotoPage(msgspec.Struct, kw_only=True):
+    items: list[tuple[Photo, str | None]]
+    next_cursor: str | None
+
+
+class Download(msgspec.Struct, kw_only=True):
+    url: str
+    expires_at: datetime
+
+
+def encode_cursor(photo: Photo) -> str:
+    raw = msgspec.json.encode([photo.sort_at, photo.id])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort_at, photo_id = msgspec.json.decode(raw, type=tuple[str, str])
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise Invalid("invalid_cursor", "the cursor is not one this server gave out") from None
+    return sort_at, photo_id
+
+
+class PhotoService:
+    def __init__(self, meta: MetaStore, blobs: BlobStore, settings: Settings) -> None:
+        self.meta = meta
+        self.blobs = blobs
+        self.settings = settings
+
+    async def get(self, user: User, photo_id: str) -> Photo:
+        photo = await self.meta.get_photo(photo_id)
+        if photo is None or photo.owner_id != user.id or photo.status == "pending":
+            raise NotFound("photo_not_found", "no such photo")
+        return photo
+
+    async def list_page(self, user: User, *, limit: int, cursor: str | None, order: Order) -> PhotoPage:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}")
+        after = decode_cursor(cursor) if cursor else None
+        photos = await self.meta.list_photos(user.id, limit=limit + 1, after=after, descending=order == "newest")
+        more = len(photos) > limit
+        photos = photos[:limit]
+        ttl = self.settings.storage.download_ttl_seconds
+
+        async def thumb(photo: Photo) -> str | None:
+            if photo.status != "ready":
+                return None
+            return await self.blobs.presign_get(
+                thumb_key(photo.owner_id, photo.id), expires_in=ttl, content_type="image/webp"
+            )
+
+        urls = await asyncio.gather(*(thumb(p) for p in photos))
+        return PhotoPage(
+            items=list(zip(photos, urls, strict=True)),
+            next_cursor=encode_cursor(photos[-1]) if more and photos else None,
+        )
+
+    async def download(self, user: User, photo_id: str, variant: Variant) -> Download:
+        photo = await self.get(user, photo_id)
+        ttl = self.settings.storage.download_ttl_seconds
+        stem = posixpath.splitext(photo.filename)[0] or photo.id
+        if variant == "original":
+            key, filename, ctype = original_key(user.id, photo.id), photo.filename, photo.content_type
+        else:
+            if photo.status != "ready":
+                raise Conflict("variant_not_ready", f"the {variant} exists once the photo is ready")
+            if variant == "preview":
+                key, filename, ctype = preview_key(user.id, photo.id), f"{stem}.jpg", "image/jpeg"
+            else:
+                key, filename, ctype = thumb_key(user.id, photo.id), f"{stem}.webp", "image/webp"
+        url = await self.blobs.presign_get(key, expires_in=ttl, filename=filename, content_type=ctype)
+        return Download(url=url, expires_at=utcnow() + timedelta(seconds=ttl))
+
+    async def timeline(self, user: User) -> list[MonthCount]:
+        return await self.meta.month_counts(user.id)

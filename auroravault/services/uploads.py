@@ -1,0 +1,322 @@
+"""Presigned batch uploads: init, complete, the pending list, and hash checks.
+
+The rules of DESIGN.md "The HTTP contract", steps 1-4:
+
+- A batch of 1..``uploads.max_batch`` files is validated whole; any bad file refuses the
+  whole batch and nothing is created.
+- A file whose sha256 the owner already has (not pending) is a ``duplicate``.
+- A file whose sha256 is still pending is *resumed*: same photo and upload, a fresh URL,
+  and the upload moves into the new batch.
+- New files reserve their size against the quota in the same atomic step that creates
+  them; rejection or expiry releases it.
+- ``complete`` HEADs each object: missing -> still ``pending``; wrong size -> ``rejected``
+  and the object deleted; right size -> ``processing``, and ``on_arrived`` is called
+  (the pipeline's seam).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import posixpath
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Literal
+
+import msgspec
+
+from auroravault.config import Settings
+from auroravault.errors import Conflict, Invalid, NotFound
+from auroravault.ids import new_id
+from auroravault.meta.base import Batch, MetaStore, Photo, Upload, User
+from auroravault.storage.base import BlobStore, PresignedRequest, original_key
+from auroravault.timeutil import sort_key, utcnow
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+HEAD_CONCURRENCY = 8
+
+
+class FileSpec(msgspec.Struct, kw_only=True):
+    filename: str
+    size: int
+    content_type: str
+    sha256: str
+    client_ref: str | None = None
+
+
+class FileError(msgspec.Struct, frozen=True):
+    index: int
+    code: str
+    detail: str
+
+
+class InitItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    index: int
+    client_ref: str | None
+    photo_id: str
+    status: Literal["upload", "duplicate"]
+    upload_id: str | None = None
+    upload: PresignedRequest | None = None
+
+
+class InitResult(msgspec.Struct, kw_only=True):
+    batch_id: str
+    expires_at: datetime
+    items: list[InitItem]
+
+
+class UploadItem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    upload_id: str
+    index: int
+    client_ref: str | None
+    photo_id: str
+    filename: str
+    size: int
+    sha256: str
+    status: str
+    reason: str | None = None
+
+
+Arrived = Callable[[Upload], Awaitable[None]]
+
+
+def upload_item(upload: Upload) -> UploadItem:
+    return UploadItem(
+        upload_id=upload.id,
+        index=upload.index,
+        client_ref=upload.client_ref,
+        photo_id=upload.photo_id,
+        filename=upload.filename,
+        size=upload.size,
+        sha256=upload.sha256,
+        status=upload.state,
+        reason=upload.reason,
+    )
+
+
+class UploadService:
+    def __init__(
+        self, meta: MetaStore, blobs: BlobStore, settings: Settings, on_arrived: Arrived | None = None
+    ) -> None:
+        self.meta = meta
+        self.blobs = blobs
+        self.settings = settings
+        self.on_arrived = on_arrived
+
+    # -- validation --------------------------------------------------------------------
+    def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
+        limits = self.settings.uploads
+        if not files:
+            raise Invalid("batch_empty", "a batch needs at least one file")
+        if len(files) > limits.max_batch:
+            raise Invalid(
+                "batch_too_large", f"a batch holds at most {limits.max_batch} files, this one has {len(files)}"
+            )
+        allowed = {t.lower() for t in limits.allowed_content_types}
+        errors: list[FileError] = []
+        clean: list[FileSpec] = []
+        for index, spec in enumerate(files):
+            content_type = spec.content_type.split(";")[0].strip().lower()
+            sha = spec.sha256.strip().lower()
+            filename = posixpath.basename(spec.filename.replace("\\", "/")).strip()
+            if spec.size <= 0:
+                errors.append(FileError(index, "file_empty", "the file is empty"))
+            elif spec.size > limits.max_file_bytes:
+                errors.append(
+                    FileError(index, "file_too_large", f"files may have at most {limits.max_file_bytes} bytes")
+                )
+            if content_type not in allowed:
+                errors.append(
+                    FileError(index, "unsupported_media_type", f"{content_type or 'no type'} is not a photo type")
+                )
+            if not SHA256_RE.match(sha):
+                errors.append(FileError(index, "invalid_sha256", "sha256 must be 64 hexadecimal characters"))
+            if not filename or len(filename) > 255 or "\x00" in filename:
+                errors.append(FileError(index, "invalid_filename", "the filename must have 1 to 255 characters"))
+            if spec.client_ref is not None and len(spec.client_ref) > 200:
+                errors.append(FileError(index, "invalid_client_ref", "client_ref has at most 200 characters"))
+            clean.append(
+                FileSpec(
+                    filename=filename,
+                    size=spec.size,
+                    content_type=content_type,
+                    sha256=sha,
+                    client_ref=spec.client_ref,
+                )
+            )
+        if errors:
+            first = errors[0]
+            raise Invalid(
+                first.code,
+                f"file {first.index}: {first.detail}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
+                extra={"errors": [msgspec.to_builtins(e) for e in errors]},
+            )
+        return clean
+
+    # -- step 1: init ----------------------------------------------------------------------
+    async def init_batch(self, user: User, files: list[FileSpec]) -> InitResult:
+        specs = self._validate(files)
+        try:
+            return await self._init(user, specs)
+        except Conflict as exc:
+            if exc.code != "sha256_taken":
+                raise
+            # Another batch claimed one of these hashes between our read and our write:
+            # read again, and that file is now a resume or a duplicate.
+            return await self._init(user, specs)
+
+    async def _init(self, user: User, specs: list[FileSpec]) -> InitResult:
+        now = utcnow()
+        ttl = self.settings.storage.presign_ttl_seconds
+        url_expires = now + timedelta(seconds=ttl)
+        batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires)
+        pending_ttl = timedelta(seconds=self.settings.uploads.pending_ttl_seconds)
+
+        items: list[InitItem] = []
+        new_photos: list[Photo] = []
+        new_uploads: list[Upload] = []
+        resumed: list[tuple[str, int]] = []
+        seen: dict[str, str] = {}  # sha256 -> photo id, within this batch
+        to_sign: list[tuple[InitItem, Upload]] = []
+
+        for index, spec in enumerate(specs):
+            if spec.sha256 in seen:
+                items.append(_duplicate(index, spec, seen[spec.sha256]))
+                continue
+            existing = await self.meta.get_photo_by_sha256(user.id, spec.sha256)
+            if existing is not None and existing.status != "pending":
+                seen[spec.sha256] = existing.id
+                items.append(_duplicate(index, spec, existing.id))
+                continue
+            upload = None
+            if existing is not None and existing.upload_id:
+                upload = await self.meta.get_upload(existing.upload_id)
+            if upload is not None and upload.state == "pending":
+                resumed.append((upload.id, index))
+            else:
+                photo_id = new_id("p_")
+                upload = Upload(
+                    id=new_id("up_"),
+                    batch_id=batch.id,
+                    owner_id=user.id,
+                    photo_id=photo_id,
+                    index=index,
+                    client_ref=spec.client_ref,
+                    filename=spec.filename,
+                    content_type=spec.content_type,
+                    size=spec.size,
+                    sha256=spec.sha256,
+                    created_at=now,
+                    updated_at=now,
+                    url_expires_at=url_expires,
+                    expires_at=now + pending_ttl,
+                    next_check_at=url_expires,
+                )
+                new_uploads.append(upload)
+                new_photos.append(
+                    Photo(
+                        id=photo_id,
+                        owner_id=user.id,
+                        status="pending",
+                        filename=spec.filename,
+                        content_type=spec.content_type,
+                        size=spec.size,
+                        sha256=spec.sha256,
+                        created_at=now,
+                        updated_at=now,
+                        sort_at=sort_key(now),
+                        upload_id=upload.id,
+                    )
+                )
+            seen[spec.sha256] = upload.photo_id
+            item = InitItem(
+                index=index, client_ref=spec.client_ref, photo_id=upload.photo_id, status="upload", upload_id=upload.id
+            )
+            items.append(item)
+            to_sign.append((item, upload))
+
+        reserve = sum(u.size for u in new_uploads)
+        await self.meta.create_uploads(batch, new_photos, new_uploads, reserve)
+        if resumed:
+            await self.meta.move_uploads(resumed, batch.id, url_expires)
+
+        async def sign(item: InitItem, upload: Upload) -> None:
+            item.upload = await self.blobs.presign_put(
+                original_key(user.id, upload.photo_id),
+                content_type=upload.content_type,
+                size=upload.size,
+                sha256=upload.sha256,
+                expires_in=ttl,
+            )
+
+        await asyncio.gather(*(sign(item, upload) for item, upload in to_sign))
+        return InitResult(batch_id=batch.id, expires_at=url_expires, items=items)
+
+    # -- step 3: complete ------------------------------------------------------------------
+    async def _owned_batch(self, user: User, batch_id: str) -> Batch:
+        batch = await self.meta.get_batch(batch_id)
+        if batch is None or batch.owner_id != user.id:
+            raise NotFound("batch_not_found", "no such batch")
+        return batch
+
+    async def complete(self, user: User, batch_id: str, upload_ids: list[str] | None) -> list[UploadItem]:
+        await self._owned_batch(user, batch_id)
+        uploads = await self.meta.batch_uploads(batch_id)
+        if upload_ids is not None:
+            by_id = {u.id: u for u in uploads}
+            missing = [i for i in upload_ids if i not in by_id]
+            if missing:
+                raise NotFound("upload_not_found", f"not in this batch: {', '.join(missing[:5])}")
+            uploads = [by_id[i] for i in dict.fromkeys(upload_ids)]
+        gate = asyncio.Semaphore(HEAD_CONCURRENCY)
+
+        async def one(upload: Upload) -> Upload:
+            async with gate:
+                return await self.confirm(upload)
+
+        done = await asyncio.gather(*(one(u) for u in uploads))
+        return [upload_item(u) for u in done]
+
+    async def confirm(self, upload: Upload) -> Upload:
+        """Check one pending upload's object; move it on if its bytes arrived.
+
+        Idempotent: an upload that is no longer pending is returned as it is. Used by
+        ``complete`` and by the pending sweep.
+        """
+        if upload.state != "pending":
+            return upload
+        key = original_key(upload.owner_id, upload.photo_id)
+        info = await self.blobs.head(key)
+        now = utcnow()
+        if info is None:
+            return upload
+        if info.size != upload.size:
+            await self.blobs.delete(key)
+            reason = f"size_mismatch: stored {info.size} bytes, declared {upload.size}"
+            await self.meta.end_upload(upload.id, "rejected", reason, now)
+        elif await self.meta.mark_upload_arrived(upload.id, now) and self.on_arrived is not None:
+            await self.on_arrived(upload)
+        fresh = await self.meta.get_upload(upload.id)
+        return fresh or upload
+
+    # -- step 4: reading ----------------------------------------------------------------------
+    async def batch_status(self, user: User, batch_id: str) -> tuple[Batch, list[UploadItem]]:
+        batch = await self._owned_batch(user, batch_id)
+        return batch, [upload_item(u) for u in await self.meta.batch_uploads(batch_id)]
+
+    async def pending(self, user: User, limit: int = 1000) -> list[UploadItem]:
+        return [upload_item(u) for u in await self.meta.pending_uploads(user.id, limit)]
+
+    async def check_hashes(self, user: User, hashes: list[str]) -> dict[str, str]:
+        limit = self.settings.uploads.check_max_hashes
+        if len(hashes) > limit:
+            raise Invalid("too_many_hashes", f"check at most {limit} hashes at a time")
+        clean = [h.strip().lower() for h in hashes]
+        bad = [h for h in clean if not SHA256_RE.match(h)]
+        if bad:
+            raise Invalid("invalid_sha256", f"not a sha256: {bad[0][:80]!r}")
+        return await self.meta.photos_with_sha256(user.id, list(dict.fromkeys(clean)))
+
+
+def _duplicate(index: int, spec: FileSpec, photo_id: str) -> InitItem:
+    return InitItem(index=index, client_ref=spec.client_ref, photo_id=photo_id, status="duplicate")

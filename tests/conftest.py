@@ -1,0 +1,54 @@
+"""Shared fixtures: real SQLite files and folders under tmp_path, the app, sample photos."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from auroravault.app import create_app
+from auroravault.config import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+PHOTOS = REPO.parent / "shared" / "testdata" / "photos"
+
+pytest_plugins: list[str] = []
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    base: dict[str, Any] = {"server": {"data_dir": str(tmp_path / "data"), "public_url": "http://testserver.local"}}
+    for section, values in overrides.items():
+        base.setdefault(section, {}).update(values)
+    return load_settings(environ={}, overrides=base)
+
+
+@pytest.fixture
+def photos_dir() -> Path:
+    if not PHOTOS.is_dir():
+        pytest.fail(f"sample photos not found at {PHOTOS}")
+    return PHOTOS
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        yield c

@@ -1,0 +1,350 @@
+"""The MetaStore contract, written against the protocol only and run on every adapter.
+
+A new adapter joins by adding a case to the ``meta`` fixture in ``tests/meta/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from auroravault.errors import Conflict, QuotaExceeded
+from auroravault.ids import new_id
+from auroravault.meta.base import Batch, Job, MetaStore, Photo, Session, Upload, User
+from auroravault.timeutil import sort_key, utcnow
+
+SHA_A = "a" * 64
+SHA_B = "b" * 64
+
+
+def a_user(email: str = "ada@example.com", quota: int = 10_000) -> User:
+    return User(
+        id=new_id("u_"),
+        email=email,
+        display_name="Ada",
+        password_hash="x",
+        quota_bytes=quota,
+        created_at=utcnow(),
+    )
+
+
+def a_batch(user: User) -> Batch:
+    now = utcnow()
+    return Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=now + timedelta(hours=1))
+
+
+def photo_and_upload(user: User, batch: Batch, sha: str, size: int = 100, index: int = 0, when=None):
+    now = when or utcnow()
+    photo_id, upload_id = new_id("p_"), new_id("up_")
+    photo = Photo(
+        id=photo_id,
+        owner_id=user.id,
+        status="pending",
+        filename=f"{index}.jpg",
+        content_type="image/jpeg",
+        size=size,
+        sha256=sha,
+        created_at=now,
+        updated_at=now,
+        sort_at=sort_key(now),
+        upload_id=upload_id,
+    )
+    upload = Upload(
+        id=upload_id,
+        batch_id=batch.id,
+        owner_id=user.id,
+        photo_id=photo_id,
+        index=index,
+        filename=photo.filename,
+        content_type="image/jpeg",
+        size=size,
+        sha256=sha,
+        created_at=now,
+        updated_at=now,
+        url_expires_at=now + timedelta(hours=1),
+        expires_at=now + timedelta(days=1),
+        next_check_at=now + timedelta(hours=1),
+    )
+    return photo, upload
+
+
+async def with_user(meta: MetaStore, **kw) -> User:
+    user = a_user(**kw)
+    await meta.create_user(user)
+    return user
+
+
+# -- users, sessions, counters --------------------------------------------------------------
+async def test_user_round_trip_and_email_is_unique_case_insensitively(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    got = await meta.get_user(user.id)
+    assert got is not None and got.email == "ada@example.com" and got.quota_bytes == 10_000
+    assert (await meta.get_user_by_email("ADA@Example.com")).id == user.id
+    with pytest.raises(Conflict) as exc:
+        await meta.create_user(a_user(email="Ada@example.com"))
+    assert exc.value.code == "email_taken"
+    assert await meta.get_user("nobody") is None
+
+
+async def test_used_bytes_never_go_below_zero(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    await meta.add_used_bytes(user.id, 300)
+    await meta.add_used_bytes(user.id, -1000)
+    assert (await meta.get_user(user.id)).used_bytes == 0
+
+
+async def test_sessions_are_found_by_hash_and_revoked(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    now = utcnow()
+    for name in ("one", "two"):
+        await meta.create_session(
+            Session(token_hash=name, user_id=user.id, created_at=now, expires_at=now + timedelta(days=1))
+        )
+    assert (await meta.get_session("one")).user_id == user.id
+    await meta.delete_session("one")
+    assert await meta.get_session("one") is None
+    assert await meta.get_session("two") is not None
+    await meta.delete_user_sessions(user.id)
+    assert await meta.get_session("two") is None
+
+
+async def test_counters_count_within_a_window_and_reset(meta: MetaStore) -> None:
+    now = utcnow()
+    assert await meta.get_counter("k", now) == 0
+    assert [await meta.hit_counter("k", 60, now) for _ in range(3)] == [1, 2, 3]
+    assert await meta.get_counter("k", now) == 3
+    later = now + timedelta(seconds=61)
+    assert await meta.get_counter("k", later) == 0
+    assert await meta.hit_counter("k", 60, later) == 1
+    await meta.reset_counter("k")
+    assert await meta.get_counter("k", later) == 0
+
+
+# -- uploads and photos ------------------------------------------------------------------------
+async def test_create_uploads_reserves_quota_all_or_nothing(meta: MetaStore) -> None:
+    user = await with_user(meta, quota=250)
+    batch = a_batch(user)
+    p1, u1 = photo_and_upload(user, batch, SHA_A, size=100, index=0)
+    p2, u2 = photo_and_upload(user, batch, SHA_B, size=100, index=1)
+    await meta.create_uploads(batch, [p1, p2], [u1, u2], 200)
+    assert (await meta.get_user(user.id)).used_bytes == 200
+    assert [u.id for u in await meta.batch_uploads(batch.id)] == [u1.id, u2.id]
+    assert (await meta.get_batch(batch.id)).owner_id == user.id
+
+    batch2 = a_batch(user)
+    p3, u3 = photo_and_upload(user, batch2, "c" * 64, size=100)
+    with pytest.raises(QuotaExceeded):
+        await meta.create_uploads(batch2, [p3], [u3], 100)
+    assert await meta.get_batch(batch2.id) is None
+    assert await meta.get_photo(p3.id) is None
+    assert (await meta.get_user(user.id)).used_bytes == 200
+
+
+async def test_a_hash_claimed_meanwhile_is_a_conflict_and_nothing_is_created(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch1, batch2 = a_batch(user), a_batch(user)
+    p1, u1 = photo_and_upload(user, batch1, SHA_A)
+    await meta.create_uploads(batch1, [p1], [u1], 100)
+    p2, u2 = photo_and_upload(user, batch2, SHA_A)
+    with pytest.raises(Conflict) as exc:
+        await meta.create_uploads(batch2, [p2], [u2], 100)
+    assert exc.value.code == "sha256_taken"
+    assert await meta.get_batch(batch2.id) is None
+    assert await meta.get_upload(u2.id) is None
+    assert (await meta.get_user(user.id)).used_bytes == 100
+    assert (await meta.get_photo_by_sha256(user.id, SHA_A)).id == p1.id
+
+
+async def test_arrival_is_a_conditional_transition(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    assert await meta.pending_uploads(user.id, 10) != []
+    results = await asyncio.gather(*(meta.mark_upload_arrived(upload.id, utcnow()) for _ in range(4)))
+    assert results.count(True) == 1
+    assert (await meta.get_upload(upload.id)).state == "processing"
+    assert (await meta.get_photo(photo.id)).status == "processing"
+    assert await meta.pending_uploads(user.id, 10) == []
+
+
+async def test_ending_an_upload_deletes_its_photo_and_releases_quota(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A, size=120)
+    await meta.create_uploads(batch, [photo], [upload], 120)
+    assert await meta.end_upload(upload.id, "rejected", "size_mismatch", utcnow()) is True
+    assert await meta.end_upload(upload.id, "expired", "again", utcnow()) is False
+    ended = await meta.get_upload(upload.id)
+    assert ended.state == "rejected" and ended.reason == "size_mismatch"
+    assert await meta.get_photo(photo.id) is None
+    assert await meta.get_photo_by_sha256(user.id, SHA_A) is None
+    assert (await meta.get_user(user.id)).used_bytes == 0
+
+
+async def test_resumed_uploads_move_to_the_new_batch(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    old, new = a_batch(user), a_batch(user)
+    photo, upload = photo_and_upload(user, old, SHA_A, index=3)
+    await meta.create_uploads(old, [photo], [upload], 100)
+    await meta.create_uploads(new, [], [], 0)
+    expiry = utcnow() + timedelta(hours=2)
+    await meta.move_uploads([(upload.id, 0)], new.id, expiry)
+    moved = await meta.get_upload(upload.id)
+    assert moved.batch_id == new.id and moved.index == 0
+    assert abs((moved.url_expires_at - expiry).total_seconds()) < 1e-3
+    assert await meta.batch_uploads(old.id) == []
+
+
+async def test_timeline_is_keyset_paginated_and_skips_pending(meta: MetaStore) -> None:
+    user = await with_user(meta, quota=10**9)
+    batch = a_batch(user)
+    base = utcnow().replace(year=2020, month=1, day=15)
+    pairs = [
+        photo_and_upload(user, batch, f"{i:064x}", index=i, when=base + timedelta(days=20 * i)) for i in range(7)
+    ]
+    await meta.create_uploads(batch, [p for p, _ in pairs], [u for _, u in pairs], 700)
+    for _, upload in pairs[:6]:  # the last stays pending: no bytes yet, not listed
+        await meta.mark_upload_arrived(upload.id, utcnow())
+    seen, after = [], None
+    while True:
+        page = await meta.list_photos(user.id, limit=4, after=after, descending=True)
+        if not page:
+            break
+        seen += page
+        after = (page[-1].sort_at, page[-1].id)
+    assert [p.id for p in seen] == [p.id for p, _ in reversed(pairs[:6])]
+    oldest = await meta.list_photos(user.id, limit=2, after=None, descending=False)
+    assert [p.id for p in oldest] == [pairs[0][0].id, pairs[1][0].id]
+    months = await meta.month_counts(user.id)
+    assert sum(m.count for m in months) == 6
+    assert months == sorted(months, key=lambda m: m.month, reverse=True)
+    assert await meta.photos_with_sha256(user.id, [pairs[0][0].sha256, pairs[6][0].sha256, SHA_A]) == {
+        pairs[0][0].sha256: pairs[0][0].id
+    }
+
+
+async def test_other_owners_photos_never_show(meta: MetaStore) -> None:
+    ada, bob = await with_user(meta), await with_user(meta, email="bob@example.com")
+    batch = a_batch(ada)
+    photo, upload = photo_and_upload(ada, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    assert await meta.list_photos(bob.id, limit=10, after=None, descending=True) == []
+    assert await meta.get_photo_by_sha256(bob.id, SHA_A) is None
+    assert await meta.month_counts(bob.id) == []
+
+
+async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    done = await meta.get_photo(photo.id)
+    done.status, done.variants_bytes, done.width = "ready", 40, 640
+    assert await meta.save_processed_photo(done, "processing") is True
+    assert await meta.save_processed_photo(done, "processing") is False
+    assert (await meta.get_photo(photo.id)).width == 640
+    assert (await meta.get_user(user.id)).used_bytes == 140
+
+
+async def test_sweep_sees_due_pending_uploads(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    now = utcnow()
+    assert await meta.due_pending_uploads(now, 10) == []
+    assert [u.id for u in await meta.due_pending_uploads(now + timedelta(hours=2), 10)] == [upload.id]
+    await meta.schedule_upload_check(upload.id, 1, now + timedelta(hours=5))
+    assert await meta.due_pending_uploads(now + timedelta(hours=2), 10) == []
+    assert (await meta.get_upload(upload.id)).checks == 1
+
+
+# -- jobs --------------------------------------------------------------------------------------
+def a_job(kind: str = "noop", dedupe: str | None = None, delay: float = 0) -> Job:
+    now = utcnow()
+    return Job(
+        id=new_id("j_"),
+        kind=kind,
+        payload={"n": 1},
+        run_at=now + timedelta(seconds=delay),
+        dedupe_key=dedupe,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def test_enqueue_deduplicates_by_key(meta: MetaStore) -> None:
+    assert await meta.enqueue_job(a_job(dedupe="welcome:u1")) is True
+    assert await meta.enqueue_job(a_job(dedupe="welcome:u1")) is False
+    assert await meta.enqueue_job(a_job()) is True
+    assert await meta.enqueue_job(a_job()) is True
+    assert (await meta.job_counts())["queued"] == 3
+
+
+async def test_claims_take_due_jobs_under_a_lease_exactly_once(meta: MetaStore) -> None:
+    jobs = [a_job() for _ in range(10)]
+    later = a_job(delay=3600)
+    for job in [*jobs, later]:
+        await meta.enqueue_job(job)
+    now = utcnow()
+    claims = await asyncio.gather(*(meta.claim_jobs(now, f"w{i}", 60, 3) for i in range(6)))
+    ids = [job.id for batch in claims for job in batch]
+    assert sorted(ids) == sorted(j.id for j in jobs)  # every due job once, the later one not at all
+    claimed = await meta.get_job(ids[0])
+    assert claimed.state == "running" and claimed.attempts == 1 and claimed.lease_owner is not None
+
+
+async def test_an_expired_lease_is_claimed_again(meta: MetaStore) -> None:
+    job = a_job()
+    await meta.enqueue_job(job)
+    now = utcnow()
+    [first] = await meta.claim_jobs(now, "a", 30, 5)
+    assert await meta.claim_jobs(now + timedelta(seconds=10), "b", 30, 5) == []
+    [again] = await meta.claim_jobs(now + timedelta(seconds=31), "b", 30, 5)
+    assert again.id == first.id and again.attempts == 2 and again.lease_owner == "b"
+    assert await meta.finish_job(job.id, "a", utcnow()) is False  # the old holder lost its lease
+    assert await meta.finish_job(job.id, "b", utcnow()) is True
+    assert (await meta.get_job(job.id)).state == "done"
+
+
+async def test_failing_requeues_or_buries_and_dead_jobs_can_be_retried(meta: MetaStore) -> None:
+    job = a_job()
+    await meta.enqueue_job(job)
+    now = utcnow()
+    await meta.claim_jobs(now, "w", 60, 1)
+    retry_at = now + timedelta(seconds=90)
+    assert await meta.fail_job(job.id, "w", "storage down", retry_at, now) is True
+    queued = await meta.get_job(job.id)
+    assert queued.state == "queued" and queued.last_error == "storage down"
+    assert abs((await meta.next_job_due() - retry_at).total_seconds()) < 1e-3
+    assert await meta.claim_jobs(now, "w", 60, 1) == []
+    await meta.claim_jobs(retry_at, "w", 60, 1)
+    assert await meta.fail_job(job.id, "w", "corrupt", None, now) is True
+    dead = await meta.get_job(job.id)
+    assert dead.state == "dead" and dead.last_error == "corrupt" and dead.attempts == 2
+    assert [j.id for j in await meta.list_jobs("dead", 10)] == [job.id]
+    assert await meta.retry_job(job.id, utcnow()) is True
+    assert await meta.retry_job(job.id, utcnow()) is False
+    revived = await meta.get_job(job.id)
+    assert revived.state == "queued" and revived.attempts == 0
+
+
+async def test_done_jobs_are_purged_after_a_while(meta: MetaStore) -> None:
+    job = a_job()
+    await meta.enqueue_job(job)
+    now = utcnow()
+    await meta.claim_jobs(now, "w", 60, 1)
+    await meta.finish_job(job.id, "w", now)
+    assert await meta.purge_jobs(now - timedelta(seconds=1)) == 0
+    assert await meta.purge_jobs(now + timedelta(seconds=1)) == 1
+    assert await meta.get_job(job.id) is None
+
+
+async def test_migrate_is_idempotent_and_check_answers(meta: MetaStore) -> None:
+    await meta.migrate()
+    await meta.check()
