@@ -1,0 +1,89 @@
+"""The emails AuroraVault sends, as pure functions returning ``Message``.
+
+Each has a plain-text and an HTML part. Everything that comes from a user or from
+configuration is escaped with ``html.escape`` before it enters the HTML part, so a
+display name like ``<script>`` stays text. Links must be http(s): anything else
+(``javascript:``...) is refused with ``ValueError``, a programming or config error.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlsplit
+
+from auroravault.mail.base import Message
+
+PRODUCT = "AuroraVault"
+
+# RFC 3834: tells auto-responders ("I'm on holiday") not to answer.
+_HEADERS = {"Auto-Submitted": "auto-generated"}
+
+
+def _link(url: str) -> str:
+    if urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise ValueError(f"email links must be http(s) URLs, not {url!r}")
+    return escape(url, quote=True)
+
+
+def _html(title: str, body: str) -> str:
+    return (
+        "<!doctype html>\n"
+        '<html><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head>\n"
+        '<body style="font-family: sans-serif; line-height: 1.5; color: #222; max-width: 36em;">\n'
+        f"{body}\n"
+        f'<p style="color: #777; font-size: 0.9em;">— {PRODUCT}</p>\n'
+        "</body></html>\n"
+    )
+
+
+def _button(url: str, label: str) -> str:
+    return (
+        f'<p><a href="{_link(url)}" style="display: inline-block; padding: 0.6em 1.2em; '
+        f'background: #3b5bdb; color: #fff; text-decoration: none; border-radius: 6px;">{escape(label)}</a></p>'
+    )
+
+
+def welcome(to: str, display_name: str, server_url: str) -> Message:
+    """Sent once, after registration."""
+    subject = f"Welcome to {PRODUCT}"
+    text = (
+        f"Hi {display_name},\n\n"
+        f"Your {PRODUCT} account is ready. Your photos are kept safe on your family's own server:\n\n"
+        f"    {server_url}\n\n"
+        "Sign in there, upload a few pictures, and they will be waiting for you on every device.\n\n"
+        f"— {PRODUCT}\n"
+    )
+    body = (
+        f"<p>Hi {escape(display_name)},</p>\n"
+        f"<p>Your {PRODUCT} account is ready. Your photos are kept safe on your family's own server:</p>\n"
+        f"{_button(server_url, 'Open ' + PRODUCT)}\n"
+        f'<p>Or copy this address into your browser: <a href="{_link(server_url)}">{escape(server_url)}</a></p>\n'
+        "<p>Sign in there, upload a few pictures, and they will be waiting for you on every device.</p>"
+    )
+    return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))
+
+
+def password_reset(to: str, display_name: str, reset_url: str, token: str, expires_minutes: int) -> Message:
+    """Sent when someone asks to reset the password of ``to``; the link holds the one-time token."""
+    subject = f"Reset your {PRODUCT} password"
+    text = (
+        f"Hi {display_name},\n\n"
+        "Someone (hopefully you) asked to reset your password. To choose a new one, open this link:\n\n"
+        f"    {reset_url}\n\n"
+        f"Or enter this code in the app: {token}\n\n"
+        f"The link and code stop working after {expires_minutes} minutes.\n\n"
+        "If you did not ask for this, you can ignore this email: your password stays the same.\n\n"
+        f"— {PRODUCT}\n"
+    )
+    body = (
+        f"<p>Hi {escape(display_name)},</p>\n"
+        "<p>Someone (hopefully you) asked to reset your password. To choose a new one, "
+        "click the button:</p>\n"
+        f"{_button(reset_url, 'Choose a new password')}\n"
+        f'<p>Or open this link: <a href="{_link(reset_url)}">{escape(reset_url)}</a><br>\n'
+        f"or enter this code in the app: <code>{escape(token)}</code></p>\n"
+        f"<p>The link and code stop working after {int(expires_minutes)} minutes.</p>\n"
+        "<p>If you did not ask for this, you can ignore this email: your password stays the same.</p>"
+    )
+    return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))
