@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from auroravault.api.deps import SERVICES, USER, bearer_token
+from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import LoginBody, LoginOut, RegisterBody, RegisterOut, UserOut
 from auroravault.meta.base import User
 from auroravault.services.container import Services
@@ -17,18 +18,33 @@ class AuthController(Controller):
     tags = ["accounts"]
     dependencies = SERVICES
 
-    @post("/register", status_code=201, summary="Create an account and log in")
+    @post(
+        "/register",
+        status_code=201,
+        summary="Create an account and log in",
+        responses=documented(
+            s403="registration_closed",
+            s409="email_taken",
+            s422="invalid_email, weak_password, invalid_display_name",
+            **UNAVAILABLE,
+        ),
+    )
     async def register(self, data: JSONBody[RegisterBody], services: NamedDependency[Services]) -> RegisterOut:
         result = await services.accounts.register(data.email, data.password, data.display_name)
         return RegisterOut(user=UserOut.of(result.user), token=result.token, expires_at=result.expires_at)
 
-    @post("/login", status_code=200, summary="Log in; too many failures answer 429")
+    @post(
+        "/login",
+        status_code=200,
+        summary="Log in; too many failures answer 429",
+        responses=documented(s401="invalid_credentials", s429="too_many_attempts (with Retry-After)", **UNAVAILABLE),
+    )
     async def login(self, request: Request, data: JSONBody[LoginBody], services: NamedDependency[Services]) -> LoginOut:
         client = request.client.host if request.client else "unknown"
         result = await services.accounts.login(data.email, data.password, client)
         return LoginOut(token=result.token, expires_at=result.expires_at, user=UserOut.of(result.user))
 
-    @post("/logout", status_code=204, dependencies=USER, summary="Revoke this token")
+    @post("/logout", status_code=204, dependencies=USER, summary="Revoke this token", responses=documented(**AUTH))
     async def logout(self, request: Request, user: NamedDependency[User], services: NamedDependency[Services]) -> None:
         await services.accounts.logout(bearer_token(request))
 
@@ -38,6 +54,6 @@ class UsersController(Controller):
     tags = ["accounts"]
     dependencies = USER
 
-    @get("/me", summary="The current user, with quota and usage")
+    @get("/me", summary="The current user, with quota and usage", responses=documented(**AUTH))
     async def me(self, user: NamedDependency[User]) -> UserOut:
         return UserOut.of(user)

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
 from auroravault.api.deps import services_of
+from auroravault.api.problems import documented
 from auroravault.errors import Invalid, NotFound
 from auroravault.storage.local import LocalBlobStore
 
@@ -31,6 +32,11 @@ class BlobController(Controller):
         status_code=200,
         request_max_body_size=None,
         summary="Receive the bytes of a presigned upload (local storage only)",
+        responses=documented(
+            s403="signature_invalid, url_expired",
+            s411="length_required",
+            s422="body_too_large, size_mismatch, checksum_mismatch, invalid_key",
+        ),
     )
     async def receive(
         self,
@@ -53,7 +59,11 @@ class BlobController(Controller):
         await store.receive(key, request.stream(), size=size, sha256=sha256)
         return {"key": key, "sha256": sha256}
 
-    @get("/{key:path}", summary="Download through a presigned URL (local storage only)")
+    @get(
+        "/{key:path}",
+        summary="Download through a presigned URL (local storage only)",
+        responses=documented(s403="signature_invalid, url_expired", s404="object_not_found"),
+    )
     async def send(
         self,
         request: Request,

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from auroravault.api.deps import SERVICES, USER
+from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import DownloadOut, MonthOut, PhotoOut, PhotoPageOut
 from auroravault.meta.base import User
 from auroravault.services.container import Services
@@ -21,7 +22,11 @@ class PhotoController(Controller):
     tags = ["photos"]
     dependencies = {**USER, **SERVICES}
 
-    @get("/", summary="The user's photos by time, keyset-paginated")
+    @get(
+        "/",
+        summary="The user's photos by time, keyset-paginated",
+        responses=documented(s400="invalid_request, invalid_cursor", **AUTH, **UNAVAILABLE),
+    )
     async def list_photos(
         self,
         user: NamedDependency[User],
@@ -33,7 +38,7 @@ class PhotoController(Controller):
         page = await services.photos.list_page(user, limit=limit, cursor=cursor, order=order)
         return PhotoPageOut(items=[PhotoOut.of(p, url) for p, url in page.items], next_cursor=page.next_cursor)
 
-    @get("/{photo_id:str}", summary="One photo with its metadata")
+    @get("/{photo_id:str}", summary="One photo with its metadata", responses=documented(s404="photo_not_found", **AUTH))
     async def get_photo(
         self, photo_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
     ) -> PhotoOut:
@@ -41,8 +46,9 @@ class PhotoController(Controller):
 
     @get(
         "/{photo_id:str}/{variant:str}",
-        summary="Download the original, preview or thumb (302 to a presigned URL)",
+        summary="Download the original, preview or thumb (302 to a presigned URL; ?redirect=false gives JSON)",
         status_code=302,
+        responses=documented(s404="photo_not_found", s409="variant_not_ready", **AUTH, **UNAVAILABLE),
     )
     async def download(
         self,
@@ -63,6 +69,6 @@ class TimelineController(Controller):
     tags = ["photos"]
     dependencies = {**USER, **SERVICES}
 
-    @get("/", summary="Photo counts per month, newest first")
+    @get("/", summary="Photo counts per month, newest first", responses=documented(**AUTH))
     async def timeline(self, user: NamedDependency[User], services: NamedDependency[Services]) -> list[MonthOut]:
         return [MonthOut(month=m.month, count=m.count) for m in await services.photos.timeline(user)]

@@ -7,6 +7,7 @@ import logging
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from auroravault.api.schemas import Problem
 from auroravault.errors import AuroraError
@@ -103,3 +104,24 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
+
+
+def documented(**codes_by_status: str) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for a handler's problem responses: ``documented(s404="batch_not_found")``.
+
+    Each key is ``s<status>``; each value lists the stable codes that status may carry.
+    """
+    specs = {}
+    for key, codes in codes_by_status.items():
+        status = int(key.removeprefix("s"))
+        specs[status] = ResponseSpec(
+            data_container=Problem,
+            description=f"Problem (application/problem+json); code: {codes}",
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+        )
+    return specs
+
+
+AUTH = {"s401": "unauthorized, invalid_token"}
+UNAVAILABLE = {"s503": "meta_unavailable, storage_unavailable (with Retry-After)"}

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from auroravault.api.deps import SERVICES, USER
+from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import BatchOut, CheckBody, CheckOut, CompleteBody, InitBody, InitOut, UploadsOut
 from auroravault.meta.base import User
 from auroravault.services.container import Services
@@ -19,14 +20,30 @@ class UploadController(Controller):
     tags = ["uploads"]
     dependencies = {**USER, **SERVICES}
 
-    @post("/", status_code=201, summary="Ask for presigned URLs for a batch of up to 50 photos")
+    @post(
+        "/",
+        status_code=201,
+        summary="Ask for presigned URLs for a batch of up to 50 photos",
+        responses=documented(
+            s413="quota_exceeded",
+            s422="batch_empty, batch_too_large, file_empty, file_too_large, unsupported_media_type, "
+            "invalid_sha256, invalid_filename, invalid_client_ref (all bad files listed in `errors`)",
+            **AUTH,
+            **UNAVAILABLE,
+        ),
+    )
     async def init(
         self, data: JSONBody[InitBody], user: NamedDependency[User], services: NamedDependency[Services]
     ) -> InitOut:
         result = await services.uploads.init_batch(user, data.files)
         return InitOut(batch_id=result.batch_id, expires_at=result.expires_at, items=result.items)
 
-    @post("/check", status_code=200, summary="Which of these sha256 hashes the user already has")
+    @post(
+        "/check",
+        status_code=200,
+        summary="Which of these sha256 hashes the user already has",
+        responses=documented(s422="too_many_hashes, invalid_sha256", **AUTH, **UNAVAILABLE),
+    )
     async def check(
         self, data: JSONBody[CheckBody], user: NamedDependency[User], services: NamedDependency[Services]
     ) -> CheckOut:
@@ -34,7 +51,12 @@ class UploadController(Controller):
         missing = [h for h in dict.fromkeys(x.strip().lower() for x in data.sha256) if h not in existing]
         return CheckOut(existing=existing, missing=missing)
 
-    @post("/{batch_id:str}/complete", status_code=200, summary="Confirm uploads; idempotent")
+    @post(
+        "/{batch_id:str}/complete",
+        status_code=200,
+        summary="Confirm uploads; idempotent",
+        responses=documented(s404="batch_not_found, upload_not_found", **AUTH, **UNAVAILABLE),
+    )
     async def complete(
         self,
         batch_id: FromPath[str],
@@ -45,14 +67,18 @@ class UploadController(Controller):
         ids = data.upload_ids if data is not None else None
         return UploadsOut(items=await services.uploads.complete(user, batch_id, ids))
 
-    @get("/{batch_id:str}", summary="A batch and the state of each of its uploads")
+    @get(
+        "/{batch_id:str}",
+        summary="A batch and the state of each of its uploads",
+        responses=documented(s404="batch_not_found", **AUTH),
+    )
     async def batch(
         self, batch_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
     ) -> BatchOut:
         batch, items = await services.uploads.batch_status(user, batch_id)
         return BatchOut(batch_id=batch.id, expires_at=batch.expires_at, items=items)
 
-    @get("/", summary="The user's uploads that still wait for their bytes")
+    @get("/", summary="The user's uploads that still wait for their bytes", responses=documented(**AUTH))
     async def pending(
         self,
         user: NamedDependency[User],

@@ -46,7 +46,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sort_at, photo_id = msgspec.json.decode(raw, type=tuple[str, str])
     except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise Invalid("invalid_cursor", "the cursor is not one this server gave out") from None
+        raise Invalid("invalid_cursor", "the cursor is not one this server gave out", status=400) from None
     return sort_at, photo_id
 
 
@@ -64,7 +64,7 @@ class PhotoService:
 
     async def list_page(self, user: User, *, limit: int, cursor: str | None, order: Order) -> PhotoPage:
         if not 1 <= limit <= MAX_LIMIT:
-            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}")
+            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
         after = decode_cursor(cursor) if cursor else None
         photos = await self.meta.list_photos(user.id, limit=limit + 1, after=after, descending=order == "newest")
         more = len(photos) > limit

@@ -202,9 +202,7 @@ async def test_timeline_is_keyset_paginated_and_skips_pending(meta: MetaStore) -
     user = await with_user(meta, quota=10**9)
     batch = a_batch(user)
     base = utcnow().replace(year=2020, month=1, day=15)
-    pairs = [
-        photo_and_upload(user, batch, f"{i:064x}", index=i, when=base + timedelta(days=20 * i)) for i in range(7)
-    ]
+    pairs = [photo_and_upload(user, batch, f"{i:064x}", index=i, when=base + timedelta(days=20 * i)) for i in range(7)]
     await meta.create_uploads(batch, [p for p, _ in pairs], [u for _, u in pairs], 700)
     for _, upload in pairs[:6]:  # the last stays pending: no bytes yet, not listed
         await meta.mark_upload_arrived(upload.id, utcnow())

@@ -1,0 +1,5 @@
+import sys
+
+from auroravault.cli import main
+
+sys.exit(main())
