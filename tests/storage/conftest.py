@@ -78,7 +78,7 @@ async def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     remote: BlobStore
     if request.param == "s3":
         remote = make_s3_store(seaweedfs, unique_bucket())
-        flags = {"enforces_content_type": True, "enforces_size": False}
+        flags = {"enforces_content_type": True, "enforces_size": True}
     else:
         remote = make_minio_store(seaweedfs, unique_bucket())
         flags = {"enforces_content_type": False, "enforces_size": False}

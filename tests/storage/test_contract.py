@@ -67,14 +67,19 @@ async def test_an_expired_url_is_refused_and_nothing_stored(blobs: BlobCase) -> 
     assert await blobs.store.head(key) is None
 
 
-async def test_a_different_content_type_is_refused(blobs: BlobCase) -> None:
-    if not blobs.enforces_content_type:
-        pytest.skip(f"{blobs.store.name} cannot bind Content-Type into a presigned PUT (documented)")
+async def test_a_different_content_type_is_refused_where_the_adapter_says_so(blobs: BlobCase) -> None:
     key = "u1/p5/original"
     req = await blobs.store.presign_put(key, content_type="image/jpeg", size=len(DATA), sha256=SHA, expires_in=600)
     headers = {**req.headers, "Content-Type": "text/html"}
-    assert await blobs.send("PUT", req.url, headers, DATA) == 403
-    assert await blobs.store.head(key) is None
+    status = await blobs.send("PUT", req.url, headers, DATA)
+    if blobs.enforces_content_type:
+        assert status == 403
+        assert await blobs.store.head(key) is None
+    else:
+        # The minio SDK signs only the host (documented in storage/minio.py): the bytes
+        # land, and the pipeline judges the format from the bytes, never the header.
+        assert status == 200
+        assert (await blobs.store.head(key)).size == len(DATA)
 
 
 async def test_a_body_longer_than_signed_is_not_stored_as_declared(blobs: BlobCase) -> None:

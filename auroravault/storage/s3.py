@@ -1,0 +1,448 @@
+"""BlobStore on S3 and S3-compatible servers, with boto3.
+
+Works with AWS S3 (``endpoint_url`` empty, credentials from the settings or, when
+both keys are empty, the standard AWS chain: environment, profile, instance role)
+and with any S3-compatible server (MinIO, SeaweedFS, Ceph, R2...) given its
+``endpoint_url``; ``path_style`` selects path-style or virtual-host addressing.
+When ``endpoint_url`` has no scheme, ``secure`` picks ``https://`` or ``http://``.
+
+Two clients: one talks to ``endpoint_url`` for the server's own calls; the other only
+signs URLs for clients, with ``public_endpoint_url`` when set. SigV4 signs the host,
+so a URL must be signed for the host the client will actually reach.
+
+What a presigned PUT enforces (checked against SeaweedFS in
+``tests/storage/test_remote_adapters.py``):
+
+- expiry and signature: the server refuses an expired or altered URL (403);
+- content type: ``Content-Type`` is a signed header, so any other value is refused (403);
+- size: ``Content-Length`` is a signed header, so a body of any other size is refused
+  (403) before a byte is stored;
+- sha256: ``x-amz-checksum-sha256`` (the digest, base64) is a signed header, so the
+  client must send it, and the server refuses a body with another digest (400
+  ``BadDigest``) without storing it. Servers that predate flexible checksums still
+  check the signature of the header but not the body; the pipeline verifies the
+  sha256 again after download in every case.
+
+The client must send exactly the returned headers. ``Content-Length`` is signed too
+but not returned: every HTTP client (browsers included, which may not set it) derives
+it from the body, so the upload must not use chunked transfer encoding.
+
+Errors: connection failures, timeouts, 5xx, throttling, missing or refused
+credentials and a missing bucket become ``Unavailable`` (the request path answers 503,
+jobs retry); a missing object is ``NotFound`` for ``download_to`` and ``None`` for
+``head``; a bad key or argument is ``Invalid``. Every call runs in a worker thread
+(boto3 blocks), at most ``MAX_CONCURRENCY`` at a time per store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import builtins
+import functools
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import quote, urlsplit
+
+import boto3
+import botocore.loaders
+import botocore.session
+from boto3.exceptions import S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+
+from auroravault.config import S3Settings
+from auroravault.errors import AuroraError, ConfigError, Invalid, NotFound, Unavailable
+from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
+
+__all__ = [
+    "CHECK_PREFIX",
+    "MAX_CONCURRENCY",
+    "S3BlobStore",
+    "check_presign_args",
+    "content_disposition",
+    "endpoint_parts",
+    "sha256_hex_to_b64",
+]
+
+T = TypeVar("T")
+
+#: Worker threads one store may occupy at once. Calls beyond this wait (in the event
+#: loop, not in a thread), so a burst of uploads cannot starve the default executor
+#: that Pillow and hashing also use. Also the size of the HTTP connection pool.
+MAX_CONCURRENCY = 16
+
+#: Presigned URLs may live at most 7 days (a SigV4 limit).
+MAX_EXPIRES = 7 * 24 * 3600
+
+CHECK_PREFIX = ".auroravault-check/"
+
+# Error codes that mean "try again later" rather than "you asked for something wrong".
+_TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequests",
+        "RequestTimeout",
+        "RequestTimeTooSkewed",
+        "ServiceUnavailable",
+        "InternalError",
+    }
+)
+_NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_CREDENTIAL_CODES = frozenset(
+    {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "ExpiredToken", "InvalidToken"}
+)
+
+
+# -- helpers shared with minio.py ------------------------------------------------------------
+
+
+def endpoint_parts(url: str, *, secure: bool) -> tuple[str, bool]:
+    """Split an endpoint setting into ``(host[:port], secure)``.
+
+    A scheme in the URL wins (``http://`` is insecure, ``https://`` secure); a bare
+    ``host:port`` uses ``secure``. A path is not allowed: S3 endpoints live at ``/``.
+    Raises ``ConfigError`` otherwise.
+    """
+    if "://" not in url:
+        url = ("https://" if secure else "http://") + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(
+            f"setting 's3.endpoint_url' or 's3.public_endpoint_url': {url!r} is not http(s)://host[:port]"
+        )
+    return parts.netloc, parts.scheme == "https"
+
+
+def sha256_hex_to_b64(sha256: str) -> str:
+    """The hex digest the API receives, as the base64 digest S3 checksum headers carry."""
+    try:
+        raw = binascii.unhexlify(sha256)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise Invalid("invalid_sha256", "sha256 must be 64 hexadecimal characters")
+    return base64.b64encode(raw).decode("ascii")
+
+
+def check_presign_args(*, size: int, expires_in: int) -> None:
+    if size < 0:
+        raise Invalid("invalid_size", "size must not be negative")
+    if not 1 <= expires_in <= MAX_EXPIRES:
+        raise Invalid("invalid_expiry", f"expires_in must be between 1 and {MAX_EXPIRES} seconds")
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with ``filename`` encoded per RFC 6266 / RFC 8187.
+
+    The quoted ``filename=`` is an ASCII fallback (anything else, quotes, backslashes and
+    control characters become ``_``); ``filename*=`` carries the exact UTF-8 name.
+    """
+    fallback = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else "_" for c in filename)
+    fallback = fallback or "download"
+    encoded = quote(filename, safe="!#$&+-.^_`|~")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+@functools.cache
+def _shared_loader() -> botocore.loaders.Loader:
+    # Each botocore session parses the S3 service model again (~0.3 s). The loader only
+    # caches read-only JSON models, so every store can share one: a store then costs
+    # ~40 ms to build, which matters to tests that build one per case.
+    return botocore.loaders.create_loader()
+
+
+def _etag(value: str | None) -> str | None:
+    return value.strip('"') if value else None
+
+
+# -- the adapter ------------------------------------------------------------------------------
+
+
+class S3BlobStore:
+    """A ``BlobStore`` on one bucket of an S3(-compatible) server. See the module docstring."""
+
+    name = "s3"
+    #: What the signature of a presigned PUT makes the server enforce.
+    enforces_content_type: ClassVar[bool] = True
+    enforces_size: ClassVar[bool] = True
+    enforces_sha256: ClassVar[bool] = True
+
+    def __init__(self, settings: S3Settings) -> None:
+        if not settings.bucket:
+            raise ConfigError("setting 's3.bucket': required for the s3 and minio storage backends")
+        self.bucket = settings.bucket
+        endpoint = self._endpoint_url(settings.endpoint_url, settings.secure)
+        public = self._endpoint_url(settings.public_endpoint_url, settings.secure) or endpoint
+        self._where = endpoint or f"AWS S3 ({settings.region})"
+        config = Config(
+            region_name=settings.region or None,
+            signature_version="s3v4",
+            connect_timeout=5,
+            read_timeout=60,
+            retries={"max_attempts": 3, "mode": "standard"},
+            max_pool_connections=MAX_CONCURRENCY,
+            s3={"addressing_style": "path" if settings.path_style else "virtual"},
+            # boto3 >= 1.36 adds CRC32 checksums (and aws-chunked bodies) to every upload
+            # by default, which several S3-compatible servers refuse. Only send them when
+            # an operation requires it; the sha256 on presigned PUTs is explicit.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        # A session of its own: boto3's default session is shared global state, and a
+        # session is not thread-safe while clients are being made.
+        core = botocore.session.Session()
+        core.register_component("data_loader", _shared_loader())
+        session = boto3.session.Session(
+            botocore_session=core,
+            aws_access_key_id=settings.access_key or None,
+            aws_secret_access_key=settings.secret_key or None,
+            region_name=settings.region or None,
+        )
+        # Typed ``Any``: S3 operations are generated at run time (typed only by the
+        # optional mypy-boto3-s3 stubs, which are not a dependency).
+        self._client: Any = session.client("s3", endpoint_url=endpoint, config=config)
+        self._signer: Any = (
+            session.client("s3", endpoint_url=public, config=config) if public != endpoint else self._client
+        )
+        # No threads inside a transfer: the call already runs in one of our workers,
+        # and nested pools would escape the concurrency bound.
+        self._transfer = TransferConfig(use_threads=False, multipart_threshold=64 * 1024 * 1024)
+        self._limit = asyncio.Semaphore(MAX_CONCURRENCY)
+
+    @staticmethod
+    def _endpoint_url(url: str, secure: bool) -> str | None:
+        if not url:
+            return None
+        host, is_secure = endpoint_parts(url, secure=secure)
+        return ("https://" if is_secure else "http://") + host
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    async def _run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run one blocking boto3 call in a worker thread, translating its errors."""
+        async with self._limit:
+            try:
+                return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+            except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
+                raise self._translate(exc) from exc
+
+    def _translate(self, exc: Exception) -> AuroraError:
+        if isinstance(exc, S3UploadFailedError) and isinstance(exc.__context__, ClientError):
+            exc = exc.__context__
+        where = self._where
+        if isinstance(exc, ClientError):
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", ""))
+            status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+            if code == "NoSuchBucket":
+                return Unavailable(
+                    "storage_bucket_missing",
+                    f"bucket {self.bucket!r} does not exist at {where}; run `auroravault migrate`",
+                )
+            if code in _NOT_FOUND_CODES or status == 404:
+                return NotFound("object_not_found", "the object does not exist")
+            if code in _TRANSIENT_CODES or status >= 500 or status == 429:
+                return Unavailable("storage_unavailable", f"storage at {where} is unavailable ({code})")
+            if code in _CREDENTIAL_CODES or status == 403:
+                return Unavailable(
+                    "storage_access_denied",
+                    f"storage at {where} refused the configured credentials for bucket {self.bucket!r} ({code})",
+                )
+            # Anything else is a request this adapter should never make; still a backend
+            # fault from the caller's point of view, so retryable rather than a 500.
+            return Unavailable("storage_error", f"storage at {where} answered {code or status}")
+        if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+            return Unavailable("storage_misconfigured", "no storage credentials are configured or found")
+        if isinstance(exc, ConnectionError | ReadTimeoutError | ConnectionClosedError):
+            return Unavailable("storage_unavailable", f"storage at {where} is unreachable")
+        return Unavailable("storage_error", f"storage at {where} failed: {type(exc).__name__}")
+
+    # -- BlobStore --------------------------------------------------------------------------
+
+    async def presign_put(
+        self, key: str, *, content_type: str, size: int, sha256: str, expires_in: int
+    ) -> PresignedRequest:
+        """Sign a PUT of exactly ``size`` bytes of ``content_type`` whose sha256 is ``sha256``.
+
+        Signed headers: ``content-type``, ``content-length``, ``x-amz-checksum-sha256``
+        and ``host``. The returned headers are ``Content-Type`` and
+        ``x-amz-checksum-sha256``; the HTTP client sets ``Content-Length`` from the body.
+        """
+        validate_key(key)
+        check_presign_args(size=size, expires_in=expires_in)
+        checksum = sha256_hex_to_b64(sha256)
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "ContentType": content_type,
+            "ContentLength": size,
+            "ChecksumSHA256": checksum,
+        }
+        url = await self._run(self._signer.generate_presigned_url, "put_object", Params=params, ExpiresIn=expires_in)
+        headers = {"Content-Type": content_type, "x-amz-checksum-sha256": checksum}
+        return PresignedRequest(method="PUT", url=url, headers=headers)
+
+    async def presign_get(
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> str:
+        """A GET URL; ``filename`` makes it an attachment, ``content_type`` overrides the stored one."""
+        validate_key(key)
+        check_presign_args(size=0, expires_in=expires_in)
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if filename:
+            params["ResponseContentDisposition"] = content_disposition(filename)
+        if content_type:
+            params["ResponseContentType"] = content_type
+        return await self._run(self._signer.generate_presigned_url, "get_object", Params=params, ExpiresIn=expires_in)
+
+    async def head(self, key: str) -> ObjectInfo | None:
+        """``ObjectInfo`` or ``None`` when absent.
+
+        A HEAD answer has no body, so a missing bucket also reads as ``None`` here;
+        ``check()`` at start-up is what reports a missing bucket.
+        """
+        validate_key(key)
+        try:
+            meta = await self._run(self._client.head_object, Bucket=self.bucket, Key=key)
+        except NotFound:
+            return None
+        return ObjectInfo(
+            key=key,
+            size=int(meta["ContentLength"]),
+            etag=_etag(meta.get("ETag")),
+            content_type=meta.get("ContentType"),
+            last_modified=meta.get("LastModified"),
+        )
+
+    async def put_file(self, key: str, path: Path, *, content_type: str) -> None:
+        """Upload a local file, streamed (multipart above 64 MiB)."""
+        validate_key(key)
+        await self._run(
+            self._client.upload_file,
+            str(path),
+            self.bucket,
+            key,
+            ExtraArgs={"ContentType": content_type},
+            Config=self._transfer,
+        )
+
+    async def download_to(self, key: str, path: Path) -> None:
+        """Stream the object into ``path`` (boto3 writes a temp file, then renames).
+
+        Raises ``NotFound`` when the object does not exist.
+        """
+        validate_key(key)
+        await self._run(self._client.download_file, self.bucket, key, str(path), Config=self._transfer)
+
+    async def delete(self, key: str) -> None:
+        """Delete ``key``; S3 answers 204 for a missing key too, so this is idempotent."""
+        validate_key(key)
+        await self._run(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+    async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
+        """Every object whose key starts with ``prefix``, one page (1000 keys) fetched at a time."""
+        pages: Iterator[dict[str, Any]] = iter(
+            self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        )
+        while True:
+            page = await self._run(next, pages, None)
+            if page is None:
+                return
+            for item in page.get("Contents", []):
+                yield ObjectInfo(
+                    key=item["Key"],
+                    size=int(item["Size"]),
+                    etag=_etag(item.get("ETag")),
+                    last_modified=item.get("LastModified"),
+                )
+
+    async def check(self) -> None:
+        """Write, read back and delete a marker object; raise ``Unavailable`` on any failure."""
+        key = CHECK_PREFIX + secrets.token_hex(8)
+        payload = secrets.token_bytes(16)
+        try:
+            await self._run(self._client.put_object, Bucket=self.bucket, Key=key, Body=payload)
+            got = await self._run(self._get_bytes, key)
+            await self._run(self._client.delete_object, Bucket=self.bucket, Key=key)
+        except AuroraError as exc:
+            detail = exc.detail if isinstance(exc, Unavailable) else "the marker object vanished"
+            raise Unavailable(
+                "storage_unavailable", f"storage check of bucket {self.bucket!r} failed: {detail}"
+            ) from exc
+        if got != payload:
+            raise Unavailable(
+                "storage_unavailable",
+                f"storage check of bucket {self.bucket!r} failed: read back other bytes than written",
+            )
+
+    def _get_bytes(self, key: str) -> bytes:
+        body = self._client.get_object(Bucket=self.bucket, Key=key)["Body"]
+        try:
+            data: bytes = body.read()
+        finally:
+            body.close()
+        return data
+
+    async def ensure_bucket(self, cors_origins: builtins.list[str]) -> None:
+        """Create the bucket when missing (idempotent) and, given origins, set its CORS rules.
+
+        Browsers upload straight to storage, so the bucket must allow ``PUT``/``GET``/
+        ``HEAD`` from the web origins with the headers ``presign_put`` returns, and expose
+        ``ETag``. With no origins the CORS configuration is left untouched.
+        """
+        try:
+            await self._run(self._client.head_bucket, Bucket=self.bucket)
+        except NotFound:
+            kwargs: dict[str, Any] = {"Bucket": self.bucket}
+            region = self._client.meta.region_name
+            if region and region != "us-east-1":  # us-east-1 refuses an explicit constraint
+                kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+            try:
+                await self._run(self._client.create_bucket, **kwargs)
+            except Unavailable as exc:
+                # Another instance may have won the race; that is success.
+                cause = exc.__cause__
+                if not (
+                    isinstance(cause, ClientError)
+                    and cause.response.get("Error", {}).get("Code") == "BucketAlreadyOwnedByYou"
+                ):
+                    raise
+        if cors_origins:
+            rules = {
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": list(cors_origins),
+                        "AllowedMethods": ["PUT", "GET", "HEAD"],
+                        "AllowedHeaders": ["Content-Type", "x-amz-checksum-sha256"],
+                        "ExposeHeaders": ["ETag"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
+            }
+            await self._run(self._client.put_bucket_cors, Bucket=self.bucket, CORSConfiguration=rules)
+
+    async def close(self) -> None:
+        self._client.close()
+        if self._signer is not self._client:
+            self._signer.close()
