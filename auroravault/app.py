@@ -13,6 +13,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from auroravault import __version__
 from auroravault.api.accounts import AuthController, UsersController
+from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
 from auroravault.api.health import healthz, readyz
 from auroravault.api.photos import PhotoController, TimelineController
@@ -43,9 +44,14 @@ def _lifespan(services: Services):  # type: ignore[no-untyped-def]
             services.blobs.name,
             services.settings.server.base_url(),
         )
+        jobs = services.settings.jobs.enabled
+        if jobs:
+            await services.runner.start()
         try:
             yield
         finally:
+            if jobs:
+                await services.runner.stop()
             await services.blobs.close()
             await services.meta.close()
 
@@ -55,7 +61,14 @@ def _lifespan(services: Services):  # type: ignore[no-untyped-def]
 def _routes(settings: Settings) -> list[object]:
     api = Router(
         path="/api/v1",
-        route_handlers=[AuthController, UsersController, UploadController, PhotoController, TimelineController],
+        route_handlers=[
+            AuthController,
+            UsersController,
+            UploadController,
+            PhotoController,
+            TimelineController,
+            AdminController,
+        ],
     )
     routes: list[object] = [api, healthz, readyz]
     if settings.storage.backend == "local":

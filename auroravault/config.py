@@ -116,6 +116,7 @@ class UploadSettings(_Section):
     allowed_content_types: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_CONTENT_TYPES))
     pending_ttl_seconds: PositiveInt = 7 * 24 * 3600
     check_max_hashes: Annotated[int, Meta(ge=1, le=10000)] = 1000
+    first_check_seconds: PositiveFloat = 60.0
 
 
 class ImageSettings(_Section):

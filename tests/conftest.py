@@ -25,7 +25,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    base: dict[str, Any] = {"server": {"data_dir": str(tmp_path / "data"), "public_url": "http://testserver.local"}}
+    # The background runner is off unless a test turns it on: API tests then see exactly
+    # what the request did, and pipeline tests run jobs with `services.runner.drain()`.
+    base: dict[str, Any] = {
+        "server": {"data_dir": str(tmp_path / "data"), "public_url": "http://testserver.local"},
+        "jobs": {"enabled": False},
+    }
     for section, values in overrides.items():
         base.setdefault(section, {}).update(values)
     return load_settings(environ={}, overrides=base)

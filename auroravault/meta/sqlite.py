@@ -106,10 +106,15 @@ class SqliteMetaStore:
                 await conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
                 raise Unavailable("meta_unavailable", f"database is busy: {exc}") from exc
+            except BaseException:
+                # Cancelled while BEGIN ran in aiosqlite's thread: it may have started.
+                await asyncio.shield(self._rollback(conn))
+                raise
             try:
                 yield conn
             except BaseException:
-                await conn.execute("ROLLBACK")
+                # Shielded: a cancelled request must not leave the writer mid-transaction.
+                await asyncio.shield(self._rollback(conn))
                 raise
             else:
                 try:
@@ -117,6 +122,11 @@ class SqliteMetaStore:
                 except sqlite3.Error as exc:
                     await conn.execute("ROLLBACK")
                     raise Unavailable("meta_unavailable", f"commit failed: {exc}") from exc
+
+    @staticmethod
+    async def _rollback(conn: aiosqlite.Connection) -> None:
+        if conn.in_transaction:
+            await conn.execute("ROLLBACK")
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         await self.open()

@@ -1,13 +1,18 @@
-"""The services of one app instance, built from settings and adapters."""
+"""The services of one app instance, built from settings and adapters, wired together."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from auroravault.config import Settings
-from auroravault.meta.base import MetaStore
+from auroravault.jobs.queue import JobQueue
+from auroravault.jobs.runner import JobRunner
+from auroravault.meta.base import MetaStore, Upload
 from auroravault.services.accounts import AccountService
+from auroravault.services.admin import AdminService
 from auroravault.services.photos import PhotoService
+from auroravault.services.processing import PROCESS_PHOTO, ProcessingService
+from auroravault.services.sweep import SweepService
 from auroravault.services.uploads import UploadService
 from auroravault.storage.base import BlobStore
 
@@ -17,17 +22,39 @@ class Services:
     settings: Settings
     meta: MetaStore
     blobs: BlobStore
+    queue: JobQueue
     accounts: AccountService
     uploads: UploadService
     photos: PhotoService
+    processing: ProcessingService
+    sweep: SweepService
+    admin: AdminService
+    runner: JobRunner
 
     @classmethod
     def build(cls, settings: Settings, meta: MetaStore, blobs: BlobStore) -> Services:
+        queue = JobQueue(meta, settings.jobs)
+
+        async def photo_arrived(upload: Upload) -> None:
+            await queue.enqueue(PROCESS_PHOTO, {"photo_id": upload.photo_id}, dedupe_key=f"process:{upload.photo_id}")
+
+        uploads = UploadService(meta, blobs, settings, on_arrived=photo_arrived)
+        processing = ProcessingService(meta, blobs, settings)
+        sweep = SweepService(meta, blobs, uploads, settings)
+        runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle})
+        runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
+        runner.daily("housekeeping", sweep.housekeeping)
+        queue.on_enqueue(runner.wake)
         return cls(
             settings=settings,
             meta=meta,
             blobs=blobs,
+            queue=queue,
             accounts=AccountService(meta, settings),
-            uploads=UploadService(meta, blobs, settings),
+            uploads=uploads,
             photos=PhotoService(meta, blobs, settings),
+            processing=processing,
+            sweep=sweep,
+            admin=AdminService(meta),
+            runner=runner,
         )

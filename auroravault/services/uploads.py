@@ -210,7 +210,7 @@ class UploadService:
                     updated_at=now,
                     url_expires_at=url_expires,
                     expires_at=now + pending_ttl,
-                    next_check_at=url_expires,
+                    next_check_at=now + timedelta(seconds=self.settings.uploads.first_check_seconds),
                 )
                 new_uploads.append(upload)
                 new_photos.append(

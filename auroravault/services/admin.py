@@ -1,0 +1,25 @@
+"""Admin views of the job queue: counts, jobs by state with their last errors, retry of dead jobs."""
+
+from __future__ import annotations
+
+from auroravault.errors import Conflict, NotFound
+from auroravault.meta.base import Job, JobState, MetaStore
+from auroravault.timeutil import utcnow
+
+
+class AdminService:
+    def __init__(self, meta: MetaStore) -> None:
+        self.meta = meta
+
+    async def jobs(self, state: JobState | None, limit: int) -> tuple[dict[str, int], list[Job]]:
+        return await self.meta.job_counts(), await self.meta.list_jobs(state, limit)
+
+    async def retry(self, job_id: str) -> Job:
+        job = await self.meta.get_job(job_id)
+        if job is None:
+            raise NotFound("job_not_found", "no such job")
+        if not await self.meta.retry_job(job_id, utcnow()):
+            raise Conflict("job_not_dead", f"only dead jobs can be retried; this one is {job.state}")
+        retried = await self.meta.get_job(job_id)
+        assert retried is not None
+        return retried

@@ -1,0 +1,131 @@
+"""The photo pipeline, job ``process_photo``: verify, read metadata, make variants.
+
+1. Download the original to a temp file (streamed) and check its size and sha256
+   against what the client declared. A mismatch rejects the upload (``checksum_mismatch``),
+   deletes the object and releases the quota.
+2. ``imaging.process_image`` detects the real format from the bytes, reads EXIF and makes
+   the thumb and preview from one decode, in a worker thread, at most
+   ``images.concurrency`` at a time (a 200 MP photo takes hundreds of MB while decoding).
+3. The variants are stored, then the photo becomes ``ready`` with its metadata, or
+   ``failed`` with a code when the image is corrupt, unsupported or too large. A failed
+   photo keeps its original: the user can always download what they uploaded.
+
+Idempotent: a photo no longer ``processing`` is left alone, and a second run of the same
+job rewrites identical variants and loses the conditional save.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from auroravault import imaging
+from auroravault.config import Settings
+from auroravault.errors import NotFound
+from auroravault.meta.base import MetaStore, Photo
+from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
+from auroravault.timeutil import sort_key, utcnow
+
+log = logging.getLogger("auroravault.processing")
+
+PROCESS_PHOTO = "process_photo"
+
+
+def _sha256_of(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+class ProcessingService:
+    def __init__(self, meta: MetaStore, blobs: BlobStore, settings: Settings) -> None:
+        self.meta = meta
+        self.blobs = blobs
+        self.settings = settings
+        self._decode_slots = asyncio.Semaphore(settings.images.concurrency)
+
+    async def handle(self, payload: dict[str, Any]) -> None:
+        """The ``process_photo`` job handler; payload ``{"photo_id": ...}``."""
+        await self.process(str(payload["photo_id"]))
+
+    async def process(self, photo_id: str) -> None:
+        photo = await self.meta.get_photo(photo_id)
+        if photo is None or photo.status != "processing":
+            return  # already done, rejected, or never arrived: nothing to do
+        with tempfile.TemporaryDirectory(prefix="auroravault-") as tmp:
+            workdir = Path(tmp)
+            original = workdir / "original"
+            try:
+                await self.blobs.download_to(original_key(photo.owner_id, photo.id), original)
+            except NotFound:
+                await self._reject(photo, "object_missing: the original vanished from storage")
+                return
+            size, sha = await asyncio.to_thread(_sha256_of, original)
+            if size != photo.size or sha != photo.sha256:
+                await self._reject(photo, f"checksum_mismatch: got {size} bytes with sha256 {sha[:12]}…")
+                return
+            try:
+                async with self._decode_slots:
+                    result = await asyncio.to_thread(imaging.process_image, original, workdir, self.settings.images)
+            except imaging.ImageRejected as exc:
+                await self._fail(photo, exc.code, exc.detail)
+                return
+            await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), result.thumb_path, content_type="image/webp")
+            await self.blobs.put_file(
+                preview_key(photo.owner_id, photo.id), result.preview_path, content_type="image/jpeg"
+            )
+            variants = result.thumb_path.stat().st_size + result.preview_path.stat().st_size
+        await self._ready(photo, result, variants)
+
+    async def _reject(self, photo: Photo, reason: str) -> None:
+        log.warning("upload of photo %s rejected: %s", photo.id, reason)
+        await self.blobs.delete(original_key(photo.owner_id, photo.id))
+        if photo.upload_id:
+            await self.meta.end_upload(photo.upload_id, "rejected", reason, utcnow())
+
+    async def _fail(self, photo: Photo, code: str, detail: str) -> None:
+        log.info("photo %s failed: %s (%s)", photo.id, code, detail)
+        failed = msgspec.structs.replace(
+            photo, status="failed", error_code=code, error_detail=detail, updated_at=utcnow()
+        )
+        await self.meta.save_processed_photo(failed, "processing")
+
+    async def _ready(self, photo: Photo, result: imaging.ProcessedImage, variants: int) -> None:
+        meta = result.meta
+        taken = meta.taken_at
+        ready = msgspec.structs.replace(
+            photo,
+            status="ready",
+            format=meta.format,
+            width=meta.width,
+            height=meta.height,
+            taken_at=taken.isoformat() if taken else None,
+            taken_at_source=meta.taken_at_source or "upload",
+            sort_at=sort_key(taken) if taken else photo.sort_at,
+            camera_make=meta.camera_make,
+            camera_model=meta.camera_model,
+            lens=meta.lens,
+            f_number=meta.f_number,
+            exposure_time=meta.exposure_time,
+            iso=meta.iso,
+            focal_length=meta.focal_length,
+            lat=meta.lat,
+            lon=meta.lon,
+            alt=meta.alt,
+            thumbhash=result.thumbhash,
+            variants_bytes=variants,
+            error_code=None,
+            error_detail=None,
+            updated_at=utcnow(),
+        )
+        await self.meta.save_processed_photo(ready, "processing")
