@@ -102,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--admin", action="store_true", help="make the account an admin")
     create.set_defaults(func=cmd_user_create)
+
+    from auroravault import ops
+    from auroravault.client import commands as client_commands
+
+    ops.register(sub)
+    client_commands.register(sub)
     return parser
 
 

@@ -165,6 +165,17 @@ class MetaStore(Protocol):
 
     async def delete_user_sessions(self, user_id: str) -> None: ...
 
+    async def create_reset_token(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        """Store a password-reset token (its hash only)."""
+        ...
+
+    async def consume_reset_token(self, token_hash: str, now: datetime) -> str | None:
+        """Use a reset token once: return its user id and delete it, atomically.
+
+        None when unknown, already used or expired; of two racing calls only one wins.
+        """
+        ...
+
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         """Count one event for ``key`` in a fixed window starting at its first hit; return the count."""
         ...

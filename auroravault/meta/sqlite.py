@@ -248,6 +248,24 @@ class SqliteMetaStore:
         async with self._tx() as conn:
             await conn.execute("DELETE FROM sessions WHERE user_id = ?", (user_id,))
 
+    async def create_reset_token(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        async with self._tx() as conn:
+            await conn.execute(
+                "INSERT INTO reset_tokens (token_hash, user_id, expires_at) VALUES (?, ?, ?)",
+                (token_hash, user_id, to_iso(expires_at)),
+            )
+
+    async def consume_reset_token(self, token_hash: str, now: datetime) -> str | None:
+        async with self._tx() as conn:
+            async with conn.execute(
+                "SELECT user_id, expires_at FROM reset_tokens WHERE token_hash = ?", (token_hash,)
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None:
+                return None
+            await conn.execute("DELETE FROM reset_tokens WHERE token_hash = ?", (token_hash,))
+            return str(row[0]) if row[1] > to_iso(now) else None
+
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         async with self._tx() as conn:
             async with conn.execute("SELECT count, window_end FROM counters WHERE key = ?", (key,)) as cur:

@@ -346,3 +346,14 @@ async def test_done_jobs_are_purged_after_a_while(meta: MetaStore) -> None:
 async def test_migrate_is_idempotent_and_check_answers(meta: MetaStore) -> None:
     await meta.migrate()
     await meta.check()
+
+
+async def test_reset_tokens_work_once_and_expire(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    now = utcnow()
+    await meta.create_reset_token("t1", user.id, now + timedelta(minutes=30))
+    await meta.create_reset_token("t2", user.id, now - timedelta(seconds=1))
+    results = await asyncio.gather(*(meta.consume_reset_token("t1", now) for _ in range(3)))
+    assert sorted(results, key=str) == [None, None, user.id]
+    assert await meta.consume_reset_token("t2", now) is None  # expired
+    assert await meta.consume_reset_token("nope", now) is None
