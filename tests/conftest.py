@@ -17,7 +17,7 @@ from auroravault.config import Settings, load_settings
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = REPO.parent / "shared" / "testdata" / "photos"
 
-pytest_plugins = ["tests.servers.fixtures"]
+pytest_plugins = ["tests.servers.fixtures", "tests.servers.moto"]
 
 
 def sha256_of(data: bytes) -> str:

@@ -9,6 +9,7 @@ PK                              SK                          what
 ``EMAIL#<email>``               ``EMAIL``                   email uniqueness -> ``user_id``
 ``SESSION#<hash>``              ``SESSION``                 the Session
 ``USER#<id>``                   ``SESSION#<hash>``          the user's sessions (strongly consistent revoke)
+``RESET#<hash>``                ``RESET``                   password-reset token -> ``user_id``
 ``COUNTER#<key>``               ``COUNTER``                 fixed-window counter
 ``PHOTO#<id>``                  ``PHOTO``                   the Photo (home record, versioned ``v``)
 ``USER#<owner>``                ``SHA#<sha256>``            the claim: one photo per owner and content
@@ -238,6 +239,10 @@ def _session_key(token_hash: str) -> AttrMap:
 
 def _user_session_key(user_id: str, token_hash: str) -> AttrMap:
     return _key(f"USER#{user_id}", f"SESSION#{token_hash}")
+
+
+def _reset_key(token_hash: str) -> AttrMap:
+    return _key(f"RESET#{token_hash}", "RESET")
 
 
 def _counter_key(key: str) -> AttrMap:
@@ -699,6 +704,27 @@ class DynamoMetaStore:
             keys += [_key(item["PK"]["S"], item["SK"]["S"]), _session_key(item["token_hash"]["S"])]
         if keys:
             await self._batch_write(deletes=keys)
+
+    async def create_reset_token(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        item = {
+            **_reset_key(token_hash),
+            "user_id": {"S": user_id},
+            "expires_at": {"S": to_iso(expires_at)},
+            TTL_ATTR: {"N": str(_epoch(expires_at))},
+        }
+        try:
+            await self._call("put_item", **self._put(item, "attribute_not_exists(PK)"))
+        except _ConditionFailed:
+            raise Conflict("reset_token_exists", "this reset token already exists") from None
+
+    async def consume_reset_token(self, token_hash: str, now: datetime) -> str | None:
+        # One DeleteItem with ALL_OLD: of racing callers only the one that actually
+        # deleted the item gets it back. An expired token is deleted too, and worth None.
+        out = await self._call("delete_item", ReturnValues="ALL_OLD", **self._delete(_reset_key(token_hash)))
+        old = out.get("Attributes")
+        if not old or old["expires_at"]["S"] <= to_iso(now):
+            return None
+        return str(old["user_id"]["S"])
 
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         stamp = to_iso(now)

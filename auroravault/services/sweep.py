@@ -13,7 +13,7 @@ of crashed uploads), and done jobs older than a week.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from auroravault.config import Settings
 from auroravault.errors import AuroraError
@@ -40,10 +40,10 @@ class SweepService:
         first = self.settings.uploads.first_check_seconds
         return float(min(self.settings.jobs.backoff_cap, first * 2 ** min(checks, 30)))
 
-    async def sweep_pending(self) -> dict[str, int]:
-        """One round over the due pending uploads; returns what happened to them."""
+    async def sweep_pending(self, now: datetime | None = None) -> dict[str, int]:
+        """One round over the uploads due at ``now``; returns what happened to them."""
         counts = {"confirmed": 0, "expired": 0, "rejected": 0, "waiting": 0}
-        now = utcnow()
+        now = now or utcnow()
         for upload in await self.meta.due_pending_uploads(now, SWEEP_BATCH):
             try:
                 if upload.expires_at <= now:

@@ -7,10 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from auroravault.config import DynamoDBSettings
 from auroravault.meta.base import MetaStore
 from auroravault.meta.sqlite import SqliteMetaStore
+from tests.servers.moto import MOTO_CREDENTIALS, MOTO_REGION, unique_name
 
-ADAPTERS = ["sqlite"]
+ADAPTERS = ["sqlite", "dynamodb"]
+
+
+def dynamo_settings(endpoint: str) -> DynamoDBSettings:
+    """Settings for a fresh table on the session's moto server."""
+    return DynamoDBSettings(table=unique_name("meta"), region=MOTO_REGION, endpoint_url=endpoint, **MOTO_CREDENTIALS)
 
 
 @pytest.fixture(params=ADAPTERS)
@@ -18,6 +25,10 @@ async def meta(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
     store: MetaStore
     if request.param == "sqlite":
         store = SqliteMetaStore(tmp_path / "meta.db")
+    elif request.param == "dynamodb":
+        from auroravault.meta.dynamodb import DynamoMetaStore
+
+        store = DynamoMetaStore(dynamo_settings(request.getfixturevalue("moto_server")))
     else:  # pragma: no cover - every param is handled above
         raise AssertionError(request.param)
     await store.migrate()
