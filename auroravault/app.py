@@ -52,6 +52,7 @@ def _lifespan(services: Services):  # type: ignore[no-untyped-def]
         finally:
             if jobs:
                 await services.runner.stop()
+            await services.mailer.close()
             await services.blobs.close()
             await services.meta.close()
 

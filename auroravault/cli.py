@@ -13,6 +13,7 @@ from typing import Any
 
 from auroravault.config import Settings, load_settings
 from auroravault.errors import AuroraError, ConfigError
+from auroravault.meta.base import User
 
 
 def _settings(args: argparse.Namespace, **server: Any) -> Settings:
@@ -60,8 +61,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
+    from auroravault.jobs.queue import JobQueue
     from auroravault.meta import build_meta_store
     from auroravault.services.accounts import AccountService
+    from auroravault.services.notifications import queue_welcome
 
     settings = _settings(args)
     password = os.environ.get("AURORAVAULT_PASSWORD") or getpass.getpass("Password for the new account: ")
@@ -70,7 +73,12 @@ def cmd_user_create(args: argparse.Namespace) -> int:
         meta = build_meta_store(settings)
         try:
             await meta.migrate()
-            user = await AccountService(meta, settings).create_user(
+            queue = JobQueue(meta, settings.jobs)  # the server sends the welcome email
+
+            async def welcome(user: User) -> None:
+                await queue_welcome(queue, user)
+
+            user = await AccountService(meta, settings, on_user_created=welcome).create_user(
                 args.email, password, args.name, is_admin=args.admin
             )
             return user.id

@@ -59,6 +59,7 @@ class AuthSettings(_Section):
     login_max_failures: PositiveInt = 5
     login_window_seconds: PositiveInt = 15 * 60
     default_quota_bytes: NonNegInt = 50 * 1024**3
+    reset_ttl_seconds: Annotated[int, Meta(ge=60, le=7 * 24 * 3600)] = 3600
 
 
 class StorageSettings(_Section):

@@ -8,7 +8,15 @@ from litestar.params import JSONBody
 
 from auroravault.api.deps import SERVICES, USER, bearer_token
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
-from auroravault.api.schemas import LoginBody, LoginOut, RegisterBody, RegisterOut, UserOut
+from auroravault.api.schemas import (
+    LoginBody,
+    LoginOut,
+    RegisterBody,
+    RegisterOut,
+    ResetBody,
+    ResetConfirmBody,
+    UserOut,
+)
 from auroravault.meta.base import User
 from auroravault.services.container import Services
 
@@ -47,6 +55,27 @@ class AuthController(Controller):
     @post("/logout", status_code=204, dependencies=USER, summary="Revoke this token", responses=documented(**AUTH))
     async def logout(self, request: Request, user: NamedDependency[User], services: NamedDependency[Services]) -> None:
         await services.accounts.logout(bearer_token(request))
+
+    @post(
+        "/password-reset",
+        status_code=202,
+        summary="Email a single-use reset link if the account exists (always 202: no enumeration)",
+        responses=documented(**UNAVAILABLE),
+    )
+    async def password_reset(self, data: JSONBody[ResetBody], services: NamedDependency[Services]) -> dict[str, str]:
+        await services.accounts.request_password_reset(data.email)
+        return {"status": "accepted"}
+
+    @post(
+        "/password-reset/confirm",
+        status_code=204,
+        summary="Set a new password with a reset token; ends every session of the account",
+        responses=documented(s400="invalid_reset_token", s422="weak_password", **UNAVAILABLE),
+    )
+    async def password_reset_confirm(
+        self, data: JSONBody[ResetConfirmBody], services: NamedDependency[Services]
+    ) -> None:
+        await services.accounts.confirm_password_reset(data.token, data.password)
 
 
 class UsersController(Controller):

@@ -26,6 +26,15 @@ class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
     password: Str
 
 
+class ResetBody(msgspec.Struct, forbid_unknown_fields=True):
+    email: Str
+
+
+class ResetConfirmBody(msgspec.Struct, forbid_unknown_fields=True):
+    token: Str
+    password: Str
+
+
 class UserOut(msgspec.Struct, kw_only=True):
     id: str
     email: str

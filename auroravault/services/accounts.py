@@ -40,7 +40,7 @@ class LoginResult(msgspec.Struct, frozen=True):
     expires_at: datetime
 
 
-UserCreated = Callable[[User], Awaitable[None]]
+UserEvent = Callable[[User], Awaitable[None]]
 
 
 def normalize_email(email: str) -> str:
@@ -51,10 +51,18 @@ def normalize_email(email: str) -> str:
 
 
 class AccountService:
-    def __init__(self, meta: MetaStore, settings: Settings, on_user_created: UserCreated | None = None) -> None:
+    def __init__(
+        self,
+        meta: MetaStore,
+        settings: Settings,
+        *,
+        on_user_created: UserEvent | None = None,
+        on_reset_requested: UserEvent | None = None,
+    ) -> None:
         self.meta = meta
         self.settings = settings
         self.on_user_created = on_user_created
+        self.on_reset_requested = on_reset_requested
 
     def _check_password(self, password: str) -> None:
         minimum = self.settings.auth.password_min_length
@@ -138,6 +146,40 @@ class AccountService:
         if user is None:
             raise Unauthorized("invalid_token", "the token's account no longer exists")
         return user
+
+    async def request_password_reset(self, email: str) -> None:
+        """Queue a reset email if the account exists. Says nothing either way (no enumeration).
+
+        At most ``auth.login_max_failures`` requests per address and window: more are
+        dropped silently, so the form cannot be used to flood someone's mailbox.
+        """
+        try:
+            email = normalize_email(email)
+        except Invalid:
+            return
+        key = f"reset:{email}"
+        if await self.meta.hit_counter(key, self.settings.auth.login_window_seconds, utcnow()) > (
+            self.settings.auth.login_max_failures
+        ):
+            return
+        user = await self.meta.get_user_by_email(email)
+        if user is not None and self.on_reset_requested is not None:
+            await self.on_reset_requested(user)
+
+    async def confirm_password_reset(self, token: str, password: str) -> None:
+        """Set a new password with a reset token (once) and end every session of the account."""
+        self._check_password(password)
+        user_id = await self.meta.consume_reset_token(token_hash(token.strip()), utcnow())
+        if user_id is None:
+            raise Invalid(
+                "invalid_reset_token", "this reset link is unknown, used or expired; ask for a new one", status=400
+            )
+        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        await self.meta.set_password(user_id, password_hash)
+        await self.meta.delete_user_sessions(user_id)
+        user = await self.meta.get_user(user_id)
+        if user is not None:
+            await self.meta.reset_counter(f"login:account:{user.email}")
 
     async def get_user(self, user_id: str) -> User:
         user = await self.meta.get_user(user_id)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from auroravault.config import Settings
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import JobRunner
+from auroravault.mail import build_mailer
+from auroravault.mail.base import Mailer
 from auroravault.meta.base import MetaStore, Upload
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.processing import PROCESS_PHOTO, ProcessingService
 from auroravault.services.sweep import SweepService
@@ -22,18 +25,22 @@ class Services:
     settings: Settings
     meta: MetaStore
     blobs: BlobStore
+    mailer: Mailer
     queue: JobQueue
     accounts: AccountService
     uploads: UploadService
     photos: PhotoService
     processing: ProcessingService
     sweep: SweepService
+    notifications: NotificationService
     admin: AdminService
     runner: JobRunner
 
     @classmethod
-    def build(cls, settings: Settings, meta: MetaStore, blobs: BlobStore) -> Services:
+    def build(cls, settings: Settings, meta: MetaStore, blobs: BlobStore, mailer: Mailer | None = None) -> Services:
+        mailer = mailer or build_mailer(settings)
         queue = JobQueue(meta, settings.jobs)
+        notifications = NotificationService(meta, mailer, queue, settings)
 
         async def photo_arrived(upload: Upload) -> None:
             await queue.enqueue(PROCESS_PHOTO, {"photo_id": upload.photo_id}, dedupe_key=f"process:{upload.photo_id}")
@@ -41,7 +48,7 @@ class Services:
         uploads = UploadService(meta, blobs, settings, on_arrived=photo_arrived)
         processing = ProcessingService(meta, blobs, settings)
         sweep = SweepService(meta, blobs, uploads, settings)
-        runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle})
+        runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle, SEND_EMAIL: notifications.handle})
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
         queue.on_enqueue(runner.wake)
@@ -49,12 +56,19 @@ class Services:
             settings=settings,
             meta=meta,
             blobs=blobs,
+            mailer=mailer,
             queue=queue,
-            accounts=AccountService(meta, settings),
+            accounts=AccountService(
+                meta,
+                settings,
+                on_user_created=notifications.user_created,
+                on_reset_requested=notifications.password_reset_requested,
+            ),
             uploads=uploads,
             photos=PhotoService(meta, blobs, settings),
             processing=processing,
             sweep=sweep,
+            notifications=notifications,
             admin=AdminService(meta),
             runner=runner,
         )

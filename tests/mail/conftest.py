@@ -30,7 +30,6 @@ from typing import Any, NamedTuple
 import boto3
 import pytest
 from aiosmtpd.controller import Controller
-from moto.server import ThreadedMotoServer
 
 from auroravault.config import SesSettings, SmtpSettings
 from auroravault.mail.base import Mailer
@@ -166,15 +165,9 @@ def server_tls_context(tls_cert: tuple[Path, Path], monkeypatch: pytest.MonkeyPa
 
 
 @pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    """A moto server on 127.0.0.1 for the whole session, stopped at the end."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+def moto_url(moto_server: str) -> str:
+    """The session's moto server on 127.0.0.1 (tests/servers/moto.py), shared with DynamoDB."""
+    return moto_server
 
 
 def ses_settings(endpoint_url: str) -> SesSettings:
