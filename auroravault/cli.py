@@ -48,15 +48,19 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
 
-    async def run() -> None:
+    async def run() -> str:
+        from auroravault.ops import migrate_storage
+
         meta = build_meta_store(settings)
         try:
             await meta.migrate()
         finally:
             await meta.close()
+        return await migrate_storage(settings)
 
-    asyncio.run(run())
+    storage = asyncio.run(run())
     print(f"meta store ({settings.meta.backend}) is up to date")
+    print(storage)
     return 0
 
 
