@@ -112,6 +112,9 @@ class SqliteMetaStore:
                 raise
             try:
                 yield conn
+            except sqlite3.OperationalError as exc:  # disk full, I/O error, locked too long
+                await asyncio.shield(self._rollback(conn))
+                raise Unavailable("meta_unavailable", f"database write failed: {exc}") from exc
             except BaseException:
                 # Shielded: a cancelled request must not leave the writer mid-transaction.
                 await asyncio.shield(self._rollback(conn))

@@ -20,8 +20,14 @@ from auroravault.timeutil import utcnow
 
 
 def fast(**over: Any) -> JobSettings:
-    base = {"concurrency": 4, "backoff_base": 0.01, "backoff_cap": 0.05, "max_attempts": 3, "lease_seconds": 5,
-            "poll_seconds": 3600.0}
+    base = {
+        "concurrency": 4,
+        "backoff_base": 0.01,
+        "backoff_cap": 0.05,
+        "max_attempts": 3,
+        "lease_seconds": 5,
+        "poll_seconds": 3600.0,
+    }
     return JobSettings(**{**base, **over})
 
 
