@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
@@ -20,6 +20,7 @@ from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.uploads import UploadController
 from auroravault.config import Settings, signing_secret
+from auroravault.errors import AuroraError
 from auroravault.meta import build_meta_store
 from auroravault.services.container import Services
 from auroravault.storage import build_blob_store
@@ -33,23 +34,32 @@ def build_services(settings: Settings) -> Services:
     return Services.build(settings, meta, blobs)
 
 
-def _lifespan(services: Services):  # type: ignore[no-untyped-def]
+def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await services.meta.migrate()
-        await services.blobs.check()
-        log.info(
-            "AuroraVault ready: meta=%s storage=%s url=%s",
-            services.meta.name,
-            services.blobs.name,
-            services.settings.server.base_url(),
-        )
         jobs = services.settings.jobs.enabled
-        if jobs:
-            await services.runner.start()
         try:
+            try:
+                await services.meta.migrate()
+                await services.blobs.check()
+            except AuroraError as exc:
+                # Refuse to run on storage or meta that cannot hold photos, and say why plainly.
+                log.error(
+                    "AuroraVault cannot start: %s (%s). Run 'auroravault check' for details.", exc.detail, exc.code
+                )
+                raise
+            log.info(
+                "AuroraVault ready: meta=%s storage=%s url=%s",
+                services.meta.name,
+                services.blobs.name,
+                services.settings.server.base_url(),
+            )
+            if jobs:
+                await services.runner.start()
             yield
         finally:
+            # Also on a failed start: an open SQLite connection's thread would keep the
+            # process alive after uvicorn gave up.
             if jobs:
                 await services.runner.stop()
             await services.mailer.close()

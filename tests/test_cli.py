@@ -63,3 +63,16 @@ def test_serve_prints_where_it_listens(tmp_path: Path) -> None:
         assert f"AuroraVault on http://127.0.0.1:{server.port}" in server.log()
     finally:
         server.stop()
+
+
+def test_serve_refuses_storage_it_cannot_write_and_says_why(tmp_path: Path) -> None:
+    env = {
+        "AURORAVAULT_STORAGE__BACKEND": "s3",
+        "AURORAVAULT_S3__ENDPOINT_URL": "http://127.0.0.1:1",
+        "AURORAVAULT_S3__ACCESS_KEY": "x",
+        "AURORAVAULT_S3__SECRET_KEY": "y",
+    }
+    result = run("serve", "--port", "1", env=env, tmp=tmp_path)
+    assert result.returncode != 0
+    assert "AuroraVault cannot start" in result.stderr + result.stdout
+    assert "storage_unavailable" in result.stderr + result.stdout
