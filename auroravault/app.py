@@ -19,6 +19,7 @@ from auroravault.api.health import healthz, readyz
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.uploads import UploadController
+from auroravault.api.web import web_routes
 from auroravault.config import Settings, signing_secret
 from auroravault.errors import AuroraError
 from auroravault.meta import build_meta_store
@@ -81,7 +82,7 @@ def _routes(settings: Settings) -> list[object]:
             AdminController,
         ],
     )
-    routes: list[object] = [api, healthz, readyz]
+    routes: list[object] = [api, healthz, readyz, *web_routes(settings)]
     if settings.storage.backend == "local":
         routes.append(BlobController)
     return routes

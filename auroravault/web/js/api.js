@@ -1,0 +1,120 @@
+// The only module that talks to the AuroraVault server, and only through the public
+// HTTP contract (/api/v1): the app works the same on every storage and meta backend.
+
+const BASE = '/api/v1';
+const SESSION_KEY = 'auroravault.session';
+
+export class ApiError extends Error {
+  constructor(status, code, detail, { retryAfter = null, errors = null } = {}) {
+    super(detail || code);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+    this.retryAfter = retryAfter; // seconds, from Retry-After
+    this.errors = errors; // per-file problems of a refused batch
+  }
+
+  // Worth trying again later: no answer at all, throttling, or the server's own trouble.
+  get transient() {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+function parseRetryAfter(value) {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.round((date - Date.now()) / 1000));
+}
+
+export const session = {
+  get() {
+    try {
+      const value = JSON.parse(localStorage.getItem(SESSION_KEY));
+      if (!value || !value.token) return null;
+      if (value.expires_at && Date.parse(value.expires_at) < Date.now()) return null;
+      return value;
+    } catch {
+      return null;
+    }
+  },
+  set(value) {
+    localStorage.setItem(SESSION_KEY, JSON.stringify(value));
+  },
+  clear() {
+    localStorage.removeItem(SESSION_KEY);
+  },
+};
+
+let unauthorizedHandler = () => {};
+let cacheHandler = () => {};
+
+// Called when a request with a token answers 401: the session is over.
+export function onUnauthorized(fn) {
+  unauthorizedHandler = fn;
+}
+
+// Called with true when an answer came from the service worker's offline cache.
+export function onCacheState(fn) {
+  cacheHandler = fn;
+}
+
+export async function request(method, path, body, { auth = true } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const current = session.get();
+  if (auth && current) headers.Authorization = `Bearer ${current.token}`;
+  let response;
+  try {
+    response = await fetch(BASE + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server could not be reached.');
+  }
+  if (method === 'GET') cacheHandler(response.headers.get('X-AuroraVault-Cache') === 'offline');
+  if (response.status === 204) return null;
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status, (data && data.code) || `http_${response.status}`, data && data.detail, {
+      retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
+      errors: data && Array.isArray(data.errors) ? data.errors : null,
+    });
+    if (auth && current && response.status === 401) unauthorizedHandler(error);
+    throw error;
+  }
+  return data;
+}
+
+const id = (value) => encodeURIComponent(value);
+
+export const api = {
+  register: (email, password, displayName) =>
+    request('POST', '/auth/register', { email, password, display_name: displayName }, { auth: false }),
+  login: (email, password) => request('POST', '/auth/login', { email, password }, { auth: false }),
+  logout: () => request('POST', '/auth/logout'),
+  me: () => request('GET', '/users/me'),
+  timeline: () => request('GET', '/timeline'),
+  photos: ({ limit = 100, cursor = null, order = 'newest' } = {}) => {
+    const query = new URLSearchParams({ limit: String(limit), order });
+    if (cursor) query.set('cursor', cursor);
+    return request('GET', `/photos?${query}`);
+  },
+  photo: (photoId) => request('GET', `/photos/${id(photoId)}`),
+  // {url, expires_at} of a presigned GET for original | preview | thumb.
+  variant: (photoId, variant) => request('GET', `/photos/${id(photoId)}/${variant}?redirect=false`),
+  initUploads: (files) => request('POST', '/uploads', { files }),
+  complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
+};

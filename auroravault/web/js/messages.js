@@ -1,0 +1,56 @@
+// Human words for the contract's stable error codes. The server's `detail` is used when
+// it says something more specific than we can (e.g. the password rules).
+
+function wait(seconds) {
+  if (seconds == null) return 'a little while';
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} seconds`;
+  const minutes = Math.round(seconds / 60);
+  return minutes === 1 ? 'a minute' : `${minutes} minutes`;
+}
+
+const MESSAGES = {
+  network_error: () => "Can't reach the server. Check your connection and try again.",
+  invalid_credentials: () => 'Wrong email or password.',
+  too_many_attempts: (e) => `Too many failed attempts. Try again in ${wait(e.retryAfter)}.`,
+  registration_closed: () =>
+    'Registration is closed on this server. Ask the person who runs it to create an account for you.',
+  email_taken: () => 'There is already an account with this email. Log in instead.',
+  invalid_email: () => "That doesn't look like an email address.",
+  weak_password: (e) => e.detail || 'Choose a longer password.',
+  invalid_display_name: (e) => e.detail || 'Please give a name.',
+  invalid_token: () => 'Your session has ended. Please log in again.',
+  unauthorized: () => 'Please log in.',
+  quota_exceeded: () => 'Your storage is full: this would go over your quota.',
+  file_empty: () => 'The file is empty.',
+  file_too_large: (e) => e.detail || 'The file is too large.',
+  unsupported_media_type: () => 'Not a supported photo type.',
+  invalid_filename: () => 'The file name is not usable.',
+  size_mismatch: () => 'The file changed while it was being sent.',
+  checksum_mismatch: () => 'The file changed while it was being sent.',
+  url_expired: () => 'The upload link expired.',
+  signature_invalid: () => 'The upload link was refused.',
+  meta_unavailable: () => 'The server is busy. Retrying shortly.',
+  storage_unavailable: () => 'The storage is unavailable. Retrying shortly.',
+  photo_not_found: () => 'This photo no longer exists.',
+  variant_not_ready: () => 'This photo is still being processed.',
+  unreadable: () => 'The file could not be read from this device.',
+  gave_up: () => 'Gave up after repeated failures.',
+};
+
+export function describe(error) {
+  if (!error) return '';
+  const make = MESSAGES[error.code];
+  if (make) return make(error);
+  return error.detail || error.message || error.code || 'Something went wrong.';
+}
+
+// A photo that failed processing on the server: {code, detail}.
+export function describeFailure(info) {
+  if (!info) return 'Processing failed.';
+  const known = {
+    unsupported_format: 'This file is not an image the server can read.',
+    corrupt_image: 'The image is damaged or incomplete.',
+    image_too_large: 'The image is too large to process.',
+  }[info.code];
+  return known || info.detail || info.code || 'Processing failed.';
+}
