@@ -219,6 +219,56 @@ def test_register_logout_login_and_clear_messages(tab: Tab) -> None:
     assert "Too many failed attempts. Try again in 15 minutes." in page.inner_text("#auth-error")
 
 
+def test_forgotten_password_reset_through_the_emailed_link(tab: Tab, web_server: Server) -> None:
+    import email
+    import email.policy
+    import re
+
+    page = tab.page
+    address = register(page, name="Forgetful")
+    page.click("#logout")
+    page.wait_for_selector("#auth-view:not([hidden])")
+    page.click("#forgot")
+    assert page.is_hidden("#password-field")
+    page.fill("input[name=email]", address)
+    page.click("#auth-submit")
+    page.wait_for_selector("#auth-note:not([hidden])")
+    assert "link to choose a new password is on its way" in page.inner_text("#auth-note")
+
+    # the offline default mailer writes the email to the outbox; the link is in it
+    outbox = web_server.data_dir / "outbox"
+    link = None
+    deadline = time.monotonic() + 30
+    while link is None and time.monotonic() < deadline:
+        for eml in outbox.glob("*.eml"):
+            msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            if msg["To"] == address and "Reset" in msg["Subject"]:
+                body = msg.get_body(("plain",)).get_content()
+                link = re.search(r"(http\S+reset_token=\S+)", body).group(1)
+        time.sleep(0.2)
+    assert link, "no reset email arrived in the outbox"
+
+    page.goto(urlsplit(link).path + "?" + urlsplit(link).query)
+    page.wait_for_selector("#auth-view:not([hidden])")
+    assert page.inner_text("#auth-submit") == "Set new password" and page.is_hidden("#email-field")
+    page.fill("input[name=password]", "a whole new password")
+    page.click("#auth-submit")
+    page.wait_for_selector("#auth-note:not([hidden])")
+    assert "Your password is changed" in page.inner_text("#auth-note")
+    assert "reset_token" not in page.url  # used once, not kept in the address bar or history
+
+    log_in(page, address, PASSWORD)
+    page.wait_for_selector("#auth-error:not([hidden])")
+    log_in(page, address, "a whole new password")
+    page.wait_for_selector("#gallery-view:not([hidden])")
+
+    page.goto(urlsplit(link).path + "?" + urlsplit(link).query)  # the link works once
+    page.fill("input[name=password]", "yet another password")
+    page.click("#auth-submit")
+    page.wait_for_selector("#auth-error:not([hidden])")
+    assert "unknown, used or expired" in page.inner_text("#auth-error")
+
+
 def test_closed_registration_says_so(browser: Any, tmp_path: Path) -> None:
     server = start_server(tmp_path / "data", env={"AURORAVAULT_AUTH__REGISTRATION": "closed"})
     try:

@@ -105,6 +105,9 @@ export const api = {
     request('POST', '/auth/register', { email, password, display_name: displayName }, { auth: false }),
   login: (email, password) => request('POST', '/auth/login', { email, password }, { auth: false }),
   logout: () => request('POST', '/auth/logout'),
+  requestReset: (email) => request('POST', '/auth/password-reset', { email }, { auth: false }),
+  confirmReset: (token, password) =>
+    request('POST', '/auth/password-reset/confirm', { token, password }, { auth: false }),
   me: () => request('GET', '/users/me'),
   timeline: () => request('GET', '/timeline'),
   photos: ({ limit = 100, cursor = null, order = 'newest' } = {}) => {

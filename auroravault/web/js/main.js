@@ -30,15 +30,52 @@ function show(view) {
 }
 
 // -- accounts ----------------------------------------------------------------------------
+// One form, four modes: log in, create an account, ask for a reset link ("forgot"), and
+// choose a new password with the link's token ("reset").
+const SUBMIT_LABEL = {
+  login: 'Log in',
+  register: 'Create account',
+  forgot: 'Email me a reset link',
+  reset: 'Set new password',
+};
+
 function setMode(mode) {
   app.mode = mode;
   const register = mode === 'register';
-  $('tab-login').setAttribute('aria-selected', String(!register));
+  $('tab-login').setAttribute('aria-selected', String(mode === 'login'));
   $('tab-register').setAttribute('aria-selected', String(register));
   $('name-field').hidden = !register;
-  $('auth-submit').textContent = register ? 'Create account' : 'Log in';
-  $('auth-form').password.autocomplete = register ? 'new-password' : 'current-password';
+  $('email-field').hidden = mode === 'reset';
+  $('password-field').hidden = mode === 'forgot';
+  $('password-label').textContent = mode === 'reset' ? 'New password' : 'Password';
+  $('forgot').hidden = mode !== 'login';
+  $('auth-submit').textContent = SUBMIT_LABEL[mode];
+  $('auth-form').password.autocomplete = register || mode === 'reset' ? 'new-password' : 'current-password';
   $('auth-error').hidden = true;
+  note('');
+}
+
+function note(message) {
+  const el = $('auth-note');
+  el.textContent = message;
+  el.hidden = !message;
+}
+
+async function submitReset(form) {
+  if (app.mode === 'forgot') {
+    if (!form.email.value.trim()) return authError('Please enter your email.');
+    await api.requestReset(form.email.value.trim());
+    setMode('login');
+    note('If an account exists for that email, a link to choose a new password is on its way.');
+    return;
+  }
+  if (!form.password.value) return authError('Please choose a new password.');
+  await api.confirmReset(app.resetToken, form.password.value);
+  app.resetToken = null;
+  window.history.replaceState(null, '', '/'); // the token works once: don't keep it around
+  form.password.value = '';
+  setMode('login');
+  note('Your password is changed. Log in with the new one.');
 }
 
 function authError(message) {
@@ -50,6 +87,15 @@ function authError(message) {
 async function submitAuth(event) {
   event.preventDefault();
   const form = event.target;
+  if (app.mode === 'forgot' || app.mode === 'reset') {
+    authError('');
+    try {
+      await submitReset(form);
+    } catch (error) {
+      authError(describe(error));
+    }
+    return;
+  }
   const email = form.email.value.trim();
   const password = form.password.value;
   const name = form.display_name.value.trim();
@@ -226,6 +272,7 @@ function start() {
   $('tab-login').addEventListener('click', () => setMode('login'));
   $('tab-register').addEventListener('click', () => setMode('register'));
   $('auth-form').addEventListener('submit', submitAuth);
+  $('forgot').addEventListener('click', () => setMode('forgot'));
   $('logout').addEventListener('click', logout);
   $('file-input').addEventListener('change', (event) => {
     addFiles(event.target.files);
@@ -238,7 +285,12 @@ function start() {
   });
   window.addEventListener('online', () => $('offline-badge').setAttribute('hidden', ''));
 
-  if (session.get()) enterGallery();
+  // A password-reset email links here with ?reset_token=...
+  app.resetToken = new URLSearchParams(window.location.search).get('reset_token');
+  if (app.resetToken) {
+    show('auth');
+    setMode('reset');
+  } else if (session.get()) enterGallery();
   else {
     show('auth');
     setMode('login');

@@ -19,6 +19,7 @@ const MESSAGES = {
   weak_password: (e) => e.detail || 'Choose a longer password.',
   invalid_display_name: (e) => e.detail || 'Please give a name.',
   invalid_token: () => 'Your session has ended. Please log in again.',
+  invalid_reset_token: () => 'This reset link is unknown, used or expired. Ask for a new one.',
   unauthorized: () => 'Please log in.',
   quota_exceeded: () => 'Your storage is full: this would go over your quota.',
   file_empty: () => 'The file is empty.',
