@@ -18,6 +18,9 @@ import ipaddress
 import json
 import socket
 import ssl
+import subprocess
+import sys
+import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -165,9 +168,34 @@ def server_tls_context(tls_cert: tuple[Path, Path], monkeypatch: pytest.MonkeyPa
 
 
 @pytest.fixture(scope="session")
-def moto_url(moto_server: str) -> str:
-    """The session's moto server on 127.0.0.1 (tests/servers/moto.py), shared with DynamoDB."""
-    return moto_server
+def moto_url() -> Iterator[str]:
+    """A moto server process of its own on 127.0.0.1, for SES, stopped at the end of the session.
+
+    Its own process, not the in-process DynamoDB server: moto keeps one global state per
+    process, mail is read back through ``/moto-api/data.json``, which dumps every backend,
+    and the tables other tests leave behind would make that dump time out.
+    """
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/data.json", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("moto server for SES did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def ses_settings(endpoint_url: str) -> SesSettings:
