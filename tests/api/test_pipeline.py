@@ -90,7 +90,7 @@ async def photo_of(client, token: str, photo_id: str) -> dict:
 async def test_every_sample_reaches_the_state_its_content_deserves(client, family, row: Row) -> None:
     path = PHOTOS / row.file
     _, [item] = await upload_files(client, family, [path])
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     photo = await photo_of(client, family, item["photo_id"])
     status, code = expected_state(row)
     assert photo["status"] == status, photo
@@ -124,7 +124,7 @@ async def test_every_sample_reaches_the_state_its_content_deserves(client, famil
 async def test_variants_are_right_sized_upright_and_carry_no_exif(client, family) -> None:
     names = ["Landscape_1.jpg", "Landscape_6.jpg", "iphone_hdr_NO.jpg", "arrow.heic", "pil_sample_cmyk.jpg"]
     _, items = await upload_files(client, family, [PHOTOS / n for n in names])
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     for name, item in zip(names, items, strict=True):
         photo = await photo_of(client, family, item["photo_id"])
         assert photo["status"] == "ready", (name, photo)
@@ -148,7 +148,7 @@ async def test_variants_are_right_sized_upright_and_carry_no_exif(client, family
 async def test_orientations_all_come_out_the_same_way_up(client, family) -> None:
     names = [f"Landscape_{i}.jpg" for i in range(1, 9)]
     _, items = await upload_files(client, family, [PHOTOS / n for n in names])
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     thumbs = []
     for item in items:
         resp = await client.get(f"/api/v1/photos/{item['photo_id']}/thumb", headers=auth(family))
@@ -163,7 +163,7 @@ async def test_orientations_all_come_out_the_same_way_up(client, family) -> None
 async def test_used_bytes_count_originals_and_variants(client, family) -> None:
     paths = [PHOTOS / "flower.jpg", PHOTOS / "not_an_image.jpg"]
     _, items = await upload_files(client, family, paths)
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     meta = client.app.state.services.meta
     photos = [await meta.get_photo(i["photo_id"]) for i in items]
     assert [p.status for p in photos] == ["ready", "failed"]
@@ -187,7 +187,7 @@ async def test_a_checksum_mismatch_rejects_the_upload_and_frees_everything(clien
     target.write_bytes(bytes(reversed(data)))
     done = await client.post(f"/api/v1/uploads/{batch['batch_id']}/complete", json={}, headers=auth(family))
     assert done.json()["items"][0]["status"] == "processing"
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     status = (await client.get(f"/api/v1/uploads/{batch['batch_id']}", headers=auth(family))).json()
     assert status["items"][0]["status"] == "rejected"
     assert status["items"][0]["reason"].startswith("checksum_mismatch")
@@ -201,7 +201,7 @@ async def test_processing_twice_does_no_harm(client, family) -> None:
     services = client.app.state.services
     # a second delivery of the same job (lease expired, process killed) and a racing run
     await asyncio.gather(services.processing.process(item["photo_id"]), services.processing.process(item["photo_id"]))
-    await services.runner.drain(within=60)
+    await services.runner.drain(within=180)
     await services.processing.process(item["photo_id"])
     photo = await services.meta.get_photo(item["photo_id"])
     assert photo.status == "ready"
@@ -224,7 +224,7 @@ async def test_the_same_bytes_racing_in_two_batches_end_as_one_photo(client, fam
         if item["status"] == "upload":
             assert await put_presigned(client, item["upload"], path.read_bytes()) == 200
         await client.post(f"/api/v1/uploads/{resp.json()['batch_id']}/complete", json={}, headers=auth(family))
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     listed = (await client.get("/api/v1/photos", headers=auth(family))).json()["items"]
     assert len(listed) == 1 and listed[0]["status"] == "ready"
     again = await client.post("/api/v1/uploads", json={"files": [spec]}, headers=auth(family))
@@ -234,7 +234,7 @@ async def test_the_same_bytes_racing_in_two_batches_end_as_one_photo(client, fam
 async def test_the_timeline_uses_the_time_the_photo_was_taken(client, family) -> None:
     names = ["flower.jpg", "starfish.jpg", "canon_hdr_NO.jpg"]  # 2003-12, 2013-05, 2015-02
     await upload_files(client, family, [PHOTOS / n for n in names])
-    await client.app.state.services.runner.drain(within=60)
+    await client.app.state.services.runner.drain(within=180)
     months = (await client.get("/api/v1/timeline", headers=auth(family))).json()
     assert months == [
         {"month": "2015-02", "count": 1},
@@ -257,7 +257,7 @@ async def test_a_client_killed_after_put_still_gets_its_photo(client, family) ->
     assert await services.sweep.sweep_pending() == {"confirmed": 0, "expired": 0, "rejected": 0, "waiting": 0}
     counts = await services.sweep.sweep_pending(now=utcnow() + timedelta(minutes=2))
     assert counts["confirmed"] == 1
-    await services.runner.drain(within=60)
+    await services.runner.drain(within=180)
     photo = await photo_of(client, family, item["photo_id"])
     assert photo["status"] == "ready"
 
@@ -290,7 +290,7 @@ async def test_an_upload_never_sent_backs_off_then_expires_leaving_nothing(clien
 async def test_the_daily_scan_deletes_old_orphans_only(client, family) -> None:
     _, [item] = await upload_files(client, family, [PHOTOS / "flower.jpg"])
     services = client.app.state.services
-    await services.runner.drain(within=60)
+    await services.runner.drain(within=180)
     store = services.blobs
     orphan = store.path_of("u_gone/p_gone/original")
     fresh_orphan = store.path_of("u_gone/p_new/original")

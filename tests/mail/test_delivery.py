@@ -111,7 +111,7 @@ async def test_registrations_succeed_while_smtp_is_down_and_mail_follows(smtp_wo
     assert all(j.run_at > j.created_at for j in jobs)  # backed off, not retried in a hot loop
     assert recorder.received == []
     controller.start()  # SMTP is back
-    await services.runner.drain(within=60)
+    await services.runner.drain(within=180)
     recipients = sorted(parse(r.data)["To"] for r in recorder.received)
     assert recipients == sorted(f"member{i}@example.com" for i in range(20))
     assert (await services.meta.job_counts())["done"] == 20
