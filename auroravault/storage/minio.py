@@ -70,6 +70,7 @@ from auroravault.storage.s3 import (
     CHECK_PREFIX,
     MAX_CONCURRENCY,
     check_presign_args,
+    classify_s3_error,
     content_disposition,
     endpoint_parts,
     sha256_hex_to_b64,
@@ -82,23 +83,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _LIST_BATCH = 1000
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchObject", "ResourceNotFound", "NotFound"})
-_TRANSIENT_CODES = frozenset(
-    {
-        "SlowDown",
-        "SlowDownRead",
-        "SlowDownWrite",
-        "Throttling",
-        "RequestTimeout",
-        "RequestTimeTooSkewed",
-        "ServiceUnavailable",
-        "InternalError",
-        "XMinioServerNotInitialized",
-    }
-)
-_CREDENTIAL_CODES = frozenset(
-    {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"}
-)
 
 
 class MinioBlobStore:
@@ -172,21 +156,7 @@ class MinioBlobStore:
         if isinstance(exc, S3Error):
             code = exc.code or ""
             status = exc.response.status if exc.response is not None else 0
-            if code == "NoSuchBucket":
-                return Unavailable(
-                    "storage_bucket_missing",
-                    f"bucket {self.bucket!r} does not exist at {where}; run `auroravault migrate`",
-                )
-            if code in _NOT_FOUND_CODES or status == 404:
-                return NotFound("object_not_found", "the object does not exist")
-            if code in _TRANSIENT_CODES or status >= 500 or status == 429:
-                return Unavailable("storage_unavailable", f"storage at {where} is unavailable ({code})")
-            if code in _CREDENTIAL_CODES or status == 403:
-                return Unavailable(
-                    "storage_access_denied",
-                    f"storage at {where} refused the configured credentials for bucket {self.bucket!r} ({code})",
-                )
-            return Unavailable("storage_error", f"storage at {where} answered {code or status}")
+            return classify_s3_error(code, status, bucket=self.bucket, where=where)
         if isinstance(exc, ServerError):
             return Unavailable("storage_unavailable", f"storage at {where} is unavailable ({exc.status_code})")
         if isinstance(exc, urllib3.exceptions.HTTPError):

@@ -89,10 +89,12 @@ MAX_EXPIRES = 7 * 24 * 3600
 
 CHECK_PREFIX = ".auroravault-check/"
 
-# Error codes that mean "try again later" rather than "you asked for something wrong".
+# Error codes of S3 and S3-compatible servers (AWS, MinIO, SeaweedFS), by what they mean.
 _TRANSIENT_CODES = frozenset(
     {
         "SlowDown",
+        "SlowDownRead",
+        "SlowDownWrite",
         "Throttling",
         "ThrottlingException",
         "RequestLimitExceeded",
@@ -101,15 +103,36 @@ _TRANSIENT_CODES = frozenset(
         "RequestTimeTooSkewed",
         "ServiceUnavailable",
         "InternalError",
+        "XMinioServerNotInitialized",
     }
 )
-_NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
+_NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NoSuchObject", "ResourceNotFound", "NotFound"})
 _CREDENTIAL_CODES = frozenset(
     {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "ExpiredToken", "InvalidToken"}
 )
 
 
 # -- helpers shared with minio.py ------------------------------------------------------------
+
+
+def classify_s3_error(code: str, status: int, *, bucket: str, where: str) -> AuroraError:
+    """The domain error for an S3 error ``code`` (and HTTP ``status``) from either SDK."""
+    if code == "NoSuchBucket":
+        return Unavailable(
+            "storage_bucket_missing", f"bucket {bucket!r} does not exist at {where}; run `auroravault migrate`"
+        )
+    if code in _NOT_FOUND_CODES or status == 404:
+        return NotFound("object_not_found", "the object does not exist")
+    if code in _TRANSIENT_CODES or status >= 500 or status == 429:
+        return Unavailable("storage_unavailable", f"storage at {where} is unavailable ({code})")
+    if code in _CREDENTIAL_CODES or status == 403:
+        return Unavailable(
+            "storage_access_denied",
+            f"storage at {where} refused the configured credentials for bucket {bucket!r} ({code})",
+        )
+    # Anything else is a request this adapter should never make; still a backend fault
+    # from the caller's point of view, so retryable rather than a 500.
+    return Unavailable("storage_error", f"storage at {where} answered {code or status}")
 
 
 def endpoint_parts(url: str, *, secure: bool) -> tuple[str, bool]:
@@ -250,23 +273,7 @@ class S3BlobStore:
             error = exc.response.get("Error", {})
             code = str(error.get("Code", ""))
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-            if code == "NoSuchBucket":
-                return Unavailable(
-                    "storage_bucket_missing",
-                    f"bucket {self.bucket!r} does not exist at {where}; run `auroravault migrate`",
-                )
-            if code in _NOT_FOUND_CODES or status == 404:
-                return NotFound("object_not_found", "the object does not exist")
-            if code in _TRANSIENT_CODES or status >= 500 or status == 429:
-                return Unavailable("storage_unavailable", f"storage at {where} is unavailable ({code})")
-            if code in _CREDENTIAL_CODES or status == 403:
-                return Unavailable(
-                    "storage_access_denied",
-                    f"storage at {where} refused the configured credentials for bucket {self.bucket!r} ({code})",
-                )
-            # Anything else is a request this adapter should never make; still a backend
-            # fault from the caller's point of view, so retryable rather than a 500.
-            return Unavailable("storage_error", f"storage at {where} answered {code or status}")
+            return classify_s3_error(code, status, bucket=self.bucket, where=where)
         if isinstance(exc, NoCredentialsError | PartialCredentialsError):
             return Unavailable("storage_misconfigured", "no storage credentials are configured or found")
         if isinstance(exc, ConnectionError | ReadTimeoutError | ConnectionClosedError):
