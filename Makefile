@@ -22,13 +22,18 @@ test: $(STAMP)
 
 ## lint: ruff (lint + format check) and mypy on the package
 lint: $(STAMP)
-	$(BIN)/ruff check auroravault tests
-	$(BIN)/ruff format --check auroravault tests
+	$(BIN)/ruff check auroravault tests bench
+	$(BIN)/ruff format --check auroravault tests bench
 	$(BIN)/mypy
 
+## bench: run every benchmark (bench/results/*.json) and rebuild the table in docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/pip install -q -e ".[bench]"
+	$(BIN)/python bench/run_all.py
+
 format: $(STAMP)
-	$(BIN)/ruff format auroravault tests
-	$(BIN)/ruff check --fix auroravault tests
+	$(BIN)/ruff format auroravault tests bench
+	$(BIN)/ruff check --fix auroravault tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

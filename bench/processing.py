@@ -283,7 +283,7 @@ def run(quick: bool) -> dict[str, Any]:
     return report
 
 
-def print_summary(report: dict[str, Any]) -> None:
+def print_summary(report: dict[str, Any], written: Path = RESULTS) -> None:
     print()
     for group, result in report["groups"].items():
         pps = result["photos_per_second"]
@@ -306,12 +306,13 @@ def print_summary(report: dict[str, Any]) -> None:
         print(f"peak RSS {name}: " + ", ".join(parts))
     for note in report["notes"]:
         print(f"note: {note}")
-    print(f"\nwritten to {RESULTS.relative_to(REPO)}")
+    print(f"\nwritten to {written}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer inputs, one round, no 200 MP file")
+    parser.add_argument("--results-dir", help="where to write processing.json (default bench/results)")
     parser.add_argument(
         "--generate", nargs=5, metavar=("W", "H", "SEED", "ORIENTATION", "PATH"), help=argparse.SUPPRESS
     )
@@ -329,11 +330,13 @@ def main() -> None:
         rss_worker(*args.rss_worker)
         return
     report = run(args.quick)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    tmp = RESULTS.with_suffix(".json.tmp")
+    out_dir = Path(args.results_dir or os.environ.get("BENCH_RESULTS_DIR") or RESULTS.parent)
+    written = out_dir / RESULTS.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = written.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-    tmp.replace(RESULTS)
-    print_summary(report)
+    tmp.replace(written)
+    print_summary(report, written)
 
 
 if __name__ == "__main__":

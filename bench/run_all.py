@@ -1,0 +1,217 @@
+"""Run every benchmark, then regenerate the table in docs/benchmarks.md from the JSON files.
+
+    python bench/run_all.py [--quick] [--only NAME ...] [--results-dir DIR] [--docs FILE] [--render-only]
+
+Each benchmark runs as its own process (so one's memory and threads never colour
+another's) and writes ``<results>/<name>.json``. The table between the ``bench:begin`` and
+``bench:end`` markers of the docs file is rewritten; everything else in it (the profile,
+the before/after notes) is left as it is. ``--quick`` runs tiny inputs (for smoke tests);
+point ``--results-dir`` and ``--docs`` elsewhere so the committed results stay untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import BENCH, REPO, machine_info, results_dir
+
+SCRIPTS = {
+    "processing": "processing.py",
+    "import": "import_bench.py",
+    "timeline": "timeline_bench.py",
+    "batch_init": "batch_init_bench.py",
+    "memory": "memory_bench.py",
+}
+DOCS = REPO / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def _load(out: Path, name: str) -> dict[str, Any] | None:
+    path = out / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "-" if ok is None else ("met" if ok else "**missed**")
+
+
+def render(out: Path) -> str:
+    """The Markdown table (and its context lines) from the JSON files in ``out``."""
+    rows: list[tuple[str, str, str, str, str]] = []  # what, ours, baseline, ratio, aim
+    lines: list[str] = []
+    imp = _load(out, "import")
+    if imp:
+        n, mb = imp["inputs"]["photos"], imp["inputs"]["bytes"] / 1e6
+        lines.append(
+            f"Import set: {n} generated JPEGs, {imp['inputs']['width']}x{imp['inputs']['height']}, "
+            f"{mb:.0f} MB in all ({imp['mode']} run)."
+        )
+        loc, s3 = imp["local"], imp["s3"]
+        rows.append(
+            (
+                "Import, local disk + SQLite",
+                f"{loc['ours']['mb_per_s']} MB/s, {loc['ours']['photos_per_s']} photos/s",
+                f"`cp -r` + `sync` {loc['cp_sync']['mb_per_s']} MB/s (`cp -r` alone {loc['cp']['mb_per_s']} MB/s)",
+                f"{_x(loc['ratio_vs_cp_sync'])} ({_x(loc['ratio_vs_cp'])} of `cp -r` alone)",
+                f"≥ 0.5x cp: {_verdict(loc['ratio_vs_cp_sync'] >= 0.5)}",
+            )
+        )
+        rows.append(
+            (
+                "Import, S3 adapter on SeaweedFS",
+                f"{s3['ours']['mb_per_s']} MB/s, {s3['ours']['photos_per_s']} photos/s",
+                f"{s3['baseline']} {s3['rclone']['mb_per_s']} MB/s",
+                _x(s3["ratio_vs_rclone"]),
+                f"≥ 0.8x rclone: {_verdict(s3['ratio_vs_rclone'] >= 0.8)}",
+            )
+        )
+        for label, part in (("local", loc), ("S3", s3)):
+            rows.append(
+                (
+                    f"Time to browsable, {label}",
+                    f"{part['browsable_seconds']} s (upload alone {part['ours']['seconds']} s)",
+                    "-",
+                    "-",
+                    "-",
+                )
+            )
+    proc = _load(out, "processing")
+    if proc:
+        for group, result in proc["groups"].items():
+            pps = result["photos_per_second"]
+            ratio = result.get("ratio_ours_over_pyvips")
+            slower = 1 / ratio if ratio else None
+            rows.append(
+                (
+                    f"Processing {group} (thumb + preview)",
+                    f"{pps['ours']:.2f} photos/s",
+                    f"pyvips {pps['pyvips']:.2f} photos/s" if "pyvips" in pps else "pyvips: cannot decode (see notes)",
+                    f"{_x(ratio)} (pyvips takes {_x(slower)} less time)" if ratio else "-",
+                    f"within 1.3x of pyvips: {_verdict(slower <= 1.3)}" if group == "JPEG" and slower else "-",
+                )
+            )
+        for name, entry in proc.get("peak_rss", {}).items():
+            ours = entry["ours"]["ru_maxrss_children_mb"]
+            vips = entry.get("pyvips", {}).get("ru_maxrss_children_mb")
+            rows.append(
+                (
+                    f"Peak RSS processing `{name}` ({entry['bytes'] / 1e6:.0f} MB)",
+                    f"{ours:.0f} MB",
+                    f"pyvips {vips:.0f} MB" if vips else "-",
+                    _x(ours / vips) if vips else "-",
+                    "-",
+                )
+            )
+    tl = _load(out, "timeline")
+    if tl:
+        for name, backend in tl["backends"].items():
+            sizes = backend["sizes"]
+            first, last = next(iter(sizes)), list(sizes)[-1]
+            cells = ", ".join(f"{int(k):,}: {v['p50_ms']:.1f} / {v['p99_ms']:.1f} ms" for k, v in sizes.items())
+            p50, p99 = backend["ratio_p50_largest_over_smallest"], backend["ratio_p99_largest_over_smallest"]
+            rows.append(
+                (
+                    f"Timeline `GET /photos?limit=100` from the middle, {name} (p50 / p99)",
+                    cells,
+                    f"itself at {int(first):,}",
+                    f"p50 {_x(p50)}, p99 {_x(p99)} at {int(last):,}",
+                    f"≤ 1.3x: {_verdict(p50 <= 1.3 and p99 <= 1.3)}" if name == "sqlite" else "- (moto)",
+                )
+            )
+    bi = _load(out, "batch_init")
+    if bi:
+        for name, res in bi["presigners"].items():
+            init, hz, idle = res["init"], res["healthz_under_load"], res["healthz_idle"]
+            rows.append(
+                (
+                    f"`POST /uploads` x50 files, {bi['clients']} clients, {name} presigner (p50 / p99)",
+                    f"{init['p50_ms']:.0f} / {init['p99_ms']:.0f} ms ({res['files_per_second']:.0f} files/s)",
+                    f"`GET /healthz` same load {hz['p50_ms']:.1f} / {hz['p99_ms']:.1f} ms "
+                    f"(idle {idle['p50_ms']:.1f} / {idle['p99_ms']:.1f} ms)",
+                    f"healthz p99 {_x(hz['p99_ms'] / idle['p99_ms'])} idle",
+                    "-",
+                )
+            )
+    mem = _load(out, "memory")
+    if mem:
+        rows.append(
+            (
+                f"Server peak RSS, {mem['clients']} clients x {mem['file_mib']} MiB PUT (local)",
+                f"{mem['peak_rss_mb']:.0f} MB (idle {mem['idle_rss_mb']:.0f} MB), {mem['mb_per_s']} MB/s",
+                "-",
+                "-",
+                f"< 150 MB: {_verdict(mem['peak_rss_mb'] < 150)}",
+            )
+        )
+    machine = next((d["machine"] for d in (imp, tl, bi, mem) if d and "machine" in d), machine_info())
+    pk = machine.get("packages", {})
+    header = [
+        f"Machine: {machine.get('platform')}, {machine.get('cpu_count')} CPUs, {machine.get('memory_mb')} MB RAM; "
+        f"Python {machine.get('python')}, SQLite {machine.get('sqlite')}, litestar {pk.get('litestar')}, "
+        f"uvicorn {pk.get('uvicorn')}, Pillow {pk.get('pillow')}, pyvips {pk.get('pyvips')}, "
+        f"rclone {(machine.get('rclone') or 'not installed').removeprefix('rclone ')}, "
+        f"commit {machine.get('git_commit')}.",
+        "",
+        *lines,
+        "",
+        "| benchmark | AuroraVault | baseline (same run) | ratio | aim |",
+        "|---|---|---|---|---|",
+        *(f"| {' | '.join(r)} |" for r in rows),
+    ]
+    return "\n".join(header)
+
+
+def write_docs(table: str, docs: Path) -> None:
+    text = docs.read_text() if docs.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text or END not in text:
+        text = text.rstrip() + f"\n\n{BEGIN}\n{END}\n"
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    docs.parent.mkdir(parents=True, exist_ok=True)
+    docs.write_text(f"{head}{BEGIN}\n{table}\n{END}{tail}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny inputs: checks the scripts, not the product")
+    parser.add_argument("--only", nargs="+", choices=sorted(SCRIPTS), help="run only these benchmarks")
+    parser.add_argument("--results-dir", help="where the JSON files go (default bench/results)")
+    parser.add_argument("--docs", help=f"the Markdown file whose table is regenerated (default {DOCS})")
+    parser.add_argument("--render-only", action="store_true", help="only regenerate the table from the JSON files")
+    args = parser.parse_args()
+    out = results_dir(args.results_dir)
+    failed = []
+    if not args.render_only:
+        for name in args.only or list(SCRIPTS):
+            cmd = [sys.executable, str(BENCH / SCRIPTS[name]), "--results-dir", str(out)]
+            cmd += ["--quick"] if args.quick else []
+            print(f"\n=== {name} ===", flush=True)
+            started = time.monotonic()
+            code = subprocess.run(cmd, cwd=REPO, env={**os.environ, "PYTHONUNBUFFERED": "1"}, check=False).returncode
+            print(f"=== {name}: {'ok' if code == 0 else f'FAILED ({code})'} in {time.monotonic() - started:.0f} s")
+            if code != 0:
+                failed.append(name)
+    docs = Path(args.docs) if args.docs else DOCS
+    write_docs(render(out), docs)
+    print(f"\ntable written to {docs}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
