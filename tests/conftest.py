@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from auroravault.app import create_app
 from auroravault.config import Settings, load_settings
+from tests.asgi import AppClient, app_client
 
 REPO = Path(__file__).resolve().parents[1]
 PHOTOS = REPO.parent / "shared" / "testdata" / "photos"
@@ -54,6 +54,6 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+async def client(app: Litestar) -> AsyncIterator[AppClient]:
+    async with app_client(app) as c:
         yield c

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from tests.asgi import AppClient
 
-Client = AsyncTestClient[Litestar]
+Client = AppClient
 
 
 async def register(

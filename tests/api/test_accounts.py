@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar.testing import AsyncTestClient
-
 from auroravault.app import create_app
 from tests.api.helpers import auth, register
+from tests.asgi import app_client
 from tests.conftest import make_settings
 
 PROBLEM = "application/problem+json"
@@ -98,7 +97,7 @@ async def test_missing_or_malformed_tokens(client) -> None:
 
 async def test_closed_registration(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, auth={"registration": "closed"})
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with app_client(create_app(settings)) as client:
         resp = await client.post(
             "/api/v1/auth/register", json={"email": "a@b.co", "password": "long enough pw", "display_name": "A"}
         )

@@ -6,10 +6,10 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from auroravault.app import create_app
 from tests.api.helpers import auth, content_type_of, file_spec, put_presigned, register, upload_files
+from tests.asgi import app_client
 from tests.conftest import make_settings
 
 SAMPLES = ["flower.jpg", "starfish.jpg", "pug.heic", "hopper.png", "flower.webp"]
@@ -176,7 +176,7 @@ async def test_file_errors_list_every_bad_file(client) -> None:
 
 async def test_quota_is_reserved_at_init_and_enforced(tmp_path: Path, photos_dir: Path) -> None:
     settings = make_settings(tmp_path, auth={"default_quota_bytes": 400_000})
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with app_client(create_app(settings)) as client:
         token = (await register(client))["token"]
         starfish = photos_dir / "starfish.jpg"  # 329,277 bytes
         await init(client, token, [file_spec(starfish)])

@@ -12,17 +12,17 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from auroravault.app import create_app
 from tests.api.helpers import auth
+from tests.asgi import AppClient, app_client
 from tests.conftest import make_settings
 from tests.mail.conftest import REGION, Recorder, free_port, parse, ses_read_back, unique_ses_sender
 
 PASSWORD = "correct horse battery"
 
 
-async def register(client: AsyncTestClient[Litestar], email: str, name: str = "Ada") -> dict[str, Any]:
+async def register(client: AppClient, email: str, name: str = "Ada") -> dict[str, Any]:
     resp = await client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": name})
     assert resp.status_code == 201, resp.text
     return dict(resp.json())
@@ -58,11 +58,11 @@ class Smtp:
 
 
 @pytest.fixture
-async def smtp_world(tmp_path: Path) -> AsyncIterator[tuple[AsyncTestClient[Litestar], Recorder, Smtp]]:
+async def smtp_world(tmp_path: Path) -> AsyncIterator[tuple[AppClient, Recorder, Smtp]]:
     smtp = Smtp(Recorder())
     smtp.start()
     try:
-        async with AsyncTestClient(app=smtp_app(tmp_path, smtp.port, concurrency=4)) as client:
+        async with app_client(smtp_app(tmp_path, smtp.port, concurrency=4)) as client:
             yield client, smtp.recorder, smtp
     finally:
         smtp.stop()
@@ -122,7 +122,7 @@ async def test_a_refused_recipient_ends_dead_with_the_reason(tmp_path: Path) -> 
     controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
-        async with AsyncTestClient(app=smtp_app(tmp_path, controller.port)) as client:
+        async with app_client(smtp_app(tmp_path, controller.port)) as client:
             await register(client, "nobody@example.com")
             services = client.app.state.services
             await services.runner.drain(within=30)
@@ -174,7 +174,7 @@ async def test_the_welcome_email_through_ses(tmp_path: Path, ses_url: str) -> No
         mail={"backend": "ses", "from_address": from_header},
         ses={"region": REGION, "endpoint_url": ses_url, "access_key": "testing", "secret_key": "testing"},
     )
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with app_client(create_app(settings)) as client:
         await register(client, "grandma@example.com", name="Grandma <b>Jo</b>")
         await client.app.state.services.runner.drain(within=30)
     [message] = ses_read_back(ses_url, sender)()

@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from auroravault.api.web import WEB_DIR, content_security_policy, web_routes
 from auroravault.app import create_app
 from auroravault.config import Settings, load_settings
+from tests.asgi import AppClient, app_client
 from tests.conftest import make_settings
 
 
@@ -31,8 +31,8 @@ def with_web(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-async def web(tmp_path: Path) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=with_web(make_settings(tmp_path)), base_url="http://testserver.local") as client:
+async def web(tmp_path: Path) -> AsyncIterator[AppClient]:
+    async with app_client(with_web(make_settings(tmp_path))) as client:
         yield client
 
 
@@ -55,7 +55,7 @@ class Tags(HTMLParser):
             self.script_text += data.strip()
 
 
-async def test_index_is_served_at_the_root_with_a_strict_csp(web: AsyncTestClient[Litestar]) -> None:
+async def test_index_is_served_at_the_root_with_a_strict_csp(web: AppClient) -> None:
     response = await web.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -88,7 +88,7 @@ async def test_index_is_served_at_the_root_with_a_strict_csp(web: AsyncTestClien
             assert (await web.get(ref)).status_code == 200, ref
 
 
-async def test_assets_under_app_with_headers(web: AsyncTestClient[Litestar]) -> None:
+async def test_assets_under_app_with_headers(web: AppClient) -> None:
     for path, media in [
         ("/app/js/main.js", "text/javascript"),
         ("/app/style.css", "text/css"),
@@ -107,7 +107,7 @@ async def test_assets_under_app_with_headers(web: AsyncTestClient[Litestar]) -> 
         assert (await web.get(escape)).status_code == 404, escape
 
 
-async def test_the_api_and_operations_are_not_shadowed(web: AsyncTestClient[Litestar]) -> None:
+async def test_the_api_and_operations_are_not_shadowed(web: AppClient) -> None:
     assert (await web.get("/healthz")).json() == {"status": "ok"}
     me = await web.get("/api/v1/users/me")
     assert me.status_code == 401
@@ -120,7 +120,7 @@ async def test_the_api_and_operations_are_not_shadowed(web: AsyncTestClient[Lite
     assert unknown.headers["content-type"] == "application/problem+json"
 
 
-async def test_service_worker_covers_the_whole_app(web: AsyncTestClient[Litestar]) -> None:
+async def test_service_worker_covers_the_whole_app(web: AppClient) -> None:
     response = await web.get("/sw.js")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/javascript")
@@ -144,7 +144,7 @@ def test_modules_import_only_files_that_exist() -> None:
         assert "innerHTML" not in module.read_text(), f"{module.name}: build DOM nodes, never parse HTML"
 
 
-async def test_manifest_makes_the_app_installable(web: AsyncTestClient[Litestar]) -> None:
+async def test_manifest_makes_the_app_installable(web: AppClient) -> None:
     response = await web.get("/manifest.webmanifest")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/manifest+json")
@@ -192,7 +192,7 @@ async def test_blob_preflight_is_answered_for_configured_origins(tmp_path: Path)
         }
     )
     assert settings.server.cors_origins == ["http://example.test"]
-    async with AsyncTestClient(app=with_web(settings), base_url="http://testserver.local") as client:
+    async with app_client(with_web(settings)) as client:
         preflight = {
             "Origin": "http://example.test",
             "Access-Control-Request-Method": "PUT",

@@ -1,0 +1,202 @@
+"""Users, their storage usage, sessions, password-reset tokens and rate-limit counters."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from auroravault.errors import Conflict, Unavailable
+from auroravault.meta.base import Session, User
+from auroravault.meta.dynamodb.client import RETRIES, TableClient, _backoff, _Canceled, _ConditionFailed
+from auroravault.meta.dynamodb.codec import AttrMap, _epoch, _Expr, _item
+from auroravault.meta.dynamodb.keys import (
+    TTL_ATTR,
+    _counter_key,
+    _email_key,
+    _key,
+    _reset_key,
+    _session_key,
+    _user_key,
+    _user_session_key,
+)
+from auroravault.timeutil import to_iso
+
+
+class AccountOps(TableClient):
+    """Users (with ``used_bytes``), sessions, reset tokens and fixed-window counters."""
+
+    # -- users and sessions ----------------------------------------------------------------
+    async def create_user(self, user: User) -> None:
+        user = msgspec.structs.replace(user, email=user.email.lower())
+        e = _Expr()
+        ops = [
+            {"Put": self._put({**_item(user), **_user_key(user.id)}, "attribute_not_exists(PK)")},
+            {
+                "Put": self._put(
+                    {**_email_key(user.email), "user_id": {"S": user.id}},
+                    f"attribute_not_exists(PK) OR {e.n('user_id')} = {e.v(user.id)}",
+                    e,
+                )
+            },
+        ]
+        try:
+            await self._transact(ops)
+        except _Canceled as exc:
+            if exc.failed(1):
+                raise Conflict("email_taken", "an account with this email already exists") from None
+            if exc.failed(0):
+                raise Conflict("user_exists", "a user with this id already exists") from None
+            raise Unavailable("meta_unavailable", f"create_user was cancelled: {exc}") from None
+
+    async def get_user(self, user_id: str) -> User | None:
+        return await self._get_record(User, _user_key(user_id))
+
+    async def get_user_by_email(self, email: str) -> User | None:
+        pointer = await self._get(_email_key(email))
+        return await self.get_user(pointer["user_id"]["S"]) if pointer else None
+
+    async def set_password(self, user_id: str, password_hash: str) -> None:
+        e = _Expr()
+        with contextlib.suppress(_ConditionFailed):  # no such user: nothing to change
+            await self._call(
+                "update_item",
+                **self._update(
+                    _user_key(user_id), e.update({"password_hash": password_hash}), e, "attribute_exists(PK)"
+                ),
+            )
+
+    async def _used_bytes_op(self, user_id: str, delta: int) -> dict[str, Any] | None:
+        """An Update adding ``delta`` to ``used_bytes`` without going below zero.
+
+        DynamoDB has no MAX(); the op is chosen from a fresh read and guarded by a
+        condition that holds only while that choice is still right, so a racing writer
+        makes it fail (and the caller retries) instead of making it wrong.
+        """
+        if delta == 0:
+            return None
+        item = await self._get(_user_key(user_id))
+        if item is None:
+            return None
+        used = int(item["used_bytes"]["N"])
+        e = _Expr()
+        if delta > 0:
+            return self._update(_user_key(user_id), f"ADD {e.n('used_bytes')} {e.v(delta)}", e, "attribute_exists(PK)")
+        if used >= -delta:
+            cond = f"{e.n('used_bytes')} >= {e.v(-delta)}"
+            return self._update(_user_key(user_id), f"ADD {e.n('used_bytes')} {e.v(delta)}", e, cond)
+        cond = f"{e.n('used_bytes')} < {e.v(-delta)}"
+        return self._update(_user_key(user_id), f"SET {e.n('used_bytes')} = {e.v(0)}", e, cond)
+
+    async def add_used_bytes(self, user_id: str, delta: int) -> None:
+        for attempt in range(RETRIES):
+            op = await self._used_bytes_op(user_id, delta)
+            if op is None:
+                return
+            try:
+                await self._call("update_item", **op)
+                return
+            except _ConditionFailed:
+                await _backoff(attempt)
+        raise Unavailable("meta_unavailable", "used_bytes is too contended; try again")
+
+    async def create_session(self, session: Session) -> None:
+        ttl = {TTL_ATTR: _epoch(session.expires_at)}
+        index = {
+            **_user_session_key(session.user_id, session.token_hash),
+            "token_hash": {"S": session.token_hash},
+            TTL_ATTR: {"N": str(ttl[TTL_ATTR])},
+        }
+        try:
+            await self._transact(
+                [
+                    {"Put": self._put({**_item(session, **ttl), **_session_key(session.token_hash)})},
+                    {"Put": self._put(index)},
+                ]
+            )
+        except _Canceled as exc:  # no conditions: only throttling or a conflict cancels it
+            raise Unavailable("meta_unavailable", f"create_session was cancelled: {exc}") from None
+
+    async def get_session(self, token_hash: str) -> Session | None:
+        return await self._get_record(Session, _session_key(token_hash))
+
+    async def delete_session(self, token_hash: str) -> None:
+        session = await self.get_session(token_hash)
+        if session is not None:
+            await self._batch_write(deletes=[_session_key(token_hash), _user_session_key(session.user_id, token_hash)])
+
+    async def delete_user_sessions(self, user_id: str) -> None:
+        e = _Expr()
+        query = e.args(
+            KeyConditionExpression=f"PK = {e.v(f'USER#{user_id}')} AND begins_with(SK, {e.v('SESSION#')})",
+            ConsistentRead=True,
+        )
+        keys: list[AttrMap] = []
+        async for item in self._query(**query):
+            keys += [_key(item["PK"]["S"], item["SK"]["S"]), _session_key(item["token_hash"]["S"])]
+        if keys:
+            await self._batch_write(deletes=keys)
+
+    async def create_reset_token(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
+        item = {
+            **_reset_key(token_hash),
+            "user_id": {"S": user_id},
+            "expires_at": {"S": to_iso(expires_at)},
+            TTL_ATTR: {"N": str(_epoch(expires_at))},
+        }
+        try:
+            await self._call("put_item", **self._put(item, "attribute_not_exists(PK)"))
+        except _ConditionFailed:
+            raise Conflict("reset_token_exists", "this reset token already exists") from None
+
+    async def consume_reset_token(self, token_hash: str, now: datetime) -> str | None:
+        # One DeleteItem with ALL_OLD: of racing callers only the one that actually
+        # deleted the item gets it back. An expired token is deleted too, and worth None.
+        out = await self._call("delete_item", ReturnValues="ALL_OLD", **self._delete(_reset_key(token_hash)))
+        old = out.get("Attributes")
+        if not old or old["expires_at"]["S"] <= to_iso(now):
+            return None
+        return str(old["user_id"]["S"])
+
+    async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
+        stamp = to_iso(now)
+        for attempt in range(RETRIES):
+            e = _Expr()
+            try:  # the common case: one more hit in the current window
+                out = await self._call(
+                    "update_item",
+                    ReturnValues="UPDATED_NEW",
+                    **self._update(
+                        _counter_key(key),
+                        f"ADD {e.n('count')} {e.v(1)}",
+                        e,
+                        f"attribute_exists(PK) AND {e.n('window_end')} > {e.v(stamp)}",
+                    ),
+                )
+                return int(out["Attributes"]["count"]["N"])
+            except _ConditionFailed:
+                pass
+            end = now + timedelta(seconds=window_seconds)
+            e = _Expr()
+            item = {**_counter_key(key), "count": {"N": "1"}, "window_end": {"S": to_iso(end)}}
+            item[TTL_ATTR] = {"N": str(_epoch(end) + 60)}
+            try:  # no window, or it ended: start a new one, unless a racer just did
+                await self._call(
+                    "put_item",
+                    **self._put(item, f"attribute_not_exists(PK) OR {e.n('window_end')} <= {e.v(stamp)}", e),
+                )
+                return 1
+            except _ConditionFailed:
+                await _backoff(attempt)
+        raise Unavailable("meta_unavailable", "counter is too contended; try again")
+
+    async def get_counter(self, key: str, now: datetime) -> int:
+        item = await self._get(_counter_key(key))
+        if item is None or item["window_end"]["S"] <= to_iso(now):
+            return 0
+        return int(item["count"]["N"])
+
+    async def reset_counter(self, key: str) -> None:
+        await self._call("delete_item", **self._delete(_counter_key(key)))

@@ -1,0 +1,120 @@
+"""Key shapes of the single table (see the table in ``auroravault.meta.dynamodb``), the
+GSI names and attributes, and the TTL attribute."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from auroravault.meta.base import Photo, Upload
+from auroravault.meta.dynamodb.codec import AttrMap
+from auroravault.timeutil import to_iso
+
+#: The attribute DynamoDB's TTL deletes expired sessions and counters by (epoch seconds).
+TTL_ATTR = "expires_ttl"
+GSI1, GSI2 = "GSI1", "GSI2"
+DUE_PK = "DUE"  # one constant shard: a family vault's sweep traffic is small
+
+
+# -- keys -------------------------------------------------------------------------------------
+def _key(pk: str, sk: str) -> AttrMap:
+    return {"PK": {"S": pk}, "SK": {"S": sk}}
+
+
+def _user_key(user_id: str) -> AttrMap:
+    return _key(f"USER#{user_id}", "PROFILE")
+
+
+def _email_key(email: str) -> AttrMap:
+    return _key(f"EMAIL#{email.lower()}", "EMAIL")
+
+
+def _session_key(token_hash: str) -> AttrMap:
+    return _key(f"SESSION#{token_hash}", "SESSION")
+
+
+def _user_session_key(user_id: str, token_hash: str) -> AttrMap:
+    return _key(f"USER#{user_id}", f"SESSION#{token_hash}")
+
+
+def _reset_key(token_hash: str) -> AttrMap:
+    return _key(f"RESET#{token_hash}", "RESET")
+
+
+def _counter_key(key: str) -> AttrMap:
+    return _key(f"COUNTER#{key}", "COUNTER")
+
+
+def _photo_key(photo_id: str) -> AttrMap:
+    return _key(f"PHOTO#{photo_id}", "PHOTO")
+
+
+def _claim_key(owner_id: str, sha256: str) -> AttrMap:
+    return _key(f"USER#{owner_id}", f"SHA#{sha256}")
+
+
+def _timeline_sk(sort_at: str, photo_id: str) -> str:
+    return f"PHOTO#{sort_at}#{photo_id}"
+
+
+def _timeline_key(photo: Photo) -> AttrMap:
+    return _key(f"USER#{photo.owner_id}", _timeline_sk(photo.sort_at, photo.id))
+
+
+def _month_key(owner_id: str, month: str) -> AttrMap:
+    return _key(f"USER#{owner_id}", f"MONTH#{month}")
+
+
+def _batch_key(batch_id: str) -> AttrMap:
+    return _key(f"BATCH#{batch_id}", "BATCH")
+
+
+def _member_key(batch_id: str, index: int, upload_id: str) -> AttrMap:
+    return _key(f"BATCH#{batch_id}", f"UPLOAD#{index:05d}#{upload_id}")
+
+
+def _upload_key(upload_id: str) -> AttrMap:
+    return _key(f"UPLOAD#{upload_id}", "UPLOAD")
+
+
+def _job_key(job_id: str) -> AttrMap:
+    return _key(f"JOB#{job_id}", "JOB")
+
+
+def _dedupe_key(key: str) -> AttrMap:
+    return _key(f"DEDUPE#{key}", "DEDUPE")
+
+
+def _job_index(
+    job_id: str, state: str, updated_at: datetime, run_at: datetime, lease_until: datetime | None
+) -> dict[str, str | None]:
+    """The GSI attributes of a job in ``state`` (None: removed, so the job leaves GSI2)."""
+    index: dict[str, str | None] = {
+        "GSI1PK": f"JOBS#{state}",
+        "GSI1SK": f"{to_iso(updated_at)}#{job_id}",
+        "GSI2PK": None,
+        "GSI2SK": None,
+    }
+    if state == "queued":
+        index["GSI2PK"], index["GSI2SK"] = "JOBSDUE#queued", f"{to_iso(run_at)}#{job_id}"
+    elif state == "running" and lease_until is not None:
+        index["GSI2PK"], index["GSI2SK"] = "JOBSDUE#running", f"{to_iso(lease_until)}#{job_id}"
+    return index
+
+
+def _claim_item(photo: Photo, upload: Upload | None) -> AttrMap:
+    """The owner+sha256 claim. While its upload is pending it carries the pending GSI keys."""
+    item: AttrMap = {
+        **_claim_key(photo.owner_id, photo.sha256),
+        "photo_id": {"S": photo.id},
+        "sha256": {"S": photo.sha256},
+    }
+    if upload is not None:
+        item["upload_id"] = {"S": upload.id}
+    if photo.status == "pending":
+        item["pending"] = {"BOOL": True}
+        if upload is not None and upload.state == "pending":
+            item["GSI1PK"] = {"S": f"PENDING#{photo.owner_id}"}
+            item["GSI1SK"] = {"S": f"{to_iso(upload.created_at)}#{upload.id}"}
+            item["GSI2PK"] = {"S": DUE_PK}
+            item["GSI2SK"] = {"S": f"{to_iso(upload.next_check_at)}#{upload.id}"}
+    return item
