@@ -63,6 +63,7 @@ def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextMa
             # process alive after uvicorn gave up.
             if jobs:
                 await services.runner.stop()
+            services.processing.close()
             await services.mailer.close()
             await services.blobs.close()
             await services.meta.close()

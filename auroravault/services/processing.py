@@ -17,9 +17,13 @@ job rewrites identical variants and loses the conditional save.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,16 @@ log = logging.getLogger("auroravault.processing")
 PROCESS_PHOTO = "process_photo"
 
 
+# Decoding is CPU-heavy and can wait; uploads and page views cannot. On Linux each thread is
+# its own scheduling entity, so the decode threads alone get a lower priority.
+DECODE_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODE_NICENESS)
+
+
 def _sha256_of(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
@@ -52,7 +66,11 @@ class ProcessingService:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
-        self._decode_slots = asyncio.Semaphore(settings.images.concurrency)
+        # Its own threads, at a lower priority (see DECODE_NICENESS); their number bounds how
+        # many photos are decoded at once, and so the memory that takes.
+        self._decoder = ThreadPoolExecutor(
+            max_workers=settings.images.concurrency, thread_name_prefix="decode", initializer=_lower_priority
+        )
 
     async def handle(self, payload: dict[str, Any]) -> None:
         """The ``process_photo`` job handler; payload ``{"photo_id": ...}``."""
@@ -75,8 +93,9 @@ class ProcessingService:
                 await self._reject(photo, f"checksum_mismatch: got {size} bytes with sha256 {sha[:12]}…")
                 return
             try:
-                async with self._decode_slots:
-                    result = await asyncio.to_thread(imaging.process_image, original, workdir, self.settings.images)
+                result = await asyncio.get_running_loop().run_in_executor(
+                    self._decoder, imaging.process_image, original, workdir, self.settings.images
+                )
             except imaging.ImageRejected as exc:
                 await self._fail(photo, exc.code, exc.detail)
                 return
@@ -86,6 +105,9 @@ class ProcessingService:
             )
             variants = result.thumb_path.stat().st_size + result.preview_path.stat().st_size
         await self._ready(photo, result, variants)
+
+    def close(self) -> None:
+        self._decoder.shutdown(wait=False, cancel_futures=True)
 
     async def _reject(self, photo: Photo, reason: str) -> None:
         log.warning("upload of photo %s rejected: %s", photo.id, reason)
