@@ -197,9 +197,12 @@ function refreshSoon() {
 }
 
 async function offerResume() {
-  const records = await app.uploader.restorable();
+  // The user may log out while this runs: keep to the uploader it started with.
+  const uploader = app.uploader;
+  if (!uploader) return;
+  const records = await uploader.restorable();
   const banner = $('resume-banner');
-  if (!records.length) {
+  if (!records.length || uploader !== app.uploader) {
     banner.hidden = true;
     return;
   }
@@ -209,11 +212,11 @@ async function offerResume() {
   banner.hidden = false;
   $('resume-yes').onclick = () => {
     banner.hidden = true;
-    app.uploader.resume(records);
+    uploader.resume(records);
   };
   $('resume-no').onclick = async () => {
     banner.hidden = true;
-    await app.uploader.discard(records);
+    await uploader.discard(records);
   };
 }
 
