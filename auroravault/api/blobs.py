@@ -25,7 +25,6 @@ def _store(request: Request) -> LocalBlobStore:
 class BlobController(Controller):
     path = "/blobs"
     tags = ["storage"]
-    include_in_schema = True
 
     @put(
         "/{key:path}",

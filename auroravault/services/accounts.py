@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized
+from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.meta.base import MetaStore, Session, User
 from auroravault.timeutil import utcnow
@@ -180,12 +180,6 @@ class AccountService:
         user = await self.meta.get_user(user_id)
         if user is not None:
             await self.meta.reset_counter(f"login:account:{user.email}")
-
-    async def get_user(self, user_id: str) -> User:
-        user = await self.meta.get_user(user_id)
-        if user is None:
-            raise Conflict("user_missing", "the account no longer exists")
-        return user
 
 
 def _verify(password_hash: str, password: str) -> bool:
