@@ -89,36 +89,27 @@ def web_routes(settings: Settings | None = None) -> list[HTTPRouteHandler | Rout
             response.headers.setdefault(name, value)
         return response
 
+    def served(name: str, media_type: str, **extra: str) -> File:
+        return File(
+            WEB_DIR / name,
+            filename=name,
+            media_type=media_type,
+            content_disposition_type="inline",
+            headers={**security, "Cache-Control": REVALIDATE, **extra},
+        )
+
     @get("/", name="web:index", include_in_schema=False, sync_to_thread=False)
     def index() -> File:
-        return File(
-            WEB_DIR / "index.html",
-            filename="index.html",
-            media_type="text/html",
-            content_disposition_type="inline",
-            headers={**security, "Cache-Control": REVALIDATE},
-        )
+        return served("index.html", "text/html")
 
     @get("/sw.js", name="web:sw", include_in_schema=False, sync_to_thread=False)
     def service_worker() -> File:
         # Served at the root so that its default scope is "/" (the whole app).
-        return File(
-            WEB_DIR / "sw.js",
-            filename="sw.js",
-            media_type="text/javascript",
-            content_disposition_type="inline",
-            headers={**security, "Cache-Control": REVALIDATE, "Service-Worker-Allowed": "/"},
-        )
+        return served("sw.js", "text/javascript", **{"Service-Worker-Allowed": "/"})
 
     @get("/manifest.webmanifest", name="web:manifest", include_in_schema=False, sync_to_thread=False)
     def manifest() -> File:
-        return File(
-            WEB_DIR / "manifest.webmanifest",
-            filename="manifest.webmanifest",
-            media_type="application/manifest+json",
-            content_disposition_type="inline",
-            headers={**security, "Cache-Control": REVALIDATE},
-        )
+        return served("manifest.webmanifest", "application/manifest+json")
 
     assets = create_static_files_router(
         path="/app",
