@@ -104,6 +104,8 @@ class ProcessedImage(msgspec.Struct, kw_only=True):
     preview_width: int
     preview_height: int
     thumbhash: str  # standard base64 of the ThumbHash bytes
+    thumb_bytes: int  # file sizes of the two variants, for the owner's used_bytes
+    preview_bytes: int
 
 
 # --------------------------------------------------------------------------- setup
@@ -606,6 +608,8 @@ def _finish(
         preview_width=preview.width,
         preview_height=preview.height,
         thumbhash=base64.b64encode(_thumbhash_of(thumb)).decode("ascii"),
+        thumb_bytes=thumb_path.stat().st_size,
+        preview_bytes=preview_path.stat().st_size,
     )
 
 

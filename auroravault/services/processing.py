@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -80,8 +81,9 @@ class ProcessingService:
         photo = await self.meta.get_photo(photo_id)
         if photo is None or photo.status != "processing":
             return  # already done, rejected, or never arrived: nothing to do
-        with tempfile.TemporaryDirectory(prefix="auroravault-") as tmp:
-            workdir = Path(tmp)
+        # Made and removed in a worker thread: removing a multi-GB original can take a while.
+        workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="auroravault-"))
+        try:
             original = workdir / "original"
             try:
                 await self.blobs.download_to(original_key(photo.owner_id, photo.id), original)
@@ -103,7 +105,9 @@ class ProcessingService:
             await self.blobs.put_file(
                 preview_key(photo.owner_id, photo.id), result.preview_path, content_type="image/jpeg"
             )
-            variants = result.thumb_path.stat().st_size + result.preview_path.stat().st_size
+        finally:
+            await asyncio.to_thread(shutil.rmtree, workdir, True)
+        variants = result.thumb_bytes + result.preview_bytes
         await self._ready(photo, result, variants)
 
     def close(self) -> None:
