@@ -179,11 +179,17 @@ class UploadService:
         seen: dict[str, str] = {}  # sha256 -> photo id, within this batch
         to_sign: list[tuple[InitItem, Upload]] = []
 
+        # One lookup per distinct hash, all at once: 50 sequential round trips to DynamoDB
+        # would dominate the request.
+        hashes = list(dict.fromkeys(spec.sha256 for spec in specs))
+        found = await asyncio.gather(*(self.meta.get_photo_by_sha256(user.id, h) for h in hashes))
+        known = dict(zip(hashes, found, strict=True))
+
         for index, spec in enumerate(specs):
             if spec.sha256 in seen:
                 items.append(_duplicate(index, spec, seen[spec.sha256]))
                 continue
-            existing = await self.meta.get_photo_by_sha256(user.id, spec.sha256)
+            existing = known[spec.sha256]
             if existing is not None and existing.status != "pending":
                 seen[spec.sha256] = existing.id
                 items.append(_duplicate(index, spec, existing.id))
