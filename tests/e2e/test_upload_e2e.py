@@ -59,8 +59,15 @@ def test_fifty_photos_up_listed_processed_and_down_byte_identical(
     body = init.json()
     assert [i["status"] for i in body["items"]] == ["upload"] * 50
     put_all(body["items"], paths)  # straight to storage, with a plain client and no token
-    done = httpx.post(f"{url}/api/v1/uploads/{body['batch_id']}/complete", json={}, headers=headers, timeout=60)
-    assert [i["status"] for i in done.json()["items"]] == ["processing"] * 50
+    complete = f"{url}/api/v1/uploads/{body['batch_id']}/complete"
+    done = httpx.post(complete, json={}, headers=headers, timeout=60).json()["items"]
+    assert {i["status"] for i in done} <= {"processing", "pending"}
+    if any(i["status"] == "pending" for i in done):
+        # "pending" means "not seen yet, ask again", and a client does. It was seen once in
+        # CI on SeaweedFS right after a successful PUT (see the closing note); complete is
+        # idempotent, so asking again must settle it.
+        done = httpx.post(complete, json={}, headers=headers, timeout=60).json()["items"]
+    assert [i["status"] for i in done] == ["processing"] * 50
 
     # listed at once, while processing moves photos to their EXIF dates (a photo may then show
     # on two pages of one walk, never on none)
