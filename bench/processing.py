@@ -8,7 +8,7 @@ upscaled. pyvips uses its fastest idiom (``thumbnail`` with shrink-on-load, mate
 preview once, ``thumbnail_image`` for the thumb). Ours also computes the ThumbHash; pyvips does
 not, so the comparison slightly favours pyvips.
 
-Inputs: the JPEGs and HEICs of shared/testdata/photos that are real images, plus seeded
+Inputs: the JPEGs and HEICs of tests/data/photos that are real images, plus seeded
 generated JPEGs under bench/.inputs/ (git-ignored): 4000x3000 photo-like files with EXIF, and
 in full mode one 200 MP JPEG for the peak-memory measurement.
 
@@ -36,7 +36,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-PHOTOS = REPO / ".." / "shared" / "testdata" / "photos"
+PHOTOS = REPO / "tests" / "data" / "photos"
 INPUTS = HERE / ".inputs"
 RESULTS = HERE / "results" / "processing.json"
 THUMB, PREVIEW, QUALITY = 250, 1440, 80

@@ -15,7 +15,7 @@ from auroravault.config import Settings, load_settings
 from tests.asgi import AppClient, app_client
 
 REPO = Path(__file__).resolve().parents[1]
-PHOTOS = REPO.parent / "shared" / "testdata" / "photos"
+PHOTOS = REPO / "tests" / "data" / "photos"
 
 pytest_plugins = ["tests.servers.fixtures", "tests.servers.moto"]
 

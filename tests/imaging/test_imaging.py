@@ -1,4 +1,4 @@
-"""Tests of auroravault.imaging on real photos (shared/testdata/photos) and generated files.
+"""Tests of auroravault.imaging on real photos (tests/data/photos) and generated files.
 
 No mocks: every test reads or writes real image files and decodes the variants back.
 """
@@ -39,7 +39,7 @@ from auroravault.imaging import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-PHOTOS = REPO / ".." / "shared" / "testdata" / "photos"
+PHOTOS = REPO / "tests" / "data" / "photos"
 SETTINGS = ImageSettings()
 
 

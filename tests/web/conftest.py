@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.conftest import Server
 
 REPO = Path(__file__).resolve().parents[2]
-PHOTOS = REPO.parent / "shared" / "testdata" / "photos"
+PHOTOS = REPO / "tests" / "data" / "photos"
 ARTIFACTS = REPO / "test-artifacts" / "web"
 CHROMIUM = os.environ.get("AURORAVAULT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
