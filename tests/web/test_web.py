@@ -361,9 +361,12 @@ def test_upload_a_dozen_timeline_viewer_download_duplicate_offline(tab: Tab, pho
     page.keyboard.press("ArrowLeft")
     page.wait_for_function("(n) => document.querySelector('#viewer-title').textContent === n", arg=shown[index - 1])
     page.keyboard.press("Escape")
-    page.wait_for_function("() => !document.querySelector('#viewer').open")
-    focused = page.evaluate("document.activeElement.dataset.filename")
-    assert focused == shown[index - 1]
+    # The dialog's close event (which moves focus to the photo last shown) fires after `open`
+    # turns false, so wait for focus to land rather than reading it at once.
+    page.wait_for_function(
+        "(n) => !document.querySelector('#viewer').open && document.activeElement.dataset.filename === n",
+        arg=shown[index - 1],
+    )
 
     # The grid by keyboard alone: arrows move, Enter opens.
     page.keyboard.press("Home")
