@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 from auroravault.imaging.results import ImageRejected
 
@@ -31,6 +32,35 @@ _HEIC_BRANDS: Final = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"
 _HEIF_BRANDS: Final = _HEIC_BRANDS | {b"mif1", b"msf1", b"avif", b"avis"}  # not mp4/mov brands
 
 
+class _PerThreadFlag:
+    """Stands in for Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``: true only in a
+    thread inside ``truncated_allowed()``. Pillow reads the global at each check (``if
+    LOAD_TRUNCATED_IMAGES:``), so one worker may decode a cut-off JPEG leniently while every
+    other thread still gets the strict error that tells us a file is truncated."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def __bool__(self) -> bool:
+        return bool(getattr(self._local, "on", False))
+
+    @contextlib.contextmanager
+    def allowed(self) -> Iterator[None]:
+        self._local.on = True
+        try:
+            yield
+        finally:
+            self._local.on = False
+
+
+_TRUNCATED: Final = _PerThreadFlag()
+
+
+def truncated_allowed() -> contextlib.AbstractContextManager[None]:
+    """Within this block, in this thread only, Pillow decodes what a truncated file holds."""
+    return _TRUNCATED.allowed()
+
+
 def register_heif() -> None:
     """Register pillow-heif and the Pillow plugins we use. Idempotent and thread-safe.
 
@@ -38,7 +68,8 @@ def register_heif() -> None:
     process-wide global: toggling it per call would race other worker threads, and its
     default (89 MP warning, 179 MP error) is below what phones shoot. Every image this module
     opens is instead checked against ``ImageSettings.max_pixels`` straight after the header is
-    read and before any decoding, so the guard is stricter, not weaker.
+    read and before any decoding, so the guard is stricter, not weaker. And it replaces
+    ``ImageFile.LOAD_TRUNCATED_IMAGES`` by a per-thread flag (see ``truncated_allowed``).
     """
     global _formats
     if _formats:
@@ -61,6 +92,7 @@ def register_heif() -> None:
         # We only ever decode the primary image: skip loading thumbnails, depth and aux images.
         pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
         Image.MAX_IMAGE_PIXELS = None
+        setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", _TRUNCATED)  # noqa: B010 (typed as a bool)
         wanted = ["JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF", "GIF", "TIFF"]
         # Image.open raises KeyError for a format without a registered opener: keep only real ones.
         _formats = tuple(f for f in wanted if f in Image.OPEN)

@@ -48,6 +48,14 @@ class ImageMeta(msgspec.Struct, kw_only=True):
     alt: float | None = None  # metres, negative below sea level
 
 
+class Damage(msgspec.Struct, kw_only=True):
+    """What is wrong with an image that was still processed: ``truncated`` (the file is cut off;
+    the variants show what it holds)."""
+
+    code: Literal["truncated"]
+    detail: str
+
+
 class ProcessedImage(msgspec.Struct, kw_only=True):
     """The result of ``process_image``: metadata plus the two variant files it wrote."""
 
@@ -61,3 +69,4 @@ class ProcessedImage(msgspec.Struct, kw_only=True):
     thumbhash: str  # standard base64 of the ThumbHash bytes
     thumb_bytes: int  # file sizes of the two variants, for the owner's used_bytes
     preview_bytes: int
+    damage: Damage | None = None

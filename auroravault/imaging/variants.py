@@ -11,7 +11,7 @@ from typing import Any, Final
 from PIL import Image, ImageCms
 
 from auroravault.config import ImageSettings
-from auroravault.imaging.results import ImageMeta, ProcessedImage
+from auroravault.imaging.results import Damage, ImageMeta, ProcessedImage
 from auroravault.thumbhash import thumbhash_encode
 
 # --------------------------------------------------------------------------- pixels
@@ -94,8 +94,22 @@ def to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
     return im if im.mode == out_mode else im.convert(out_mode)
 
 
-def resized(im: Image.Image, size: tuple[int, int], gap: float) -> Image.Image:
+def resized(im: Image.Image, size: tuple[int, int], gap: float | None) -> Image.Image:
     return im if im.size == size else im.resize(size, _LANCZOS, reducing_gap=gap)
+
+
+def preview_copy(im: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The decoded image reduced to ``size``, in a working mode (still in stored orientation).
+
+    Working modes and deep grey (16-bit, 32-bit) are reduced as they are and only the small
+    copy is converted; palette, bilevel and other modes must be converted at full size first
+    (budget.py counts that copy).
+    """
+    if im.mode in _WORKING_MODES:
+        return resized(im, size, PREVIEW_GAP)
+    if im.mode == "I" or im.mode.startswith("I;16"):
+        return working_mode(resized(im, size, None))  # Image.reduce() refuses these modes
+    return resized(working_mode(im), size, PREVIEW_GAP)
 
 
 def _drop_opaque_alpha(im: Image.Image) -> Image.Image:
@@ -126,7 +140,12 @@ def _save(im: Image.Image, path: Path, fmt: str, **params: Any) -> None:
 
 
 def finish(
-    preview: Image.Image, meta: ImageMeta, thumb_size: tuple[int, int], workdir: Path, settings: ImageSettings
+    preview: Image.Image,
+    meta: ImageMeta,
+    thumb_size: tuple[int, int],
+    workdir: Path,
+    settings: ImageSettings,
+    damage: Damage | None = None,
 ) -> ProcessedImage:
     """Orient the preview-sized image, derive the thumb from it, write both, hash the thumb."""
     if meta.format != "HEIF" and meta.orientation in _TRANSPOSE:
@@ -149,6 +168,7 @@ def finish(
         thumbhash=base64.b64encode(_thumbhash_of(thumb)).decode("ascii"),
         thumb_bytes=thumb_path.stat().st_size,
         preview_bytes=preview_path.stat().st_size,
+        damage=damage,
     )
 
 
