@@ -46,6 +46,9 @@ def decode(im: Image.Image, src: Path) -> Damage | None:
     Raises ImageRejected("corrupt_image") when nothing can be decoded.
     """
     damage: Damage | None = None
+    # Pillow stops reading a JPEG's header just past the start-of-scan segment: what follows is
+    # the image data. A file that ends there has not a single pixel to show.
+    scan_start = im.fp.tell() if im.format == "JPEG" and im.fp is not None else 0
     try:
         im.load()
     except MemoryError:
@@ -53,6 +56,8 @@ def decode(im: Image.Image, src: Path) -> Damage | None:
     except Exception as exc:  # decoders raise OSError, ValueError, SyntaxError, struct.error...
         if im.format not in _JPEG or not _is_truncation(exc):
             raise ImageRejected("corrupt_image", f"{im.format} data cannot be decoded: {exc}") from exc
+        if src.stat().st_size <= scan_start:
+            raise ImageRejected("corrupt_image", "the JPEG file is cut off before any of its pixels") from exc
         # Decode again, keeping what the data holds (libjpeg greys the rest). Only this thread
         # is lenient: another photo decoding meanwhile still learns it is truncated.
         try:
