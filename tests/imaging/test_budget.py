@@ -98,9 +98,7 @@ def test_a_16_bit_png_bomb_fails_without_being_decoded(png_bomb: Path, tmp_path:
 
 def _gradient(size: tuple[int, int]) -> Image.Image:
     noise = Image.effect_noise((size[0] // 10, size[1] // 10), 40).convert("L").resize(size)
-    return Image.merge(
-        "RGB", (Image.linear_gradient("L").resize(size), Image.radial_gradient("L").resize(size), noise)
-    )
+    return Image.merge("RGB", (Image.linear_gradient("L").resize(size), Image.radial_gradient("L").resize(size), noise))
 
 
 SIZE = (4000, 3000)
