@@ -48,7 +48,8 @@ def decode(im: Image.Image, src: Path) -> Damage | None:
     damage: Damage | None = None
     # Pillow stops reading a JPEG's header just past the start-of-scan segment: what follows is
     # the image data. A file that ends there has not a single pixel to show.
-    scan_start = im.fp.tell() if im.format == "JPEG" and im.fp is not None else 0
+    fp = getattr(im, "fp", None)  # an ImageFile's; Image.Image does not declare it
+    scan_start = fp.tell() if im.format == "JPEG" and fp is not None else 0
     try:
         im.load()
     except MemoryError:
