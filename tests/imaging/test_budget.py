@@ -7,11 +7,9 @@ ru_maxrss is not after fork+exec): the peak during ``process_image`` minus the p
 from __future__ import annotations
 
 import json
-import struct
 import subprocess
 import sys
 import textwrap
-import zlib
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from auroravault.config import ImageSettings
 from auroravault.imaging import ImageRejected, process_image
+from tests.imaging.bombs import write_png_bomb
 
 REPO = Path(__file__).resolve().parents[2]
 PHOTOS = REPO / "tests" / "data" / "photos"
@@ -60,20 +59,6 @@ def measure(src: Path, workdir: Path, **settings: int) -> dict:
     )
     result: dict = json.loads(out.stdout.strip().splitlines()[-1])
     return result
-
-
-def write_png_bomb(path: Path, side: int) -> None:
-    """A 16-bit greyscale PNG of side x side, all black: under a megabyte on disk, streamed out."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    row = bytes(1 + side * 2)  # filter byte + 16-bit samples
-    packer = zlib.compressobj(9)
-    with open(path, "wb") as fh:
-        fh.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 16, 0, 0, 0, 0)))
-        data = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
-        fh.write(chunk(b"IDAT", data) + chunk(b"IEND", b""))
 
 
 @pytest.fixture(scope="module")
