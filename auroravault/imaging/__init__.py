@@ -12,12 +12,15 @@ Contracts
 * Rejections are ``ImageRejected`` (a ``PermanentJobError``) with a stable code:
 
   - ``unsupported_format``: not an image we know (random bytes, an empty file, a PDF).
-  - ``corrupt_image``: it looks like a JPEG/PNG/HEIF/... but cannot be decoded. Truncated
-    JPEGs are corrupt: we never set ``ImageFile.LOAD_TRUNCATED_IMAGES``, because a photo with
-    a grey lower half is worse than a clear error, and the user keeps the original anyway.
-    A HEIF whose *primary* image decodes is fine even if a secondary image is cut off.
-  - ``image_too_large``: width * height exceeds ``ImageSettings.max_pixels``. This is checked
-    from the header, before a single pixel is decoded (decompression-bomb defence).
+  - ``corrupt_image``: it looks like a JPEG/PNG/HEIF/... but nothing of it can be decoded.
+  - ``image_too_large``: width * height exceeds ``ImageSettings.max_pixels``, or decoding it
+    would take more than ``ImageSettings.max_decode_bytes`` (budget.py estimates it from mode,
+    bit depth and size). Both are checked from the header, before a single pixel is decoded
+    (decompression-bomb defence); JPEGs count at the reduced size they are decoded at.
+
+* Damaged but shown: a JPEG or HEIF cut off after its header is decoded as far as its data
+  goes (the rest grey, or missing tiles filled in), as browsers show it, and the result
+  carries ``damage`` with code ``truncated`` (decode.py). The user keeps the original anyway.
 
 * Other errors (the file is missing, the disk is full while writing a variant) propagate
   unchanged: they are not the image's fault and the job may be retried.
