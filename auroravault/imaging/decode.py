@@ -73,7 +73,8 @@ def decode(im: Image.Image, src: Path) -> Damage | None:
         with open(src, "rb") as fh:
             missing = missing_bytes(fh)
         if missing:
-            damage = Damage(code="truncated", detail=f"the file ends {missing} bytes before the end of its image data")
+            unit = "byte" if missing == 1 else "bytes"
+            damage = Damage(code="truncated", detail=f"the file lacks the last {missing} {unit} of its image data")
     if damage is not None and _uniform(im):
         raise ImageRejected("corrupt_image", f"the {im.format} file is cut off before any of its pixels")
     return damage
