@@ -6,7 +6,9 @@ ru_maxrss is not after fork+exec): the peak during ``process_image`` minus the p
 
 from __future__ import annotations
 
+import io
 import json
+import struct
 import subprocess
 import sys
 import textwrap
@@ -147,6 +149,25 @@ def test_a_heic_over_the_budget_fails_and_under_it_is_ready(tmp_path: Path) -> N
         process_image(src, tmp_path / "small", ImageSettings(max_decode_bytes=64 * MiB))
     assert err.value.code == "image_too_large"
     assert process_image(src, tmp_path / "default", ImageSettings()).preview_width == 1920
+
+
+def test_a_200_megapixel_heic_is_refused_from_its_header(tmp_path: Path) -> None:
+    """pillow-heif has no reduced decode, and a 200 MP HEIC took 1.42 GB: its header is enough
+    to refuse it. The file is a real HEIC whose image-size property says 16,320 x 12,240."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    small = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 100, 50)).save(small, "HEIF")
+    data = bytearray(small.getvalue())
+    ispe = data.index(b"ispe")  # size, "ispe", version + flags, width, height
+    struct.pack_into(">II", data, ispe + 8, 16_320, 12_240)
+    src = tmp_path / "200mp.heic"
+    src.write_bytes(bytes(data))
+    outcome = measure(src, tmp_path / "out")
+    assert (outcome["status"], outcome["code"]) == ("failed", "image_too_large")
+    assert "16320x12240 HEIF" in outcome["detail"]
+    assert outcome["decode_bytes"] < 64 * MiB
 
 
 def test_a_big_jpeg_is_decoded_reduced_within_a_small_budget(tmp_path: Path) -> None:
