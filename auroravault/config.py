@@ -126,6 +126,8 @@ class ImageSettings(_Section):
     preview_size: PositiveInt = 1440
     preview_quality: Annotated[int, Meta(ge=1, le=100)] = 80
     max_pixels: PositiveInt = 250_000_000
+    # Memory one decode may take, estimated from the header before decoding (imaging/budget.py).
+    max_decode_bytes: Annotated[int, Meta(ge=64 * 1024 * 1024)] = 512 * 1024 * 1024
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 1
 
 

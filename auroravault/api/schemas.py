@@ -146,6 +146,8 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     updated_at: datetime
     thumbhash: str | None = None
     error: ErrorInfo | None = None
+    # Ready but damaged: {code: "truncated", detail}; the variants show what the file holds.
+    damaged: ErrorInfo | None = None
     thumb_url: str | None = None
 
     @classmethod
@@ -176,6 +178,7 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             updated_at=photo.updated_at,
             thumbhash=photo.thumbhash,
             error=ErrorInfo(code=photo.error_code, detail=photo.error_detail) if photo.error_code else None,
+            damaged=ErrorInfo(code=photo.damage_code, detail=photo.damage_detail) if photo.damage_code else None,
             thumb_url=thumb_url,
         )
 

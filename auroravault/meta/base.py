@@ -77,6 +77,9 @@ class Photo(msgspec.Struct, kw_only=True):
     variants_bytes: int = 0
     error_code: str | None = None
     error_detail: str | None = None
+    # A ready photo whose file is damaged (code "truncated": cut off; its variants show what it holds).
+    damage_code: str | None = None
+    damage_detail: str | None = None
 
 
 class Batch(msgspec.Struct, kw_only=True):

@@ -6,8 +6,10 @@
 2. ``imaging.process_image`` detects the real format from the bytes, reads EXIF and makes
    the thumb and preview from one decode, in a worker thread, at most
    ``images.concurrency`` at a time (a 200 MP photo takes hundreds of MB while decoding).
-3. The variants are stored, then the photo becomes ``ready`` with its metadata, or
-   ``failed`` with a code when the image is corrupt, unsupported or too large. A failed
+3. The variants are stored, then the photo becomes ``ready`` with its metadata (and
+   ``damage_code`` "truncated" when the file is cut off but shows something), or ``failed``
+   with a code when the image is corrupt, unsupported or too large (``image_too_large`` also
+   when decoding would take more than ``images.max_decode_bytes``). A failed or damaged
    photo keeps its original: the user can always download what they uploaded.
 
 Idempotent: a photo no longer ``processing`` is left alone, and a second run of the same
@@ -122,7 +124,13 @@ class ProcessingService:
     async def _fail(self, photo: Photo, code: str, detail: str) -> None:
         log.info("photo %s failed: %s (%s)", photo.id, code, detail)
         failed = msgspec.structs.replace(
-            photo, status="failed", error_code=code, error_detail=detail, updated_at=utcnow()
+            photo,
+            status="failed",
+            error_code=code,
+            error_detail=detail,
+            damage_code=None,
+            damage_detail=None,
+            updated_at=utcnow(),
         )
         await self.meta.save_processed_photo(failed, "processing")
 
@@ -152,6 +160,8 @@ class ProcessingService:
             variants_bytes=variants,
             error_code=None,
             error_detail=None,
+            damage_code=result.damage.code if result.damage else None,
+            damage_detail=result.damage.detail if result.damage else None,
             updated_at=utcnow(),
         )
         await self.meta.save_processed_photo(ready, "processing")

@@ -249,6 +249,24 @@ async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta:
     assert (await meta.get_user(user.id)).used_bytes == 140
 
 
+async def test_a_damaged_photo_keeps_its_damage_in_every_read(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    done = await meta.get_photo(photo.id)
+    done.status, done.damage_code, done.damage_detail = "ready", "truncated", "the file ends early"
+    assert await meta.save_processed_photo(done, "processing") is True
+    for read in (
+        await meta.get_photo(photo.id),
+        await meta.get_photo_by_sha256(user.id, SHA_A),
+        (await meta.list_photos(user.id, limit=10, after=None, descending=True))[0],
+    ):
+        assert read is not None
+        assert (read.status, read.damage_code, read.damage_detail) == ("ready", "truncated", "the file ends early")
+
+
 async def test_sweep_sees_due_pending_uploads(meta: MetaStore) -> None:
     user = await with_user(meta)
     batch = a_batch(user)

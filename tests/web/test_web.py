@@ -599,3 +599,38 @@ def test_twelve_thousand_photos_scroll_with_a_bounded_dom(browser: Any, web_serv
     page.keyboard.press("Home")
     page.wait_for_function("() => document.activeElement.dataset.id === 'p0'")
     t.close()
+
+
+# -- damaged photos ------------------------------------------------------------------------------
+def test_a_truncated_photo_shows_what_it_holds_with_a_damaged_badge(tab: Tab, photos: Path) -> None:
+    page = tab.page
+    register(page)
+    page.set_input_files("#file-input", str(photos / "starfish_truncated.jpg"))
+    wait_rows(page, "done", 1)
+    tile = page.wait_for_selector('.tile[data-filename="starfish_truncated.jpg"][data-status="ready"]')
+    assert tile is not None
+    assert tile.get_attribute("data-damaged") == "truncated"
+    assert "damaged: The file is incomplete" in (tile.get_attribute("aria-label") or "")
+    wait_thumbnails(page, 1)
+    badge = page.evaluate(
+        """() => {
+            const badge = document.querySelector('.tile[data-damaged] .badge');
+            const box = badge.getBoundingClientRect();
+            return { display: getComputedStyle(badge).display, w: box.width, h: box.height };
+        }"""
+    )
+    assert badge["display"] != "none" and badge["w"] > 0 and badge["h"] > 0, badge
+
+    open_photo(page, "starfish_truncated.jpg")
+    page.wait_for_selector("#viewer-image[data-variant=preview]")
+    notice = page.wait_for_selector("#viewer-damage:not([hidden])")
+    assert notice is not None and "The file is incomplete" in notice.inner_text()
+    assert "Damaged" in page.inner_text("#viewer-meta")
+    # A complete photo opened next shows no such notice.
+    page.keyboard.press("Escape")
+    page.set_input_files("#file-input", str(photos / "starfish.jpg"))
+    page.wait_for_selector('.tile[data-filename="starfish.jpg"][data-status="ready"]')
+    assert page.get_attribute('.tile[data-filename="starfish.jpg"]', "data-damaged") is None
+    open_photo(page, "starfish.jpg")
+    page.wait_for_selector("#viewer-image[data-variant=preview]")
+    assert page.is_hidden("#viewer-damage")

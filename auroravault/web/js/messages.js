@@ -55,3 +55,12 @@ export function describeFailure(info) {
   }[info.code];
   return known || info.detail || info.code || 'Processing failed.';
 }
+
+// A photo that is ready but damaged: {code, detail}. What decoded is shown; the original is kept.
+export function describeDamage(info) {
+  if (!info) return '';
+  const known = {
+    truncated: 'The file is incomplete: only the part of the photo it holds can be shown.',
+  }[info.code];
+  return known || info.detail || 'The file is damaged.';
+}

@@ -8,7 +8,7 @@
 
 import { api } from './api.js';
 import { formatMonth, photoLabel } from './format.js';
-import { describeFailure } from './messages.js';
+import { describeDamage, describeFailure } from './messages.js';
 import { thumbHashDataURL } from './thumbhash.js';
 
 const PAGE = 120;
@@ -262,7 +262,8 @@ export class Timeline extends EventTarget {
   fill(tile, index) {
     const photo = this.photos[index];
     const img = tile.firstChild;
-    const key = photo ? `${photo.id}|${photo.status}|${photo.thumb_url || ''}` : '';
+    const damage = photo && photo.damaged ? photo.damaged.code : '';
+    const key = photo ? `${photo.id}|${photo.status}|${damage}|${photo.thumb_url || ''}` : '';
     if (tile.dataset.key === key && tile.dataset.index === String(index)) return;
     tile.dataset.key = key;
     tile.dataset.index = String(index);
@@ -275,17 +276,21 @@ export class Timeline extends EventTarget {
       img.classList.remove('loaded');
       delete tile.dataset.id;
       delete tile.dataset.filename;
+      delete tile.dataset.damaged;
       return;
     }
     tile.disabled = false;
-    tile.className = `tile ${photo.status}`;
+    tile.className = `tile ${photo.status}${damage ? ' damaged' : ''}`;
     tile.dataset.id = photo.id;
     tile.dataset.takenAt = photo.taken_at;
     tile.dataset.filename = photo.filename;
     tile.dataset.status = photo.status;
+    if (damage) tile.dataset.damaged = damage;
+    else delete tile.dataset.damaged;
     let label = photoLabel(photo);
     if (photo.status === 'processing') label += ' (still processing)';
     if (photo.status === 'failed') label += ` (could not be processed: ${describeFailure(photo.error)})`;
+    if (damage) label += ` (damaged: ${describeDamage(photo.damaged)})`;
     tile.setAttribute('aria-label', label);
     tile.title = label;
     const placeholder = thumbHashDataURL(photo.thumbhash);

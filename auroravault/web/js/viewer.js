@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { formatBytes, formatCamera, formatDate, formatExposure, formatPlace, photoLabel } from './format.js';
-import { describe, describeFailure } from './messages.js';
+import { describe, describeDamage, describeFailure } from './messages.js';
 import { thumbHashDataURL } from './thumbhash.js';
 
 const SWIPE_PX = 50;
@@ -69,6 +69,9 @@ export class Viewer {
 
     const placeholder = thumbHashDataURL(photo.thumbhash);
     this.stage.style.backgroundImage = placeholder ? `url("${placeholder}")` : '';
+    const damage = this.$('viewer-damage');
+    damage.hidden = !(photo.status === 'ready' && photo.damaged);
+    damage.textContent = damage.hidden ? '' : `Damaged: ${describeDamage(photo.damaged)} The original is kept as it was.`;
     const status = this.$('viewer-status');
     status.hidden = photo.status === 'ready';
     this.image.hidden = photo.status !== 'ready';
@@ -118,6 +121,7 @@ export class Viewer {
     const size = [photo.width && photo.height ? `${photo.width} × ${photo.height}` : '', formatBytes(photo.size)];
     rows.push(['Size', size.filter(Boolean).join(' · ')]);
     if (photo.status === 'failed') rows.push(['Problem', describeFailure(photo.error)]);
+    if (photo.damaged) rows.push(['Damaged', describeDamage(photo.damaged)]);
 
     const list = this.$('viewer-meta');
     list.replaceChildren();
