@@ -18,6 +18,7 @@ from auroravault.api.blobs import BlobController
 from auroravault.api.health import healthz, readyz
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
+from auroravault.api.request import VaultRequest
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
 from auroravault.config import Settings, signing_secret
@@ -110,6 +111,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         openapi_config=_openapi(),
         cors_config=cors,
         request_max_body_size=1024 * 1024,
+        request_class=VaultRequest,
         debug=False,
     )
     app.state.services = services
