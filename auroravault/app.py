@@ -15,6 +15,7 @@ from auroravault import __version__
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
+from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
@@ -112,6 +113,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         cors_config=cors,
         request_max_body_size=1024 * 1024,
         request_class=VaultRequest,
+        before_send=[add_security_headers],
         debug=False,
     )
     app.state.services = services
