@@ -9,12 +9,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from auroravault import __version__
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
+from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
 from auroravault.api.photos import PhotoController, TimelineController
@@ -97,7 +97,7 @@ def _openapi() -> OpenAPIConfig:
         version=__version__,
         description="A self-hostable photo vault for families. Errors are RFC 9457 problem+json with a stable `code`.",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
+        render_plugins=[OfflineSwaggerPlugin(base="/schema")],
     )
 
 
