@@ -8,16 +8,16 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
-from auroravault import __version__
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
+from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
+from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
+from auroravault.api.request import VaultRequest
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
 from auroravault.config import Settings, signing_secret
@@ -89,16 +89,6 @@ def _routes(settings: Settings) -> list[object]:
     return routes
 
 
-def _openapi() -> OpenAPIConfig:
-    return OpenAPIConfig(
-        title="AuroraVault",
-        version=__version__,
-        description="A self-hostable photo vault for families. Errors are RFC 9457 problem+json with a stable `code`.",
-        path="/schema",
-        render_plugins=[SwaggerRenderPlugin()],
-    )
-
-
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     """Build the ASGI app. ``services`` may be given to share adapters (tests, several apps)."""
     services = services or build_services(settings)
@@ -107,10 +97,13 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         route_handlers=_routes(settings),  # type: ignore[arg-type]
         lifespan=[_lifespan(services)],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        openapi_config=_openapi(),
+        openapi_config=openapi_config(),
         cors_config=cors,
         request_max_body_size=1024 * 1024,
+        request_class=VaultRequest,
+        before_send=[add_security_headers],
         debug=False,
     )
     app.state.services = services
+    complete_document(app.openapi_schema, settings)
     return app

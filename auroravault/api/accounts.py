@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from auroravault.api.deps import SERVICES, USER, bearer_token
-from auroravault.api.problems import AUTH, UNAVAILABLE, documented
+from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import (
     LoginBody,
     LoginOut,
@@ -34,6 +34,7 @@ class AuthController(Controller):
             s403="registration_closed",
             s409="email_taken",
             s422="invalid_email, weak_password, invalid_display_name",
+            **BODY,
             **UNAVAILABLE,
         ),
     )
@@ -45,7 +46,9 @@ class AuthController(Controller):
         "/login",
         status_code=200,
         summary="Log in; too many failures answer 429",
-        responses=documented(s401="invalid_credentials", s429="too_many_attempts (with Retry-After)", **UNAVAILABLE),
+        responses=documented(
+            s401="invalid_credentials", s429="too_many_attempts (with Retry-After)", **BODY, **UNAVAILABLE
+        ),
     )
     async def login(self, request: Request, data: JSONBody[LoginBody], services: NamedDependency[Services]) -> LoginOut:
         client = request.client.host if request.client else "unknown"
@@ -60,7 +63,7 @@ class AuthController(Controller):
         "/password-reset",
         status_code=202,
         summary="Email a single-use reset link if the account exists (always 202: no enumeration)",
-        responses=documented(**UNAVAILABLE),
+        responses=documented(**BODY, **UNAVAILABLE),
     )
     async def password_reset(self, data: JSONBody[ResetBody], services: NamedDependency[Services]) -> dict[str, str]:
         await services.accounts.request_password_reset(data.email)
@@ -70,7 +73,9 @@ class AuthController(Controller):
         "/password-reset/confirm",
         status_code=204,
         summary="Set a new password with a reset token; ends every session of the account",
-        responses=documented(s400="invalid_reset_token", s422="weak_password", **UNAVAILABLE),
+        responses=documented(
+            s400="invalid_json, invalid_reset_token", s413="body_too_large", s422="weak_password", **UNAVAILABLE
+        ),
     )
     async def password_reset_confirm(
         self, data: JSONBody[ResetConfirmBody], services: NamedDependency[Services]

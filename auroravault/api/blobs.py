@@ -6,7 +6,9 @@ in memory), so ``request_max_body_size`` is lifted here and the signed size enfo
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, put
+from litestar import Controller, Request, Response, get, put, route
+from litestar.enums import HttpMethod
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
@@ -34,6 +36,7 @@ class BlobController(Controller):
         responses=documented(
             s403="signature_invalid, url_expired",
             s411="length_required",
+            s413="body_too_large",
             s422="body_too_large, size_mismatch, checksum_mismatch, invalid_key",
         ),
     )
@@ -61,7 +64,10 @@ class BlobController(Controller):
     @get(
         "/{key:path}",
         summary="Download through a presigned URL (local storage only)",
-        responses=documented(s403="signature_invalid, url_expired", s404="object_not_found"),
+        responses={
+            200: ResponseSpec(bytes, media_type="*/*", description="The bytes, with the type the URL was signed for"),
+            **documented(s403="signature_invalid, url_expired", s404="object_not_found", s422="invalid_key"),
+        },
     )
     async def send(
         self,
@@ -85,3 +91,9 @@ class BlobController(Controller):
             content_disposition_type="attachment" if filename else "inline",
             headers={"Cache-Control": "private, max-age=300"},
         )
+
+    # Litestar builds the route's OPTIONS answer from the first of the two handlers only
+    # (``Allow: OPTIONS, PUT``); this one names both. CORS preflights never reach it.
+    @route("/{key:path}", http_method=HttpMethod.OPTIONS, include_in_schema=False, sync_to_thread=False)
+    def allow(self) -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, PUT"})

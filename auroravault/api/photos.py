@@ -6,6 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
@@ -48,7 +49,11 @@ class PhotoController(Controller):
         "/{photo_id:str}/{variant:str}",
         summary="Download the original, preview or thumb (302 to a presigned URL; ?redirect=false gives JSON)",
         status_code=302,
-        responses=documented(s404="photo_not_found", s409="variant_not_ready", **AUTH, **UNAVAILABLE),
+        responses={
+            200: ResponseSpec(DownloadOut, description="With ?redirect=false: the presigned URL and its expiry"),
+            302: ResponseSpec(None, description="Found: the presigned URL is in Location"),
+            **documented(s404="photo_not_found", s409="variant_not_ready", **AUTH, **UNAVAILABLE),
+        },
     )
     async def download(
         self,

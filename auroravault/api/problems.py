@@ -110,7 +110,12 @@ def documented(**codes_by_status: str) -> dict[int, ResponseSpec]:
     """OpenAPI entries for a handler's problem responses: ``documented(s404="batch_not_found")``.
 
     Each key is ``s<status>``; each value lists the stable codes that status may carry.
+    Every handler can answer 400 ``invalid_request`` (a malformed parameter or body) and
+    503 (a backend down), so those two are always documented.
     """
+    codes_by_status = {**DEFAULTS, **codes_by_status}
+    if "invalid_request" not in codes_by_status["s400"]:
+        codes_by_status["s400"] = f"invalid_request, {codes_by_status['s400']}"
     specs = {}
     for key, codes in codes_by_status.items():
         status = int(key.removeprefix("s"))
@@ -123,5 +128,11 @@ def documented(**codes_by_status: str) -> dict[int, ResponseSpec]:
     return specs
 
 
+DEFAULTS = {
+    "s400": "invalid_request",
+    "s503": "meta_unavailable, storage_unavailable (with Retry-After)",
+}
 AUTH = {"s401": "unauthorized, invalid_token"}
-UNAVAILABLE = {"s503": "meta_unavailable, storage_unavailable (with Retry-After)"}
+UNAVAILABLE = {"s503": DEFAULTS["s503"]}
+# A JSON body: over the app's body limit, or nested too deeply.
+BODY = {"s400": "invalid_request, invalid_json", "s413": "body_too_large"}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post, route
 from litestar.di import NamedDependency
+from litestar.enums import HttpMethod
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from auroravault.api.deps import SERVICES, USER
-from auroravault.api.problems import AUTH, UNAVAILABLE, documented
+from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import BatchOut, CheckBody, CheckOut, CompleteBody, InitBody, InitOut, UploadsOut
 from auroravault.meta.base import User
 from auroravault.services.container import Services
@@ -25,7 +26,8 @@ class UploadController(Controller):
         status_code=201,
         summary="Ask for presigned URLs for a batch of up to 50 photos",
         responses=documented(
-            s413="quota_exceeded",
+            s400="invalid_json",
+            s413="quota_exceeded, body_too_large",
             s422="batch_empty, batch_too_large, file_empty, file_too_large, unsupported_media_type, "
             "invalid_sha256, invalid_filename, invalid_client_ref (all bad files listed in `errors`)",
             **AUTH,
@@ -42,7 +44,7 @@ class UploadController(Controller):
         "/check",
         status_code=200,
         summary="Which of these sha256 hashes the user already has",
-        responses=documented(s422="too_many_hashes, invalid_sha256", **AUTH, **UNAVAILABLE),
+        responses=documented(s422="too_many_hashes, invalid_sha256", **BODY, **AUTH, **UNAVAILABLE),
     )
     async def check(
         self, data: JSONBody[CheckBody], user: NamedDependency[User], services: NamedDependency[Services]
@@ -55,7 +57,7 @@ class UploadController(Controller):
         "/{batch_id:str}/complete",
         status_code=200,
         summary="Confirm uploads; idempotent",
-        responses=documented(s404="batch_not_found, upload_not_found", **AUTH, **UNAVAILABLE),
+        responses=documented(s404="batch_not_found, upload_not_found", **BODY, **AUTH, **UNAVAILABLE),
     )
     async def complete(
         self,
@@ -86,3 +88,8 @@ class UploadController(Controller):
         state_filter: Annotated[Literal["pending"], QueryParameter(name="state")] = "pending",
     ) -> UploadsOut:
         return UploadsOut(items=await services.uploads.pending(user))
+
+    # Litestar's own OPTIONS answer for "/" names only the first handler (``Allow: OPTIONS, POST``).
+    @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False, sync_to_thread=False)
+    def allow(self) -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": "GET, OPTIONS, POST"})
