@@ -52,6 +52,7 @@ from typing import Any, ClassVar, TypeVar
 import certifi
 import urllib3
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.credentials import (
     AWSConfigProvider,
     ChainedProvider,
@@ -234,6 +235,13 @@ class MinioBlobStore:
         """Delete ``key``; deleting a missing key succeeds (S3 answers 204)."""
         validate_key(key)
         await self._run(self._client.remove_object, self.bucket, key)
+
+    async def move(self, source: str, dest: str) -> None:
+        """Copy ``source`` to ``dest`` on the server, then delete ``source``; ``NotFound`` when absent."""
+        validate_key(source)
+        validate_key(dest)
+        await self._run(self._client.copy_object, self.bucket, dest, CopySource(self.bucket, source))
+        await self._run(self._client.remove_object, self.bucket, source)
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         """Every object whose key starts with ``prefix``, fetched 1000 at a time in a worker."""

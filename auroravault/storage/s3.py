@@ -367,6 +367,17 @@ class S3BlobStore:
         validate_key(key)
         await self._run(self._client.delete_object, Bucket=self.bucket, Key=key)
 
+    async def move(self, source: str, dest: str) -> None:
+        """Copy ``source`` to ``dest`` (server-side, multipart when large), then delete ``source``."""
+        validate_key(source)
+        validate_key(dest)
+        if await self.head(source) is None:
+            raise NotFound("object_not_found", f"no object at {source}")
+        await self._run(
+            self._client.copy, {"Bucket": self.bucket, "Key": source}, self.bucket, dest, Config=self._transfer
+        )
+        await self._run(self._client.delete_object, Bucket=self.bucket, Key=source)
+
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         """Every object whose key starts with ``prefix``, one page (1000 keys) fetched at a time."""
         pages: Iterator[dict[str, Any]] = iter(
