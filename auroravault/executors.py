@@ -44,6 +44,12 @@ def bounded_pool(size: int, name: str) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"av-{name}")
 
 
+def pool_threads(executor: Executor | None, default: int = 16) -> int:
+    """How many threads ``executor`` may run at once (to size connection pools to match)."""
+    size = getattr(executor, "_max_workers", None)
+    return size if isinstance(size, int) and size > 0 else default
+
+
 async def run_in(executor: Executor | None, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Run ``fn(*args, **kwargs)`` in ``executor`` (asyncio's default pool when None)."""
     call = functools.partial(fn, *args, **kwargs) if kwargs else functools.partial(fn, *args)

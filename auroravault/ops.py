@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
+from auroravault import quarantine_cli
 from auroravault.config import ENV_PREFIX, NOT_SETTINGS, Settings, load_settings
 from auroravault.errors import AuroraError, ConfigError
 
@@ -119,6 +120,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"seconds each backend may take (default {CHECK_TIMEOUT:g})",
     )
     check.set_defaults(func=cmd_check)
+    quarantine_cli.register(sub)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -128,7 +130,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(CheckResult("FAIL", "config", f"{exc}", config_error=True).line(), flush=True)
         return 2
-    results = [CheckResult("ok", "config", _config_origin(config_path, os.environ)), *config_warnings(settings)]
+    results = [CheckResult("ok", "config", _config_origin(config_path, os.environ)), *cmd_check_results(settings)]
     for result in results:
         print(result.line(), flush=True)
 
@@ -169,6 +171,17 @@ def _config_origin(path: str | None, environ: Mapping[str, str]) -> str:
         s = "" if len(overrides) == 1 else "s"
         where += f" (+{len(overrides)} setting{s} from AURORAVAULT_* variables: {', '.join(overrides)})"
     return where
+
+
+def cmd_check_results(settings: Settings) -> list[CheckResult]:
+    """What ``check`` says about settings that load: overlapping folders (exit 2), then warnings."""
+    from auroravault.layout import folder_overlaps
+
+    failures = [
+        CheckResult("FAIL", "config", f"folders overlap: {problem}; give each a place of its own", config_error=True)
+        for problem in folder_overlaps(settings)
+    ]
+    return [*failures, *config_warnings(settings)]
 
 
 def config_warnings(settings: Settings) -> list[CheckResult]:
@@ -216,10 +229,19 @@ async def run_checks(settings: Settings, *, seconds: float = CHECK_TIMEOUT) -> l
         ("meta", _meta_desc(settings), _check_meta(settings)),
         ("mail", _mail_desc(settings), _check_mail(settings)),
     ]
-    results = await asyncio.gather(
-        *(_guarded(component, desc, probe, settings, seconds) for component, desc, probe in checks)
+    results = list(
+        await asyncio.gather(
+            *(_guarded(component, desc, probe, settings, seconds) for component, desc, probe in checks)
+        )
     )
-    return list(results)
+    if results[0].status == "ok":  # storage answers: say whether originals wait in quarantine
+        try:
+            results.append(await asyncio.wait_for(quarantine_cli.quarantine_result(settings), seconds))
+        except Exception as exc:  # a timeout too
+            results.append(
+                CheckResult("FAIL", "photos", f"cannot list the quarantine: {explain(exc, 'storage', settings)}")
+            )
+    return results
 
 
 async def _guarded(component: str, desc: str, probe: Awaitable[str], settings: Settings, seconds: float) -> CheckResult:
