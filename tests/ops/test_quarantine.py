@@ -1,13 +1,14 @@
 """Metadata loss never becomes loss of photos: housekeeping quarantines originals without a row,
 ``auroravault check`` reports them, and ``auroravault quarantine restore`` brings them back.
 
-On local storage and on S3 (SeaweedFS). The rows are lost the way it happens: an older backup
-of the database is restored behind the store's back.
+On local storage and S3 (SeaweedFS), with SQLite and DynamoDB (moto). The rows are lost behind
+the store's back: an older SQLite backup is restored, or the photos' DynamoDB items vanish.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
+import msgspec
 import pytest
 
 from auroravault.app import create_app
@@ -27,28 +30,34 @@ from auroravault.storage.base import original_key
 from tests.api.helpers import auth, file_spec
 from tests.asgi import AppClient, app_client
 from tests.conftest import REPO, make_settings
+from tests.meta.conftest import dynamo_settings
 from tests.servers.fixtures import create_bucket, unique_bucket
 
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(params=["local", "s3"])
-def storage(request: pytest.FixtureRequest) -> dict[str, Any]:
-    if request.param == "local":
-        return {}
-    seaweedfs = request.getfixturevalue("seaweedfs")
-    bucket = unique_bucket("q")
-    create_bucket(seaweedfs, bucket)
-    s3 = {
-        "endpoint_url": seaweedfs.endpoint,
-        "region": seaweedfs.region,
-        "bucket": bucket,
-        "access_key": seaweedfs.access_key,
-        "secret_key": seaweedfs.secret_key,
-        "path_style": True,
-        "secure": False,
-    }
-    return {"storage": {"backend": "s3"}, "s3": s3}
+@pytest.fixture(params=["local+sqlite", "s3+sqlite", "local+dynamodb"])
+def backends(request: pytest.FixtureRequest) -> dict[str, Any]:
+    storage, meta = request.param.split("+")
+    overrides: dict[str, Any] = {}
+    if storage == "s3":
+        seaweedfs = request.getfixturevalue("seaweedfs")
+        bucket = unique_bucket("q")
+        create_bucket(seaweedfs, bucket)
+        s3 = {
+            "endpoint_url": seaweedfs.endpoint,
+            "region": seaweedfs.region,
+            "bucket": bucket,
+            "access_key": seaweedfs.access_key,
+            "secret_key": seaweedfs.secret_key,
+            "path_style": True,
+            "secure": False,
+        }
+        overrides |= {"storage": {"backend": "s3"}, "s3": s3}
+    if meta == "dynamodb":
+        table = dynamo_settings(request.getfixturevalue("moto_server"))
+        overrides |= {"meta": {"backend": "dynamodb"}, "dynamodb": msgspec.structs.asdict(table)}
+    return overrides
 
 
 def environment(tmp_path: Path, overrides: dict[str, Any]) -> dict[str, str]:
@@ -109,29 +118,62 @@ async def fetch(client: AppClient, token: str, photo_id: str, variant: str) -> b
     return got.content
 
 
-def restore_backup(settings: Settings, backup: Path) -> None:
-    db = settings.sqlite_path
-    for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
-        path.unlink(missing_ok=True)
-    shutil.copyfile(backup, db)
+class RowLoss:
+    """Loses the rows of photos behind the store's back, the way it happens to each engine:
+    SQLite gets an older backup restored; DynamoDB loses the photos' items."""
+
+    def __init__(self, settings: Settings, tmp_path: Path) -> None:
+        self.settings = settings
+        self.backup = tmp_path / "backup.db"
+
+    def snapshot(self) -> None:
+        if self.settings.meta.backend == "sqlite":
+            with sqlite3.connect(self.settings.sqlite_path) as live, sqlite3.connect(self.backup) as copy:
+                live.backup(copy)
+
+    def lose(self, photo_ids: list[str]) -> None:
+        if self.settings.meta.backend == "sqlite":
+            db = self.settings.sqlite_path
+            for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                path.unlink(missing_ok=True)
+            shutil.copyfile(self.backup, db)
+            return
+        d = self.settings.dynamodb
+        client = boto3.client(
+            "dynamodb",
+            endpoint_url=d.endpoint_url,
+            region_name=d.region,
+            aws_access_key_id=d.access_key,
+            aws_secret_access_key=d.secret_key,
+        )
+        try:
+            lost = 0
+            for page in client.get_paginator("scan").paginate(TableName=d.table):
+                for item in page["Items"]:
+                    text = json.dumps(item)
+                    if any(pid in text for pid in photo_ids):
+                        client.delete_item(TableName=d.table, Key={"PK": item["PK"], "SK": item["SK"]})
+                        lost += 1
+            assert lost >= len(photo_ids)
+        finally:
+            client.close()
 
 
 async def test_lost_rows_quarantine_originals_and_restore_brings_them_back(
-    tmp_path: Path, photos_dir: Path, storage: dict[str, Any]
+    tmp_path: Path, photos_dir: Path, backends: dict[str, Any]
 ) -> None:
-    settings = make_settings(tmp_path, **storage)
+    settings = make_settings(tmp_path, **backends)
     photos = [photos_dir / "Landscape_1.jpg", photos_dir / "Landscape_2.jpg"]
-    backup = tmp_path / "backup.db"
+    rows = RowLoss(settings, tmp_path)
 
-    # 1. Ada registers; a backup of the database is taken; then she uploads two photos.
+    # 1. Ada registers; a snapshot of the database is taken (SQLite); then she uploads two photos.
     async with app_client(create_app(settings)) as client:
         token = (
             await client.post(
                 "/api/v1/auth/register", json={"email": "ada@example.com", "password": PASSWORD, "display_name": "Ada"}
             )
         ).json()["token"]
-        with sqlite3.connect(settings.sqlite_path) as live, sqlite3.connect(backup) as copy:
-            live.backup(copy)
+        rows.snapshot()
         items = await upload(client, token, photos)
         services = client.app.state.services
         await services.runner.drain(within=180)
@@ -140,8 +182,8 @@ async def test_lost_rows_quarantine_originals_and_restore_brings_them_back(
         assert {p["id"] for p in listed} == set(lost_ids) and {p["status"] for p in listed} == {"ready"}
         owner = (await client.get("/api/v1/users/me", headers=auth(token))).json()["id"]
 
-    # 2. The older backup is restored: the two photos' rows are gone, their bytes are not.
-    restore_backup(settings, backup)
+    # 2. The two photos' rows are lost (an older backup restored, items gone); their bytes are not.
+    rows.lose(lost_ids)
 
     # 3. Housekeeping quarantines both originals and deletes their variants.
     async with app_client(create_app(settings)) as client:
@@ -161,12 +203,12 @@ async def test_lost_rows_quarantine_originals_and_restore_brings_them_back(
     checks = await run_checks(settings)
     [line] = [r for r in checks if r.component == "photos"]
     assert line.status == "warn" and "2 original(s)" in line.message and "quarantine restore" in line.message
-    listing = cli(tmp_path, storage, "quarantine", "list")
+    listing = cli(tmp_path, backends, "quarantine", "list")
     assert listing.returncode == 0, listing.stderr
     assert all(pid in listing.stdout for pid in lost_ids)
 
     # 5. `auroravault quarantine restore` makes them photos of Ada again, processed and ready.
-    restored = cli(tmp_path, storage, "quarantine", "restore")
+    restored = cli(tmp_path, backends, "quarantine", "restore")
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "2 of 2" in restored.stdout
     async with app_client(create_app(settings)) as client:
