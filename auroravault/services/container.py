@@ -65,20 +65,18 @@ class Services:
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
         queue.on_enqueue(runner.wake)
-        accounts = AccountService(
-            meta,
-            settings,
-            on_user_created=notifications.user_created,
-            on_reset_requested=notifications.password_reset_requested,
-        )
-        accounts.passwords = executors.passwords
-        return cls(
+        services = cls(
             settings=settings,
             meta=meta,
             blobs=blobs,
             mailer=mailer,
             queue=queue,
-            accounts=accounts,
+            accounts=AccountService(
+                meta,
+                settings,
+                on_user_created=notifications.user_created,
+                on_reset_requested=notifications.password_reset_requested,
+            ),
             uploads=uploads,
             photos=PhotoService(meta, blobs, settings),
             processing=processing,
@@ -91,6 +89,8 @@ class Services:
             ),
             executors=executors,
         )
+        services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
+        return services
 
     async def close(self) -> None:
         """Release every adapter, then stop the thread pools (the runner is stopped before)."""
