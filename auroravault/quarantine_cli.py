@@ -53,10 +53,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     lines = asyncio.run(run())
     for line in lines:
         print(line)
-    print(
-        f"{len(lines)} original(s) in quarantine"
-        + ("; 'auroravault quarantine restore' brings them back" * bool(lines))
-    )
+    hint = "; 'auroravault quarantine restore' brings them back" if lines else ""
+    print(f"{len(lines)} original(s) in quarantine{hint}")
     return 0
 
 
