@@ -21,7 +21,9 @@ from auroravault.api.request import VaultRequest
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
 from auroravault.config import Settings, signing_secret
-from auroravault.errors import AuroraError
+from auroravault.errors import AuroraError, ConfigError
+from auroravault.executors import Executors
+from auroravault.layout import check_folders
 from auroravault.meta import build_meta_store
 from auroravault.services.container import Services
 from auroravault.storage import build_blob_store
@@ -30,9 +32,10 @@ log = logging.getLogger("auroravault")
 
 
 def build_services(settings: Settings) -> Services:
+    executors = Executors.from_settings(settings.workers)
     meta = build_meta_store(settings)
-    blobs = build_blob_store(settings, signing_secret(settings))
-    return Services.build(settings, meta, blobs)
+    blobs = build_blob_store(settings, signing_secret(settings), executor=executors.storage)
+    return Services.build(settings, meta, blobs, executors=executors)
 
 
 def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -41,8 +44,12 @@ def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextMa
         jobs = services.settings.jobs.enabled
         try:
             try:
+                check_folders(services.settings)
                 await services.meta.migrate()
                 await services.blobs.check()
+            except ConfigError as exc:
+                log.error("AuroraVault cannot start: %s", exc)
+                raise
             except AuroraError as exc:
                 # Refuse to run on storage or meta that cannot hold photos, and say why plainly.
                 log.error(
@@ -63,10 +70,7 @@ def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextMa
             # process alive after uvicorn gave up.
             if jobs:
                 await services.runner.stop()
-            services.processing.close()
-            await services.mailer.close()
-            await services.blobs.close()
-            await services.meta.close()
+            await services.close()
 
     return lifespan
 

@@ -142,6 +142,18 @@ class JobSettings(_Section):
     enabled: bool = True
 
 
+WorkerCount = Annotated[int, Meta(ge=0, le=256)]
+
+
+class WorkerSettings(_Section):
+    """Threads per kind of blocking work (``auroravault.executors``); 0: from the CPU count."""
+
+    passwords: WorkerCount = 0
+    storage: WorkerCount = 0
+    disk: WorkerCount = 0
+    hashing: WorkerCount = 0
+
+
 class MailSettings(_Section):
     backend: Literal["log", "smtp", "ses"] = "log"
     from_address: str = "AuroraVault <auroravault@localhost>"
@@ -175,6 +187,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
+    workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
     smtp: SmtpSettings = msgspec.field(default_factory=SmtpSettings)
     ses: SesSettings = msgspec.field(default_factory=SesSettings)

@@ -12,6 +12,7 @@ or used in conditions; both are written together by this module only.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -38,6 +39,8 @@ from auroravault.meta.base import (
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
 T = TypeVar("T", bound=msgspec.Struct)
+
+log = logging.getLogger("auroravault.meta.sqlite")
 
 _encoder = msgspec.json.Encoder()
 
@@ -123,13 +126,18 @@ class SqliteMetaStore:
                 try:
                     await conn.execute("COMMIT")
                 except sqlite3.Error as exc:
-                    await conn.execute("ROLLBACK")
+                    # A full disk or an I/O error: SQLite has usually rolled back already.
+                    await asyncio.shield(self._rollback(conn))
                     raise Unavailable("meta_unavailable", f"commit failed: {exc}") from exc
 
     @staticmethod
     async def _rollback(conn: aiosqlite.Connection) -> None:
+        """Roll back if a transaction is still open; a failing rollback never hides the first error."""
         if conn.in_transaction:
-            await conn.execute("ROLLBACK")
+            try:
+                await conn.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                log.warning("sqlite: rollback after a failed write failed too: %s", exc)
 
     async def _fetch(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         await self.open()

@@ -7,10 +7,10 @@ logout deletes the session, so the token stops working at once.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 
 import msgspec
@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from auroravault.config import Settings
 from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
+from auroravault.executors import run_in
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.meta.base import MetaStore, Session, User
 from auroravault.timeutil import utcnow
@@ -51,6 +52,9 @@ def normalize_email(email: str) -> str:
 
 
 class AccountService:
+    #: The app's bounded pool for argon2 (``auroravault.executors``); asyncio's default when None.
+    passwords: Executor | None = None
+
     def __init__(
         self,
         meta: MetaStore,
@@ -78,7 +82,7 @@ class AccountService:
         if not 1 <= len(display_name) <= 100:
             raise Invalid("invalid_display_name", "the display name must have 1 to 100 characters")
         self._check_password(password)
-        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        password_hash = await run_in(self.passwords, _hasher.hash, password)
         user = User(
             id=new_id("u_"),
             email=email,
@@ -117,7 +121,7 @@ class AccountService:
                     retry_after=auth.login_window_seconds,
                 )
         user = await self.meta.get_user_by_email(email)
-        ok = await asyncio.to_thread(_verify, user.password_hash if user else _dummy_hash(), password)
+        ok = await run_in(self.passwords, _verify, user.password_hash if user else _dummy_hash(), password)
         if user is None or not ok:
             for key in keys:
                 await self.meta.hit_counter(key, auth.login_window_seconds, now)
@@ -174,7 +178,7 @@ class AccountService:
             raise Invalid(
                 "invalid_reset_token", "this reset link is unknown, used or expired; ask for a new one", status=400
             )
-        password_hash = await asyncio.to_thread(_hasher.hash, password)
+        password_hash = await run_in(self.passwords, _hasher.hash, password)
         await self.meta.set_password(user_id, password_hash)
         await self.meta.delete_user_sessions(user_id)
         user = await self.meta.get_user(user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auroravault.config import Settings
+from auroravault.executors import Executors
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import JobRunner
 from auroravault.mail import build_mailer
@@ -15,6 +16,7 @@ from auroravault.services.admin import AdminService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.processing import PROCESS_PHOTO, ProcessingService
+from auroravault.services.quarantine import QuarantineService
 from auroravault.services.sweep import SweepService
 from auroravault.services.uploads import UploadService
 from auroravault.storage.base import BlobStore
@@ -35,9 +37,20 @@ class Services:
     notifications: NotificationService
     admin: AdminService
     runner: JobRunner
+    quarantine: QuarantineService
+    executors: Executors
 
     @classmethod
-    def build(cls, settings: Settings, meta: MetaStore, blobs: BlobStore, mailer: Mailer | None = None) -> Services:
+    def build(
+        cls,
+        settings: Settings,
+        meta: MetaStore,
+        blobs: BlobStore,
+        mailer: Mailer | None = None,
+        executors: Executors | None = None,
+    ) -> Services:
+        """Wire the services; ``executors`` (the app's thread pools) are made from settings when not given."""
+        executors = executors or Executors.from_settings(settings.workers)
         mailer = mailer or build_mailer(settings)
         queue = JobQueue(meta, settings.jobs)
         notifications = NotificationService(meta, mailer, queue, settings)
@@ -46,13 +59,13 @@ class Services:
             await queue.enqueue(PROCESS_PHOTO, {"photo_id": upload.photo_id}, dedupe_key=f"process:{upload.photo_id}")
 
         uploads = UploadService(meta, blobs, settings, on_arrived=photo_arrived)
-        processing = ProcessingService(meta, blobs, settings)
+        processing = ProcessingService(meta, blobs, settings, disk=executors.disk, hashing=executors.hashing)
         sweep = SweepService(meta, blobs, uploads, settings)
         runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle, SEND_EMAIL: notifications.handle})
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
         queue.on_enqueue(runner.wake)
-        return cls(
+        services = cls(
             settings=settings,
             meta=meta,
             blobs=blobs,
@@ -71,4 +84,20 @@ class Services:
             notifications=notifications,
             admin=AdminService(meta),
             runner=runner,
+            quarantine=QuarantineService(
+                meta, blobs, uploads, settings, disk=executors.disk, hashing=executors.hashing
+            ),
+            executors=executors,
         )
+        services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
+        return services
+
+    async def close(self) -> None:
+        """Release every adapter, then stop the thread pools (the runner is stopped before)."""
+        try:
+            self.processing.close()
+            await self.mailer.close()
+            await self.blobs.close()
+            await self.meta.close()
+        finally:
+            self.executors.shutdown()

@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ import msgspec
 from auroravault import imaging
 from auroravault.config import Settings
 from auroravault.errors import NotFound
+from auroravault.executors import run_in
 from auroravault.meta.base import MetaStore, Photo
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import sort_key, utcnow
@@ -65,10 +66,21 @@ def _sha256_of(path: Path) -> tuple[int, str]:
 
 
 class ProcessingService:
-    def __init__(self, meta: MetaStore, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(
+        self,
+        meta: MetaStore,
+        blobs: BlobStore,
+        settings: Settings,
+        *,
+        disk: Executor | None = None,
+        hashing: Executor | None = None,
+    ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
+        # The app's bounded pools for work folders and checksums (asyncio's default when None).
+        self._disk = disk
+        self._hashing = hashing
         # Its own threads, at a lower priority (see DECODE_NICENESS); their number bounds how
         # many photos are decoded at once, and so the memory that takes.
         self._decoder = ThreadPoolExecutor(
@@ -84,7 +96,7 @@ class ProcessingService:
         if photo is None or photo.status != "processing":
             return  # already done, rejected, or never arrived: nothing to do
         # Made and removed in a worker thread: removing a multi-GB original can take a while.
-        workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="auroravault-"))
+        workdir = Path(await run_in(self._disk, tempfile.mkdtemp, prefix="auroravault-"))
         try:
             original = workdir / "original"
             try:
@@ -92,7 +104,7 @@ class ProcessingService:
             except NotFound:
                 await self._reject(photo, "object_missing: the original vanished from storage")
                 return
-            size, sha = await asyncio.to_thread(_sha256_of, original)
+            size, sha = await run_in(self._hashing, _sha256_of, original)
             if size != photo.size or sha != photo.sha256:
                 await self._reject(photo, f"checksum_mismatch: got {size} bytes with sha256 {sha[:12]}…")
                 return
@@ -108,7 +120,7 @@ class ProcessingService:
                 preview_key(photo.owner_id, photo.id), result.preview_path, content_type="image/jpeg"
             )
         finally:
-            await asyncio.to_thread(shutil.rmtree, workdir, True)
+            await run_in(self._disk, shutil.rmtree, workdir, True)
         variants = result.thumb_bytes + result.preview_bytes
         await self._ready(photo, result, variants)
 

@@ -6,20 +6,26 @@ complete are HEAD-checked with backoff (``uploads.first_check_seconds``, doublin
 would. Still nothing after ``uploads.pending_ttl_seconds``: expired, object deleted,
 quota released.
 
-``housekeeping`` (daily): deletes objects older than a day that no photo owns (orphans
-of crashed uploads), and done jobs older than a week.
+``housekeeping`` (daily): tidies objects older than a day that no photo owns, and purges
+done jobs older than a week. Only keys of the user layout (``u_.../p_.../original``,
+``thumb.webp``, ``preview.jpg``) are ever looked at: anything else in the store is left
+alone. An *original* without its row (a damaged database lost rows, an older backup was
+restored) is never deleted: it moves to ``quarantine/{key}``, where ``auroravault check``
+reports it and ``auroravault quarantine restore`` brings it back as a photo of its user.
+Variants without a row are deleted; they can always be made again.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 
 from auroravault.config import Settings
 from auroravault.errors import AuroraError
 from auroravault.meta.base import MetaStore
 from auroravault.services.uploads import UploadService
-from auroravault.storage.base import BlobStore, original_key
+from auroravault.storage.base import QUARANTINE_PREFIX, BlobStore, original_key
 from auroravault.timeutil import utcnow
 
 log = logging.getLogger("auroravault.sweep")
@@ -27,6 +33,8 @@ log = logging.getLogger("auroravault.sweep")
 SWEEP_BATCH = 200
 ORPHAN_AGE = timedelta(days=1)
 DONE_JOBS_KEPT = timedelta(days=7)
+#: The keys housekeeping may touch: ``{user_id}/{photo_id}/{original|thumb.webp|preview.jpg}``.
+USER_LAYOUT = re.compile(r"^(u_[A-Za-z0-9_-]+)/(p_[A-Za-z0-9_-]+)/(original|thumb\.webp|preview\.jpg)$")
 
 
 class SweepService:
@@ -66,31 +74,40 @@ class SweepService:
             log.info("pending sweep: %s", counts)
         return counts
 
-    async def delete_orphans(self, older_than: timedelta = ORPHAN_AGE) -> int:
-        """Delete objects older than ``older_than`` that no photo owns; return how many."""
+    async def tidy_orphans(self, older_than: timedelta = ORPHAN_AGE) -> dict[str, int]:
+        """Quarantine originals and delete variants older than ``older_than`` that no photo owns."""
         cutoff = utcnow() - older_than
         owners: dict[str, str | None] = {}
-        deleted = 0
+        counts = {"quarantined": 0, "deleted": 0}
         async for info in self.blobs.list(""):
-            if info.last_modified is not None and info.last_modified > cutoff:
+            match = USER_LAYOUT.match(info.key)
+            if match is None or (info.last_modified is not None and info.last_modified > cutoff):
                 continue
-            parts = info.key.split("/")
-            owned = False
-            if len(parts) == 3:
-                user_id, photo_id, _ = parts
-                if photo_id not in owners:
-                    photo = await self.meta.get_photo(photo_id)
-                    owners[photo_id] = photo.owner_id if photo else None
-                owned = owners[photo_id] == user_id
-            if not owned:
+            user_id, photo_id, name = match.groups()
+            if photo_id not in owners:
+                photo = await self.meta.get_photo(photo_id)
+                owners[photo_id] = photo.owner_id if photo else None
+            if owners[photo_id] == user_id:
+                continue
+            if name == "original":
+                await self.blobs.move(info.key, QUARANTINE_PREFIX + info.key)
+                counts["quarantined"] += 1
+            else:
                 await self.blobs.delete(info.key)
-                deleted += 1
-        if deleted:
-            log.info("housekeeping: deleted %d orphaned object(s)", deleted)
-        return deleted
+                counts["deleted"] += 1
+        if counts["quarantined"]:
+            log.warning(
+                "housekeeping: %d original(s) without a database row moved to %s; "
+                "'auroravault quarantine restore' brings them back",
+                counts["quarantined"],
+                QUARANTINE_PREFIX,
+            )
+        if counts["deleted"]:
+            log.info("housekeeping: deleted %d orphaned variant(s)", counts["deleted"])
+        return counts
 
     async def housekeeping(self) -> None:
-        await self.delete_orphans()
+        await self.tidy_orphans()
         purged = await self.meta.purge_jobs(utcnow() - DONE_JOBS_KEPT)
         if purged:
             log.info("housekeeping: purged %d finished job(s)", purged)

@@ -14,6 +14,9 @@ Contract (every adapter, checked by ``tests/storage/test_contract.py``):
 - ``put_file`` stores a server-made file (variants); ``download_to`` streams an object
   into a local file (raises ``NotFound`` when absent). Neither holds the whole object in memory.
 - ``delete`` is idempotent; deleting a missing key is not an error.
+- ``move`` puts the object of one key under another (a rename on disk, copy then delete
+  on S3) and raises ``NotFound`` when the source does not exist. Housekeeping moves
+  originals without a database row into ``quarantine/`` with it, instead of deleting them.
 - ``list`` yields every ``ObjectInfo`` whose key starts with ``prefix``.
 - Library errors become ``auroravault.errors``: an unreachable backend raises
   ``Unavailable``; a missing object ``NotFound``.
@@ -73,6 +76,8 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None: ...
 
+    async def move(self, source: str, dest: str) -> None: ...
+
     def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]: ...
 
     async def check(self) -> None:
@@ -80,6 +85,10 @@ class BlobStore(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+#: Where housekeeping keeps originals that no database row owns (``quarantine/{key}``).
+QUARANTINE_PREFIX = "quarantine/"
 
 
 def original_key(user_id: str, photo_id: str) -> str:

@@ -12,22 +12,31 @@ photo record, and downloads carry it in the signed URL.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import logging
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from auroravault.errors import Invalid, NotFound, Unavailable
+from auroravault.executors import bounded_pool, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.signing import UrlSigner
 
+log = logging.getLogger("auroravault.storage.local")
+
+T = TypeVar("T")
+
 CHUNK = 1024 * 1024
 TMP_DIR = ".tmp"
+#: Threads of a store built without an executor of the app's (tests, one-off commands).
+OWN_THREADS = 8
 
 
 class LocalBlobStore:
@@ -35,11 +44,25 @@ class LocalBlobStore:
 
     name = "local"
 
-    def __init__(self, root: Path, *, base_url: str, secret: bytes) -> None:
+    def __init__(self, root: Path, *, base_url: str, secret: bytes, executor: Executor | None = None) -> None:
         self.root = root
         self.base_url = base_url.rstrip("/")
         self.signer = UrlSigner(secret)
         self._tmp = root / TMP_DIR
+        # Every file operation runs in this bounded pool (the app's storage pool, or one of
+        # the store's own), never in asyncio's default one.
+        self._own = executor is None
+        self._executor = executor or bounded_pool(OWN_THREADS, "local")
+
+    async def _run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        return await run_in(self._executor, fn, *args, **kwargs)
+
+    async def _discard(self, temp: Path) -> None:
+        """Remove a temp file; a failure here (a read-only disk) never hides the first error."""
+        try:
+            await self._run(temp.unlink, missing_ok=True)
+        except OSError as exc:
+            log.warning("local storage: cannot remove the temp file %s: %s", temp, exc.strerror)
 
     # -- paths ---------------------------------------------------------------------
     def path_of(self, key: str) -> Path:
@@ -98,12 +121,12 @@ class LocalBlobStore:
         """
         target = self.path_of(key)
         temp = self._temp_path()
-        await asyncio.to_thread(self._tmp.mkdir, parents=True, exist_ok=True)
         digest = hashlib.sha256()
         received = 0
         buffer = bytearray()
         try:
-            fh = await asyncio.to_thread(open, temp, "wb")
+            await self._run(self._tmp.mkdir, parents=True, exist_ok=True)
+            fh = await self._run(open, temp, "wb")
             try:
                 async for chunk in body:
                     received += len(chunk)
@@ -114,27 +137,27 @@ class LocalBlobStore:
                     buffer += chunk
                     if len(buffer) >= CHUNK:
                         data, buffer = bytes(buffer), bytearray()
-                        await asyncio.to_thread(_write_and_hash, fh, digest, data)
+                        await self._run(_write_and_hash, fh, digest, data)
                 if buffer:
-                    await asyncio.to_thread(_write_and_hash, fh, digest, bytes(buffer))
-                await asyncio.to_thread(_flush, fh)
+                    await self._run(_write_and_hash, fh, digest, bytes(buffer))
+                await self._run(_flush, fh)
             finally:
-                await asyncio.to_thread(fh.close)
+                await self._run(_close_quietly, fh)
             if received != size:
                 raise Invalid("size_mismatch", f"received {received} bytes, the URL was signed for {size}")
             if digest.hexdigest() != sha256:
                 raise Invalid("checksum_mismatch", "the body's sha256 differs from the one declared")
-            await asyncio.to_thread(_install, temp, target)
+            await self._run(_install, temp, target)
         except OSError as exc:
             raise Unavailable("storage_unavailable", f"local storage cannot write: {exc.strerror}") from exc
         finally:
-            await asyncio.to_thread(temp.unlink, missing_ok=True)
+            await self._discard(temp)
 
     # -- the protocol --------------------------------------------------------------------
     async def head(self, key: str) -> ObjectInfo | None:
         path = self.path_of(key)
         try:
-            st = await asyncio.to_thread(path.stat)
+            st = await self._run(path.stat)
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -145,16 +168,16 @@ class LocalBlobStore:
         target = self.path_of(key)
         temp = self._temp_path()
         try:
-            await asyncio.to_thread(_copy_into_place, path, temp, target)
+            await self._run(_copy_into_place, path, temp, target)
         except OSError as exc:
             raise Unavailable("storage_unavailable", f"local storage cannot write: {exc.strerror}") from exc
         finally:
-            await asyncio.to_thread(temp.unlink, missing_ok=True)
+            await self._discard(temp)
 
     async def download_to(self, key: str, path: Path) -> None:
         source = self.path_of(key)
         try:
-            await asyncio.to_thread(_copy, source, path)
+            await self._run(_copy, source, path)
         except FileNotFoundError:
             raise NotFound("object_not_found", f"no object at {key}") from None
         except OSError as exc:
@@ -163,12 +186,25 @@ class LocalBlobStore:
     async def delete(self, key: str) -> None:
         path = self.path_of(key)
         try:
-            await asyncio.to_thread(_remove, path, self.root)
+            await self._run(_remove, path, self.root)
         except OSError as exc:
             raise Unavailable("storage_unavailable", f"local storage cannot delete: {exc.strerror}") from exc
 
+    async def move(self, source: str, dest: str) -> None:
+        """Rename ``source`` to ``dest`` (one rename, same folder tree); ``NotFound`` when absent."""
+        src, dst = self.path_of(source), self.path_of(dest)
+        try:
+            await self._run(_move, src, dst, self.root)
+        except FileNotFoundError:
+            raise NotFound("object_not_found", f"no object at {source}") from None
+        except OSError as exc:
+            raise Unavailable("storage_unavailable", f"local storage cannot move: {exc.strerror}") from exc
+
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        entries = await asyncio.to_thread(_walk, self.root, prefix)
+        try:
+            entries = await self._run(_walk, self.root, prefix)
+        except OSError as exc:
+            raise Unavailable("storage_unavailable", f"local storage cannot list: {exc.strerror}") from exc
         for entry in entries:
             yield entry
 
@@ -177,23 +213,32 @@ class LocalBlobStore:
         marker = f".check/{secrets.token_hex(8)}"
         payload = secrets.token_bytes(32)
         try:
-            await asyncio.to_thread(self.root.mkdir, parents=True, exist_ok=True)
+            await self._run(self.root.mkdir, parents=True, exist_ok=True)
             path = self.path_of(marker)
-            await asyncio.to_thread(_write_bytes, path, payload)
-            if await asyncio.to_thread(path.read_bytes) != payload:
+            await self._run(_write_bytes, path, payload)
+            if await self._run(path.read_bytes) != payload:
                 raise Unavailable("storage_unavailable", f"{self.root} did not return what was written")
             await self.delete(marker)
         except OSError as exc:
             raise Unavailable("storage_unavailable", f"cannot write to {self.root}: {exc.strerror}") from exc
 
     async def close(self) -> None:
-        return None
+        if self._own:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 # -- blocking helpers, run in worker threads ------------------------------------------------
 def _write_and_hash(fh: object, digest: hashlib._Hash, data: bytes) -> None:
     digest.update(data)
     fh.write(data)  # type: ignore[attr-defined]
+
+
+def _close_quietly(fh: object) -> None:
+    """Close after the data was flushed (or an error): a failing close adds nothing."""
+    try:
+        fh.close()  # type: ignore[attr-defined]
+    except OSError as exc:
+        log.warning("local storage: closing a temp file failed: %s", exc.strerror)
 
 
 def _flush(fh: object) -> None:
@@ -234,19 +279,32 @@ def _write_bytes(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
-def _remove(path: Path, root: Path) -> None:
-    """Delete the file and the folders it leaves empty, up to the root."""
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return
-    parent = path.parent
+def _move(src: Path, dst: Path, root: Path) -> None:
+    if not src.is_file():
+        raise FileNotFoundError(src)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)
+    _fsync_dir(dst.parent)
+    _prune(src.parent, root)
+
+
+def _prune(parent: Path, root: Path) -> None:
+    """Remove the folders a removal left empty, up to the root."""
     while parent != root and root in parent.parents:
         try:
             parent.rmdir()
         except OSError:
             break
         parent = parent.parent
+
+
+def _remove(path: Path, root: Path) -> None:
+    """Delete the file and the folders it leaves empty, up to the root."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    _prune(path.parent, root)
 
 
 def _walk(root: Path, prefix: str) -> list[ObjectInfo]:

@@ -31,19 +31,19 @@ the same servers; prefer it when clients are not trusted.
 
 Errors map as in ``s3.py``: unreachable, timeouts, 5xx, throttling, refused credentials,
 missing bucket -> ``Unavailable``; missing object -> ``NotFound`` / ``None``. Every SDK
-call runs in a worker thread, at most ``MAX_CONCURRENCY`` at a time per store.
+call runs in the store's bounded thread pool (the app's ``[workers] storage`` pool, or
+``MAX_CONCURRENCY`` threads of its own), never in asyncio's default one.
 """
 
 from __future__ import annotations
 
-import asyncio
 import builtins
-import functools
 import io
 import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -52,6 +52,7 @@ from typing import Any, ClassVar, TypeVar
 import certifi
 import urllib3
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.credentials import (
     AWSConfigProvider,
     ChainedProvider,
@@ -65,6 +66,7 @@ from minio.error import InvalidResponseError, MinioException, S3Error, ServerErr
 
 from auroravault.config import S3Settings
 from auroravault.errors import AuroraError, ConfigError, NotFound, Unavailable
+from auroravault.executors import bounded_pool, pool_threads, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.s3 import (
     CHECK_PREFIX,
@@ -94,7 +96,7 @@ class MinioBlobStore:
     enforces_size: ClassVar[bool] = False
     enforces_sha256: ClassVar[bool] = False
 
-    def __init__(self, settings: S3Settings) -> None:
+    def __init__(self, settings: S3Settings, *, executor: Executor | None = None) -> None:
         if not settings.bucket:
             raise ConfigError("setting 's3.bucket': required for the s3 and minio storage backends")
         self.bucket = settings.bucket
@@ -109,7 +111,7 @@ class MinioBlobStore:
         # unreachable store must fail in seconds so the request path can answer 503.
         self._http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=5, read=60),
-            maxsize=MAX_CONCURRENCY,
+            maxsize=pool_threads(executor, MAX_CONCURRENCY),
             cert_reqs="CERT_REQUIRED",
             ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
             retries=urllib3.Retry(total=3, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]),
@@ -120,7 +122,10 @@ class MinioBlobStore:
             if (public_host, public_secure) != (host, secure)
             else self._client
         )
-        self._limit = asyncio.Semaphore(MAX_CONCURRENCY)
+        # Every SDK call runs in this bounded pool: the app's storage pool, or one of the
+        # store's own (MAX_CONCURRENCY threads) when built without one.
+        self._own_executor = executor is None
+        self._executor = executor or bounded_pool(MAX_CONCURRENCY, "minio")
 
     def _make_client(self, settings: S3Settings, host: str, secure: bool) -> Minio:
         credentials: Provider | None = None
@@ -145,11 +150,10 @@ class MinioBlobStore:
 
     async def _run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run one blocking SDK call in a worker thread, translating its errors."""
-        async with self._limit:
-            try:
-                return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
-            except (MinioException, urllib3.exceptions.HTTPError) as exc:
-                raise self._translate(exc) from exc
+        try:
+            return await run_in(self._executor, fn, *args, **kwargs)
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise self._translate(exc) from exc
 
     def _translate(self, exc: Exception) -> AuroraError:
         where = self._where
@@ -235,6 +239,13 @@ class MinioBlobStore:
         validate_key(key)
         await self._run(self._client.remove_object, self.bucket, key)
 
+    async def move(self, source: str, dest: str) -> None:
+        """Copy ``source`` to ``dest`` on the server, then delete ``source``; ``NotFound`` when absent."""
+        validate_key(source)
+        validate_key(dest)
+        await self._run(self._client.copy_object, self.bucket, dest, CopySource(self.bucket, source))
+        await self._run(self._client.remove_object, self.bucket, source)
+
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         """Every object whose key starts with ``prefix``, fetched 1000 at a time in a worker."""
         objects: Iterator[Object] = self._client.list_objects(self.bucket, prefix=prefix, recursive=True)
@@ -299,6 +310,8 @@ class MinioBlobStore:
 
     async def close(self) -> None:
         self._http.clear()
+        if self._own_executor:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _info(obj: Object) -> ObjectInfo:

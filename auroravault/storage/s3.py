@@ -31,18 +31,19 @@ Errors: connection failures, timeouts, 5xx, throttling, missing or refused
 credentials and a missing bucket become ``Unavailable`` (the request path answers 503,
 jobs retry); a missing object is ``NotFound`` for ``download_to`` and ``None`` for
 ``head``; a bad key or argument is ``Invalid``. Every call runs in a worker thread
-(boto3 blocks), at most ``MAX_CONCURRENCY`` at a time per store.
+(boto3 blocks) of the store's bounded pool: the app's ``[workers] storage`` pool, or
+``MAX_CONCURRENCY`` threads of its own.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import builtins
 import functools
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
@@ -65,6 +66,7 @@ from botocore.exceptions import (
 
 from auroravault.config import S3Settings
 from auroravault.errors import AuroraError, ConfigError, Invalid, NotFound, Unavailable
+from auroravault.executors import bounded_pool, pool_threads, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 
 __all__ = [
@@ -79,9 +81,9 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Worker threads one store may occupy at once. Calls beyond this wait (in the event
-#: loop, not in a thread), so a burst of uploads cannot starve the default executor
-#: that Pillow and hashing also use. Also the size of the HTTP connection pool.
+#: Threads of a store built without the app's storage pool (tools, tests). Calls beyond
+#: the pool's size queue in it, so a burst of uploads cannot starve the pools of
+#: passwords, disk or hashing. The HTTP connection pool is sized to match.
 MAX_CONCURRENCY = 16
 
 #: Presigned URLs may live at most 7 days (a SigV4 limit).
@@ -206,7 +208,7 @@ class S3BlobStore:
     enforces_size: ClassVar[bool] = True
     enforces_sha256: ClassVar[bool] = True
 
-    def __init__(self, settings: S3Settings) -> None:
+    def __init__(self, settings: S3Settings, *, executor: Executor | None = None) -> None:
         if not settings.bucket:
             raise ConfigError("setting 's3.bucket': required for the s3 and minio storage backends")
         self.bucket = settings.bucket
@@ -219,7 +221,7 @@ class S3BlobStore:
             connect_timeout=5,
             read_timeout=60,
             retries={"max_attempts": 3, "mode": "standard"},
-            max_pool_connections=MAX_CONCURRENCY,
+            max_pool_connections=pool_threads(executor, MAX_CONCURRENCY),
             s3={"addressing_style": "path" if settings.path_style else "virtual"},
             # boto3 >= 1.36 adds CRC32 checksums (and aws-chunked bodies) to every upload
             # by default, which several S3-compatible servers refuse. Only send them when
@@ -246,7 +248,10 @@ class S3BlobStore:
         # No threads inside a transfer: the call already runs in one of our workers,
         # and nested pools would escape the concurrency bound.
         self._transfer = TransferConfig(use_threads=False, multipart_threshold=64 * 1024 * 1024)
-        self._limit = asyncio.Semaphore(MAX_CONCURRENCY)
+        # Every SDK call runs in this bounded pool: the app's storage pool, or one of the
+        # store's own (MAX_CONCURRENCY threads) when built without one.
+        self._own_executor = executor is None
+        self._executor = executor or bounded_pool(MAX_CONCURRENCY, "s3")
 
     @staticmethod
     def _endpoint_url(url: str, secure: bool) -> str | None:
@@ -259,11 +264,10 @@ class S3BlobStore:
 
     async def _run(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run one blocking boto3 call in a worker thread, translating its errors."""
-        async with self._limit:
-            try:
-                return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
-            except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
-                raise self._translate(exc) from exc
+        try:
+            return await run_in(self._executor, fn, *args, **kwargs)
+        except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
+            raise self._translate(exc) from exc
 
     def _translate(self, exc: Exception) -> AuroraError:
         if isinstance(exc, S3UploadFailedError) and isinstance(exc.__context__, ClientError):
@@ -367,6 +371,17 @@ class S3BlobStore:
         validate_key(key)
         await self._run(self._client.delete_object, Bucket=self.bucket, Key=key)
 
+    async def move(self, source: str, dest: str) -> None:
+        """Copy ``source`` to ``dest`` (server-side, multipart when large), then delete ``source``."""
+        validate_key(source)
+        validate_key(dest)
+        if await self.head(source) is None:
+            raise NotFound("object_not_found", f"no object at {source}")
+        await self._run(
+            self._client.copy, {"Bucket": self.bucket, "Key": source}, self.bucket, dest, Config=self._transfer
+        )
+        await self._run(self._client.delete_object, Bucket=self.bucket, Key=source)
+
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
         """Every object whose key starts with ``prefix``, one page (1000 keys) fetched at a time."""
         pages: Iterator[dict[str, Any]] = iter(
@@ -453,3 +468,5 @@ class S3BlobStore:
         self._client.close()
         if self._signer is not self._client:
             self._signer.close()
+        if self._own_executor:
+            self._executor.shutdown(wait=False, cancel_futures=True)

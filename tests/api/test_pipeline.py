@@ -290,7 +290,7 @@ async def test_an_upload_never_sent_backs_off_then_expires_leaving_nothing(clien
     assert [o.key async for o in services.blobs.list("")] == []
 
 
-async def test_the_daily_scan_deletes_old_orphans_only(client, family) -> None:
+async def test_the_daily_scan_quarantines_old_orphans_only(client, family) -> None:
     _, [item] = await upload_files(client, family, [PHOTOS / "flower.jpg"])
     services = client.app.state.services
     await services.runner.drain(within=180)
@@ -304,8 +304,9 @@ async def test_the_daily_scan_deletes_old_orphans_only(client, family) -> None:
     os.utime(orphan, (two_days_ago, two_days_ago))
     owned = store.path_of(f"{(await services.meta.get_photo(item['photo_id'])).owner_id}/{item['photo_id']}/original")
     os.utime(owned, (two_days_ago, two_days_ago))
-    assert await services.sweep.delete_orphans() == 1
+    assert await services.sweep.tidy_orphans() == {"quarantined": 1, "deleted": 0}
     assert not orphan.exists() and fresh_orphan.exists() and owned.exists()
+    assert store.path_of("quarantine/u_gone/p_gone/original").read_bytes() == b"left behind by a crash"
 
 
 async def test_admins_see_dead_jobs_and_retry_them(client, family) -> None:

@@ -268,6 +268,16 @@ class SeaweedFS:
         for sock in ("filer.sock", "s3.sock"):
             (self.base_dir / sock).unlink(missing_ok=True)
 
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections are still accepted, nothing answers."""
+        assert self._proc is not None
+        os.killpg(self._proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server answer again (SIGCONT)."""
+        assert self._proc is not None
+        os.killpg(self._proc.pid, signal.SIGCONT)
+
     def cleanup(self) -> None:
         """Stop and delete every file of this server."""
         self.stop()

@@ -126,3 +126,18 @@ async def test_keys_cannot_leave_the_store(blobs: BlobCase, key: str) -> None:
 async def test_check_round_trips_a_marker(blobs: BlobCase) -> None:
     await blobs.store.check()
     assert [info.key async for info in blobs.store.list(".check/")] == []
+
+
+async def test_move_puts_the_bytes_under_the_new_key(blobs: BlobCase, tmp_path: Path) -> None:
+    await presigned_upload(blobs, "u4/p1/original")
+    await blobs.store.move("u4/p1/original", "quarantine/u4/p1/original")
+    assert await blobs.store.head("u4/p1/original") is None
+    moved = await blobs.store.head("quarantine/u4/p1/original")
+    assert moved is not None and moved.size == len(DATA)
+    out = tmp_path / "moved"
+    await blobs.store.download_to("quarantine/u4/p1/original", out)
+    assert out.read_bytes() == DATA
+    assert [info.key async for info in blobs.store.list("u4/")] == []
+    with pytest.raises(NotFound):
+        await blobs.store.move("u4/p1/original", "quarantine/u4/p1/again")
+    assert await blobs.store.head("quarantine/u4/p1/again") is None
