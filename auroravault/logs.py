@@ -1,0 +1,61 @@
+"""Logging of ``auroravault serve``: quiet by default, and never a presigned URL's signature.
+
+- The scheduler's loggers (``apscheduler.*``: a line per pump tick, every few seconds) stay at
+  WARNING unless the server runs with ``log_level = "debug"``.
+- The access log (uvicorn's ``uvicorn.access``) goes through :class:`RedactSignatures`: the
+  query of a ``/blobs/`` URL (the local store's ``expires`` and ``signature``) and any
+  signature-like parameter of any other URL (``X-Amz-Signature``, ``X-Amz-Credential``,
+  ``signature``, ``token``...) are replaced by ``REDACTED``. Anyone who reads the log must not
+  be able to replay an upload or a download link from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from typing import Any
+from urllib.parse import unquote_plus
+
+REDACTED = "REDACTED"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Query parameters that authorise a request on their own (lower-cased names).
+SECRET_PARAMS = re.compile(r"(^|[-_])(signature|credential|security-token|token|key)$")
+
+
+def redact_target(target: str) -> str:
+    """``/blobs/k?expires=1&signature=s`` -> ``/blobs/k?REDACTED``; others lose their secret values."""
+    path, sep, query = target.partition("?")
+    if not sep:
+        return target
+    if path.startswith("/blobs/"):
+        return f"{path}?{REDACTED}"
+    parts = []
+    for part in query.split("&"):
+        name = part.partition("=")[0]
+        parts.append(f"{name}={REDACTED}" if SECRET_PARAMS.search(unquote_plus(name).lower()) else part)
+    return f"{path}?{'&'.join(parts)}"
+
+
+class RedactSignatures(logging.Filter):
+    """Rewrites the request target of uvicorn's access log records (args[2])."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_target(args[2]), *args[3:])
+        return True
+
+
+def configure(level: str) -> dict[str, Any]:
+    """Set up the app's loggers; returns the ``log_config`` to hand to ``uvicorn.run``."""
+    import uvicorn.config
+
+    logging.basicConfig(level=level.upper(), format=FORMAT)
+    scheduler_level = logging.DEBUG if level.lower() == "debug" else logging.WARNING
+    logging.getLogger("apscheduler").setLevel(scheduler_level)
+
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_signatures"] = {"()": RedactSignatures}
+    config["handlers"]["access"].setdefault("filters", []).append("redact_signatures")
+    return config
