@@ -41,7 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from auroravault import logs
     from auroravault.app import create_app
 
-    settings = _settings(args, host=args.host, port=args.port)
+    settings = _settings(args, host=args.host, port=args.port, log_level=args.log_level)
     _reachable(settings)
     log_config = logs.configure(settings.server.log_level)
     app = create_app(settings)
@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="server.log_level (default info; debug also shows the job scheduler's every tick)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the meta store")
