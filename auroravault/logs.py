@@ -3,10 +3,10 @@
 - The scheduler's loggers (``apscheduler.*``: a line per pump tick, every few seconds) stay at
   WARNING unless the server runs with ``log_level = "debug"``.
 - The access log (uvicorn's ``uvicorn.access``) goes through :class:`RedactSignatures`: the
-  query of a ``/blobs/`` URL (the local store's ``expires`` and ``signature``) and any
-  signature-like parameter of any other URL (``X-Amz-Signature``, ``X-Amz-Credential``,
-  ``signature``, ``token``...) are replaced by ``REDACTED``. Anyone who reads the log must not
-  be able to replay an upload or a download link from it.
+  value of every signature-like query parameter (the local store's ``/blobs`` ``signature``,
+  ``X-Amz-Signature``, ``X-Amz-Credential``, ``token``...) is replaced by ``REDACTED``, so
+  whoever reads the log cannot replay an upload or a download link from it. The rest of the
+  query (``expires``, the declared ``sha256`` and size) stays: it says which upload it was.
 """
 
 from __future__ import annotations
@@ -24,12 +24,10 @@ SECRET_PARAMS = re.compile(r"(^|[-_])(signature|credential|security-token|token|
 
 
 def redact_target(target: str) -> str:
-    """``/blobs/k?expires=1&signature=s`` -> ``/blobs/k?REDACTED``; others lose their secret values."""
+    """``/blobs/k?expires=1&signature=s`` -> ``/blobs/k?expires=1&signature=REDACTED``."""
     path, sep, query = target.partition("?")
     if not sep:
         return target
-    if path.startswith("/blobs/"):
-        return f"{path}?{REDACTED}"
     parts = []
     for part in query.split("&"):
         name = part.partition("=")[0]
