@@ -7,7 +7,8 @@ BIN    := $(VENV)/bin
 HASH   := $(shell cat pyproject.toml | $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
 STAMP_RUN  := $(VENV)/.installed-run-$(HASH)
 STAMP_TEST := $(VENV)/.installed-test-$(HASH)
-STAMP      := $(STAMP_TEST)  # what targets that need the test tools depend on
+# What targets that need the test tools depend on.
+STAMP      := $(STAMP_TEST)
 
 .PHONY: run test lint format typecheck bench clean
 
