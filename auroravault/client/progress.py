@@ -4,8 +4,8 @@ The engine only bumps counters (cheap, synchronous); a ticker task draws. The li
 file and per chunk: a file counts once its bytes are in storage (before the batch's
 ``complete``), and the bytes of files on their way count as they are handed to the network.
 On a TTY the line is redrawn in place (``\\r`` + erase) a few times a second; messages
-(failures) are printed above it. Not on a TTY (a log file, CI, a pipe), a plain status line is written every
-``plain_interval`` seconds and at the end, so logs stay readable.
+(failures) are printed above it. Not on a TTY (a log file, CI, a pipe), a plain status line
+is written every ``plain_interval`` seconds and at the end, so logs stay readable.
 """
 
 from __future__ import annotations
