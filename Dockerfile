@@ -37,4 +37,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request as u; from auroravault.config import load_settings as s; u.urlopen(f'http://127.0.0.1:{s().server.port}/healthz', timeout=4)"]
 
 # Inside a container the server listens on every interface; publish the port to choose who reaches it.
+# Every interface, so it needs AURORAVAULT_SERVER__PUBLIC_URL (compose sets it from VAULT_ADDRESS):
+# `docker run -e AURORAVAULT_SERVER__PUBLIC_URL=http://192.168.1.20:8000 -p 8000:8000 auroravault`.
 CMD ["auroravault", "serve", "--host", "0.0.0.0"]

@@ -1,37 +1,49 @@
 # AuroraVault. Needs only python3 and make: every target installs what it uses.
+# Two install steps, each with its own stamp: `run` installs what serving needs, `test`
+# (and lint, format, bench) the test extra on top. A changed pyproject.toml re-installs.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
+HASH   := $(shell cat pyproject.toml | $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
+STAMP_RUN  := $(VENV)/.installed-run-$(HASH)
+STAMP_TEST := $(VENV)/.installed-test-$(HASH)
+# What targets that need the test tools depend on.
+STAMP      := $(STAMP_TEST)
 
 .PHONY: run test lint format typecheck bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	rm -f $(VENV)/.installed-run-* && touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	rm -f $(VENV)/.installed-* && touch $@
+	rm -f $(VENV)/.installed-test-* && touch $@
 
 ## run: start the server on the embedded default (SQLite + ./data), http://127.0.0.1:8000
-run: $(STAMP)
+run: $(STAMP_RUN)
 	$(BIN)/auroravault serve
 
 ## test: install what the tests need and run the whole suite
-test: $(STAMP)
+test: $(STAMP_TEST)
 	$(BIN)/python -m pytest
 
 ## lint: ruff (lint + format check) and mypy on the package
-lint: $(STAMP)
+lint: $(STAMP_TEST)
 	$(BIN)/ruff check auroravault tests bench
 	$(BIN)/ruff format --check auroravault tests bench
 	$(BIN)/mypy
 
 ## bench: run every benchmark (bench/results/*.json) and rebuild the table in docs/benchmarks.md
-bench: $(STAMP)
+bench: $(STAMP_TEST)
 	$(BIN)/pip install -q -e ".[bench]"
 	$(BIN)/python bench/run_all.py
 
-format: $(STAMP)
+format: $(STAMP_TEST)
 	$(BIN)/ruff format auroravault tests bench
 	$(BIN)/ruff check --fix auroravault tests bench
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -21,15 +20,30 @@ def _settings(args: argparse.Namespace, **server: Any) -> Settings:
     return load_settings(args.config, overrides=overrides if overrides["server"] else None)
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def _reachable(settings: Settings) -> None:
+    """Refuse to hand out links to ``http://0.0.0.0:...``: other devices cannot open them."""
+    if settings.server.host in WILDCARD_HOSTS and not settings.server.public_url:
+        raise ConfigError(
+            f"setting 'server.public_url': required when listening on every interface "
+            f"(host {settings.server.host or '(empty)'}): upload links, downloads and emails carry it, "
+            f"and http://{settings.server.host}:{settings.server.port} opens on no other device. Set it to "
+            f"the address other devices use, e.g. AURORAVAULT_SERVER__PUBLIC_URL=http://192.168.1.20:"
+            f"{settings.server.port} (this machine's LAN address or name)"
+        )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from auroravault import logs
     from auroravault.app import create_app
 
-    settings = _settings(args, host=args.host, port=args.port)
-    logging.basicConfig(
-        level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    settings = _settings(args, host=args.host, port=args.port, log_level=args.log_level)
+    _reachable(settings)
+    log_config = logs.configure(settings.server.log_level)
     app = create_app(settings)
     print(f"AuroraVault on {settings.server.base_url()}  (data in {settings.data_path.resolve()})", flush=True)
     uvicorn.run(
@@ -37,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.server.host,
         port=settings.server.port,
         log_level=settings.server.log_level,
+        log_config=log_config,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )
@@ -94,14 +109,28 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+CONFIG_HELP = "TOML config file (default: $AURORAVAULT_CONFIG, else built-in defaults)"
+SERVER_COMMANDS = ("serve", "migrate", "check")  # and "user create": the commands that read the server's config
+
+
+def _config_option(parser: argparse.ArgumentParser) -> None:
+    """``--config`` after the subcommand too; SUPPRESS keeps one given before it."""
+    parser.add_argument("--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="auroravault", description="AuroraVault, a photo vault for families")
-    parser.add_argument("--config", help="TOML config file (default: $AURORAVAULT_CONFIG, else built-in defaults)")
+    parser.add_argument("--config", help=CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--log-level",
+        choices=["debug", "info", "warning", "error"],
+        help="server.log_level (default info; debug also shows the job scheduler's every tick)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     migrate = sub.add_parser("migrate", help="create or upgrade the meta store")
@@ -120,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     ops.register(sub)
     client_commands.register(sub)
+    for name in SERVER_COMMANDS:
+        _config_option(sub.choices[name])
+    _config_option(create)
     return parser
 
 
@@ -134,6 +166,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except AuroraError as exc:
         print(f"auroravault: {exc.detail} ({exc.code})", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder or file the configuration names cannot be used
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"auroravault: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -315,12 +315,21 @@ def signing_secret(settings: Settings) -> bytes:
     """
     if settings.server.secret:
         return settings.server.secret.encode()
-    path = settings.data_path / "secret.key"
+    try:
+        return _read_or_make_secret(settings.data_path / "secret.key")
+    except OSError as exc:
+        raise ConfigError(
+            f"setting 'server.data_dir': cannot use {settings.data_path.resolve()} ({exc.strerror or exc}); "
+            "point it at a folder this user can create and write"
+        ) from None
+
+
+def _read_or_make_secret(path: Path) -> bytes:
     try:
         return path.read_bytes().strip()
     except FileNotFoundError:
         pass
-    settings.data_path.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48).encode()
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

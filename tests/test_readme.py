@@ -25,6 +25,11 @@ def test_readme_commands_are_the_two_make_targets() -> None:
     assert "make run" in text and "make test" in text
 
 
+def test_readme_says_how_to_call_auroravault_after_make_run() -> None:
+    two_commands = README.read_text().split("## Two commands", 1)[1].split("\n## ", 1)[0]
+    assert "`.venv/bin/auroravault ...`" in two_commands and "`source .venv/bin/activate`" in two_commands
+
+
 def test_the_walkthrough_works_verbatim(tmp_path: Path, photos_dir: Path) -> None:
     server = Server(data_dir=tmp_path / "data")
     server.start()

@@ -1,9 +1,11 @@
 """Progress display: one live line on a terminal, plain periodic lines otherwise.
 
-The engine only bumps counters (cheap, synchronous); a ticker task draws. On a TTY the line
-is redrawn in place (``\\r`` + erase) a few times a second; messages (failures) are printed
-above it. Not on a TTY (a log file, CI, a pipe), a plain status line is written every
-``plain_interval`` seconds and at the end, so logs stay readable.
+The engine only bumps counters (cheap, synchronous); a ticker task draws. The line moves per
+file and per chunk: a file counts once its bytes are in storage (before the batch's
+``complete``), and the bytes of files on their way count as they are handed to the network.
+On a TTY the line is redrawn in place (``\\r`` + erase) a few times a second; messages
+(failures) are printed above it. Not on a TTY (a log file, CI, a pipe), a plain status line
+is written every ``plain_interval`` seconds and at the end, so logs stay readable.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import contextlib
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import TextIO
 
 
@@ -60,6 +63,8 @@ class Progress:
         self.bytes_done = 0  # bytes of files that reached an outcome
         self.bytes_sent = 0  # bytes that crossed the network (rate)
         self.counts: dict[str, int] = {}
+        self._inflight: dict[str, int] = {}  # bytes sent so far of files without an outcome, by content
+        self._sent: set[str] = set()  # contents in storage, not yet confirmed by the server
         self.started = time.monotonic()
         self._samples: deque[tuple[float, int]] = deque(maxlen=64)
         self._task: asyncio.Task[None] | None = None
@@ -76,10 +81,37 @@ class Progress:
     def transferred(self, n: int) -> None:
         self.bytes_sent += n
 
-    def file_done(self, outcome: str, size: int) -> None:
+    def sending(self, key: str) -> Callable[[int], None]:
+        """The ``on_progress`` of one attempt to send content ``key``: it counts from zero again."""
+        self._inflight[key] = 0
+
+        def on_chunk(n: int) -> None:
+            self.bytes_sent += n
+            if key in self._inflight:
+                self._inflight[key] += n
+
+        return on_chunk
+
+    def file_sent(self, key: str) -> None:
+        """Content ``key`` is in storage; its outcome comes with the batch's ``complete``."""
+        if key in self._inflight:
+            self._sent.add(key)
+
+    def file_done(self, outcome: str, size: int, key: str | None = None) -> None:
         self.files_done += 1
         self.bytes_done += size
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        if key is not None:
+            self._inflight.pop(key, None)
+            self._sent.discard(key)
+
+    def files_moved(self) -> int:
+        """Files with an outcome, and files whose bytes reached storage."""
+        return self.files_done + len(self._sent)
+
+    def bytes_moved(self) -> int:
+        """Bytes of files with an outcome, and bytes sent so far of the others."""
+        return min(self.bytes_total, self.bytes_done + sum(self._inflight.values()))
 
     def message(self, text: str) -> None:
         """Print a line (a failure, a retry) without garbling the live line."""
@@ -107,12 +139,13 @@ class Progress:
 
     def line(self) -> str:
         rate = self.rate()
-        parts = [f"{self.files_done}/{self.files_total} files"]
+        parts = [f"{self.files_moved()}/{self.files_total} files"]
         if self.verb == "uploaded" and self.hashed < self.files_total:
             parts.append(f"hashed {self.hashed}")
-        parts.append(f"{human_bytes(self.bytes_done)}/{human_bytes(self.bytes_total)}")
+        moved = self.bytes_moved()
+        parts.append(f"{human_bytes(moved)}/{human_bytes(self.bytes_total)}")
         parts.append(f"{human_bytes(rate)}/s")
-        left = self.bytes_total - self.bytes_done
+        left = self.bytes_total - moved
         if rate > 0 and left > 0:
             parts.append(f"ETA {human_duration(left / rate)}")
         failed = self.counts.get("failed", 0)

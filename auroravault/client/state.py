@@ -16,7 +16,9 @@ Two tables:
 
 Every transition is committed before the engine acts on it (WAL, ``synchronous=NORMAL``:
 durable across a killed process, which is what this guards against). The process holds an
-exclusive ``flock`` on ``<state>.lock`` for its lifetime, so two uploads never share a queue.
+exclusive lock on ``<state>.lock`` for its lifetime (``filelock``: ``flock`` on Unix,
+``msvcrt.locking`` on Windows; released by the OS when the process dies), so two uploads
+never share a queue.
 
 stdlib ``sqlite3`` on the event loop's thread: each statement takes microseconds, and the
 CLI is a single-user program, not the server.
@@ -25,14 +27,15 @@ CLI is a single-user program, not the server.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
+
+from filelock import FileLock, Timeout
 
 Stage = Literal["hashed", "initiated", "sent", "completed", "failed"]
 SCHEMA_VERSION = 1
@@ -97,7 +100,7 @@ _ITEM_COLUMNS = "sha256, size, content_type, filename, path, stage, outcome, pho
 class StateStore:
     """The queue and the cache. Open with ``StateStore.open(path)``; ``close()`` when done."""
 
-    def __init__(self, path: Path, conn: sqlite3.Connection, lock: IO[bytes] | None) -> None:
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock: FileLock | None) -> None:
         self.path = path
         self._conn = conn
         self._lock = lock
@@ -106,13 +109,13 @@ class StateStore:
     def open(cls, path: Path, *, lock: bool = True) -> StateStore:
         """Open (creating) the state file; with ``lock``, fail fast if another process holds it."""
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        lock_file: IO[bytes] | None = None
+        lock_file: FileLock | None = None
         if lock:
-            lock_file = open(path.with_name(path.name + ".lock"), "wb")  # noqa: SIM115 - held until close()
+            # Not thread-local and not reentrant: a second holder in this process is refused too.
+            lock_file = FileLock(path.with_name(path.name + ".lock"), thread_local=False)
             try:
-                fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                lock_file.close()
+                lock_file.acquire(blocking=False)
+            except Timeout:
                 raise StateLocked(f"{path} is in use by another auroravault upload") from None
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -127,7 +130,7 @@ class StateStore:
     def close(self) -> None:
         self._conn.close()
         if self._lock is not None:
-            self._lock.close()  # releases the flock
+            self._lock.release()
             self._lock = None
 
     @contextlib.contextmanager

@@ -221,9 +221,9 @@ class Uploader:
             await self._run_batch(items)
 
     # -- results -----------------------------------------------------------------------------------
-    def _result(self, result: FileResult) -> None:
+    def _result(self, result: FileResult, key: str | None = None) -> None:
         self.report.results.append(result)
-        self.progress.file_done(result.outcome, result.size)
+        self.progress.file_done(result.outcome, result.size, key)
         if result.outcome == "failed":
             self.progress.message(f"failed: {result.path}: {result.reason}")
 
@@ -231,7 +231,7 @@ class Uploader:
         """Record the outcome of a content for every file that has it."""
         self._done[item.sha256] = (outcome, reason, item.photo_id)
         for i, cand in enumerate(self._paths.get(item.sha256, [])):
-            self._result(self._file_result(cand, item.sha256, first=i == 0))
+            self._result(self._file_result(cand, item.sha256, first=i == 0), item.sha256 if i == 0 else None)
 
     def _file_result(self, cand: Candidate, sha: str, *, first: bool) -> FileResult:
         outcome, reason, photo_id = self._done[sha]
@@ -486,7 +486,11 @@ class Uploader:
                     item.puts += 1
                     self.report.puts += 1
                     await self.client.put_presigned(
-                        url.request, cand.path, item.size, on_progress=self.progress.transferred, pace=self._pace
+                        url.request,
+                        cand.path,
+                        item.size,
+                        on_progress=self.progress.sending(item.sha256),
+                        pace=self._pace,
                     )
                 except ApiError as exc:
                     if exc.status == 401:
@@ -517,6 +521,7 @@ class Uploader:
                     return
                 item.stage = "sent"
                 self.state.save([item])
+                self.progress.file_sent(item.sha256)
                 return
 
     async def _confirm(self, items: list[Item]) -> None:

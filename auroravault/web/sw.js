@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';
@@ -26,6 +26,7 @@ const SHELL_FILES = [
   '/app/js/format.js',
   '/app/js/messages.js',
   '/app/js/sha256.js',
+  '/app/js/sniff.js',
   '/app/js/thumbhash.js',
   '/app/js/timeline.js',
   '/app/js/uploader.js',

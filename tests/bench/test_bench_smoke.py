@@ -19,6 +19,7 @@ NAMES = ("processing", "import", "timeline", "batch_init", "memory")
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(420)  # runs every benchmark; its subprocess alone may take 300 s
 def test_run_all_quick_writes_every_result_and_the_table(tmp_path: Path) -> None:
     out, docs = tmp_path / "results", tmp_path / "benchmarks.md"
     docs.write_text("# Benchmarks\n\nkept text\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\nkept tail\n")

@@ -288,7 +288,9 @@ def test_closed_registration_says_so(browser: Any, tmp_path: Path) -> None:
 
 
 # -- the gallery -------------------------------------------------------------------------------
-def test_upload_a_dozen_timeline_viewer_download_duplicate_offline(tab: Tab, photos: Path, artifacts: Path) -> None:
+def test_upload_a_dozen_timeline_viewer_download_duplicate_offline(
+    tab: Tab, photos: Path, artifacts: Path, tmp_path: Path
+) -> None:
     page = tab.page
     register(page)
     # The service worker controls the page before any thumbnail is fetched, so it caches them.
@@ -400,20 +402,25 @@ def test_upload_a_dozen_timeline_viewer_download_duplicate_offline(tab: Tab, pho
     finally:
         tab.context.set_offline(False)
 
-    # Failures say why: an empty file is refused in the browser; random bytes named .jpg are
-    # accepted, fail processing on the server, and keep their original.
+    # Failures say why: an empty file and random bytes named .jpg are refused in the browser;
+    # a file that starts like a JPEG but is not one is accepted, fails processing on the
+    # server, and keeps its original.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
-    page.set_input_files("#file-input", [str(photos / "notjpeg.jpg"), str(photos / "not_an_image.jpg")])
+    fake = tmp_path / "fake_jpeg.jpg"
+    fake.write_bytes(b"\xff\xd8\xff" + (photos / "not_an_image.jpg").read_bytes())
+    page.set_input_files("#file-input", [str(photos / "notjpeg.jpg"), str(photos / "not_an_image.jpg"), str(fake)])
     empty = page.wait_for_selector('#upload-list li[data-name="notjpeg.jpg"][data-state="failed"]')
     assert empty is not None and "The file is empty." in empty.inner_text()
-    page.wait_for_selector('#upload-list li[data-name="not_an_image.jpg"][data-state="done"]')
-    page.wait_for_selector('.tile[data-filename="not_an_image.jpg"][data-status="failed"]')
-    open_photo(page, "not_an_image.jpg")
-    assert "could not be processed: This file is not an image the server can read." in page.inner_text("#viewer-status")
+    random_bytes = page.wait_for_selector('#upload-list li[data-name="not_an_image.jpg"][data-state="failed"]')
+    assert random_bytes is not None and "Not a photo" in random_bytes.inner_text()
+    page.wait_for_selector('#upload-list li[data-name="fake_jpeg.jpg"][data-state="done"]')
+    page.wait_for_selector('.tile[data-filename="fake_jpeg.jpg"][data-status="failed"]')
+    open_photo(page, "fake_jpeg.jpg")
+    assert "This photo could not be processed: " in page.inner_text("#viewer-status")
     with page.expect_download() as download_info:
         page.click("#viewer-download")
-    assert Path(download_info.value.path()).read_bytes() == (photos / "not_an_image.jpg").read_bytes()
+    assert Path(download_info.value.path()).read_bytes() == fake.read_bytes()
 
 
 # -- the pending list ----------------------------------------------------------------------------

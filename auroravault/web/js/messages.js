@@ -25,6 +25,7 @@ const MESSAGES = {
   file_empty: () => 'The file is empty.',
   file_too_large: (e) => e.detail || 'The file is too large.',
   unsupported_media_type: () => 'Not a supported photo type.',
+  not_a_photo: () => 'Not a photo: its content is not JPEG, PNG, HEIC, WebP, GIF, TIFF or AVIF, whatever its name.',
   invalid_filename: () => 'The file name is not usable.',
   size_mismatch: () => 'The file changed while it was being sent.',
   checksum_mismatch: () => 'The file changed while it was being sent.',

@@ -11,6 +11,7 @@ import { api, ApiError } from './api.js';
 import * as db from './db.js';
 import { describe } from './messages.js';
 import { sha256File } from './sha256.js';
+import { sniffFile } from './sniff.js';
 
 const MAX_BATCH = 50; // the contract's default uploads.max_batch; shrinks if a server says less
 const HASH_SLOTS = 2;
@@ -20,27 +21,6 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 60000;
 const BATCH_WAIT_MS = 800; // let a few more hashes finish so batches are not of one file
 const COMPLETE_WAIT_MS = 1500;
-
-const TYPES = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  jpe: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  heic: 'image/heic',
-  heif: 'image/heif',
-  gif: 'image/gif',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  avif: 'image/avif',
-};
-
-// Browsers often leave HEIC's type empty; the extension is the next best guess.
-export function contentTypeOf(file) {
-  if (file.type && file.type.startsWith('image/')) return file.type;
-  const ext = (file.name.split('.').pop() || '').toLowerCase();
-  return TYPES[ext] || file.type || '';
-}
 
 const TERMINAL = new Set(['done', 'duplicate', 'failed']);
 const PERSISTED = ['id', 'owner', 'seq', 'addedAt', 'name', 'size', 'type', 'sha256', 'state', 'photoId', 'uploadId', 'batchId'];
@@ -115,7 +95,11 @@ export class Uploader extends EventTarget {
   // -- public ------------------------------------------------------------------------------
   async add(files) {
     const entries = [];
-    for (const file of files) {
+    const list = Array.from(files);
+    // The type comes from the bytes, like the CLI's: a name or a browser's guess proves
+    // nothing (undefined: the file could not be read; null: not a photo).
+    const types = await Promise.all(list.map((f) => (f.size ? sniffFile(f).catch(() => undefined) : null)));
+    for (const [n, file] of list.entries()) {
       const entry = {
         id: newId(),
         owner: this.owner,
@@ -123,7 +107,7 @@ export class Uploader extends EventTarget {
         addedAt: Date.now(),
         name: file.name,
         size: file.size,
-        type: contentTypeOf(file),
+        type: types[n] || '',
         sha256: null,
         state: 'queued',
         attempts: 0,
@@ -133,7 +117,8 @@ export class Uploader extends EventTarget {
       };
       // Refuse locally what the server would refuse: one bad file fails a whole batch.
       if (!file.size) this.fail(entry, { code: 'file_empty' }, false);
-      else if (!entry.type.startsWith('image/')) this.fail(entry, { code: 'unsupported_media_type' }, false);
+      else if (types[n] === undefined) this.fail(entry, { code: 'unreadable' }, false);
+      else if (!types[n]) this.fail(entry, { code: 'not_a_photo' }, false);
       this.items.set(entry.id, entry);
       entries.push(entry);
     }
