@@ -13,6 +13,7 @@ from auroravault.timeutil import to_iso
 TTL_ATTR = "expires_ttl"
 GSI1, GSI2 = "GSI1", "GSI2"
 DUE_PK = "DUE"  # one constant shard: a family vault's sweep traffic is small
+PROCESSING_PK = "PROCESSING"  # GSI1 of photo home records while they are processing (one shard too)
 
 
 # -- keys -------------------------------------------------------------------------------------
@@ -99,6 +100,14 @@ def _job_index(
     elif state == "running" and lease_until is not None:
         index["GSI2PK"], index["GSI2SK"] = "JOBSDUE#running", f"{to_iso(lease_until)}#{job_id}"
     return index
+
+
+def _photo_index(photo: Photo) -> AttrMap:
+    """GSI1 attributes of a photo's home record: present only while it is ``processing``,
+    so the sweep finds photos whose job went missing or died."""
+    if photo.status != "processing":
+        return {}
+    return {"GSI1PK": {"S": PROCESSING_PK}, "GSI1SK": {"S": f"{to_iso(photo.updated_at)}#{photo.id}"}}
 
 
 def _claim_item(photo: Photo, upload: Upload | None) -> AttrMap:

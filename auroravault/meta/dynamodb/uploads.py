@@ -12,9 +12,10 @@ from typing import Any, Literal
 import msgspec
 
 from auroravault.errors import Conflict, QuotaExceeded, Unavailable
-from auroravault.meta.base import Batch, Photo, Upload
+from auroravault.meta.base import Batch, Job, Photo, Upload
 from auroravault.meta.dynamodb.client import RETRIES, TRANSACT_MAX, _backoff, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import _Expr, _item, _record, _version
+from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import (
     DUE_PK,
     GSI1,
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 CLAIMS_PER_COMMIT = TRANSACT_MAX - 2
 
 
-class UploadOps(PhotoOps):
+class UploadOps(PhotoOps, JobOps):
     """Batches and uploads; photo rows and quota move with them (``PhotoOps``, ``AccountOps``)."""
 
     #: Photos per commit transaction; lower only to exercise chunking in tests.
@@ -223,7 +224,10 @@ class UploadOps(PhotoOps):
         query = e.args(IndexName=GSI1, KeyConditionExpression=f"GSI1PK = {e.v(f'PENDING#{owner_id}')}")
         return await self._pending_from_index(query, limit, lambda u: u.state == "pending" and u.owner_id == owner_id)
 
-    async def mark_upload_arrived(self, upload_id: str, now: datetime) -> bool:
+    async def mark_upload_arrived(self, upload_id: str, now: datetime, job: Job | None = None) -> bool:
+        """See the protocol: one TransactWriteItems moves the upload and its photo and stores
+        ``job``. If the job's dedupe key is taken, the transaction is refused and tried again
+        without the job (the key's holder is the photo's job)."""
         for attempt in range(RETRIES):
             item = await self._get(_upload_key(upload_id))
             if item is None:
@@ -239,10 +243,16 @@ class UploadOps(PhotoOps):
                 before = _record(Photo, photo_item)
                 after = msgspec.structs.replace(before, status="processing", updated_at=now)
                 ops += self._photo_ops(before, _version(photo_item), after)
+            job_at = len(ops)
+            if job is not None:
+                ops += self._enqueue_ops(job)
             try:
                 await self._transact(ops)
                 return True
-            except _Canceled:
+            except _Canceled as exc:
+                if job is not None and any(exc.failed(i) for i in range(job_at, len(ops))):
+                    job = None  # already queued once (its dedupe key exists): arrive without it
+                    continue
                 await _backoff(attempt)  # a racer moved it: the re-read says whether we lost
         raise Unavailable("meta_unavailable", "upload is too contended; try again")
 
@@ -254,7 +264,7 @@ class UploadOps(PhotoOps):
             if item is None:
                 return False
             upload = _record(Upload, item)
-            if upload.state not in ("pending", "processing"):
+            if upload.state not in (("pending",) if state == "expired" else ("pending", "processing")):
                 return False
             version = _version(item)
             upload.state, upload.reason, upload.updated_at = state, reason, now
