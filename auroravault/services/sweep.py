@@ -6,6 +6,12 @@ complete are HEAD-checked with backoff (``uploads.first_check_seconds``, doublin
 would. Still nothing after ``uploads.pending_ttl_seconds``: expired, object deleted,
 quota released.
 
+The same round repairs photos left ``processing`` (``repair``, the pipeline's): one whose
+job is missing gets one, one whose job is dead becomes ``failed``.
+
+An upload expires only while it is still pending (a racing ``complete`` that marked it
+arrived wins), and its object is deleted only once it has expired.
+
 ``housekeeping`` (daily): deletes objects older than a day that no photo owns (orphans
 of crashed uploads), and done jobs older than a week.
 """
@@ -13,6 +19,7 @@ of crashed uploads), and done jobs older than a week.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from auroravault.config import Settings
@@ -30,11 +37,19 @@ DONE_JOBS_KEPT = timedelta(days=7)
 
 
 class SweepService:
-    def __init__(self, meta: MetaStore, blobs: BlobStore, uploads: UploadService, settings: Settings) -> None:
+    def __init__(
+        self,
+        meta: MetaStore,
+        blobs: BlobStore,
+        uploads: UploadService,
+        settings: Settings,
+        repair: Callable[[datetime], Awaitable[int]] | None = None,
+    ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.uploads = uploads
         self.settings = settings
+        self.repair = repair
 
     def next_check_delay(self, checks: int) -> float:
         first = self.settings.uploads.first_check_seconds
@@ -42,13 +57,13 @@ class SweepService:
 
     async def sweep_pending(self, now: datetime | None = None) -> dict[str, int]:
         """One round over the uploads due at ``now``; returns what happened to them."""
-        counts = {"confirmed": 0, "expired": 0, "rejected": 0, "waiting": 0}
+        counts = {"confirmed": 0, "expired": 0, "rejected": 0, "waiting": 0, "repaired": 0}
         now = now or utcnow()
         for upload in await self.meta.due_pending_uploads(now, SWEEP_BATCH):
             try:
                 if upload.expires_at <= now:
-                    await self.blobs.delete(original_key(upload.owner_id, upload.photo_id))
                     if await self.meta.end_upload(upload.id, "expired", "expired: never completed", now):
+                        await self.blobs.delete(original_key(upload.owner_id, upload.photo_id))
                         counts["expired"] += 1
                     continue
                 fresh = await self.uploads.confirm(upload)
@@ -62,7 +77,12 @@ class SweepService:
             except AuroraError as exc:
                 # storage or meta down: this upload is looked at again next round
                 log.warning("sweep: upload %s not checked now: %s", upload.id, exc)
-        if any(counts[k] for k in ("confirmed", "expired", "rejected")):
+        if self.repair is not None:
+            try:
+                counts["repaired"] = await self.repair(now)
+            except AuroraError as exc:
+                log.warning("sweep: processing photos not repaired now: %s", exc)
+        if any(counts[k] for k in ("confirmed", "expired", "rejected", "repaired")):
             log.info("pending sweep: %s", counts)
         return counts
 
