@@ -25,6 +25,7 @@ from auroravault.errors import AuroraError
 from auroravault.meta import build_meta_store
 from auroravault.services.container import Services
 from auroravault.storage import build_blob_store
+from auroravault.timeutil import utcnow
 
 log = logging.getLogger("auroravault")
 
@@ -40,9 +41,12 @@ def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextMa
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         jobs = services.settings.jobs.enabled
         try:
+            started = utcnow()
             try:
                 await services.meta.migrate()
                 await services.blobs.check()
+                # What a killed process left half-written is nobody's now.
+                await services.sweep.clean_scratch(started)
             except AuroraError as exc:
                 # Refuse to run on storage or meta that cannot hold photos, and say why plainly.
                 log.error(

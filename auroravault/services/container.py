@@ -44,7 +44,7 @@ class Services:
 
         processing = ProcessingService(meta, blobs, settings, queue)
         uploads = UploadService(meta, blobs, settings, arrival_job=processing.arrival_job, on_queued=queue.queued)
-        sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair)
+        sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
         runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle, SEND_EMAIL: notifications.handle})
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)

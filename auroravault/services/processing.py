@@ -43,6 +43,7 @@ from auroravault.config import Settings
 from auroravault.errors import NotFound
 from auroravault.jobs.queue import JobQueue
 from auroravault.meta.base import Job, MetaStore, Photo, Upload
+from auroravault.scratch import remove_stale
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import sort_key, utcnow
 
@@ -84,6 +85,11 @@ def _sha256_of(path: Path) -> tuple[int, str]:
             digest.update(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
+
+
+def _make_workdir(root: Path) -> str:
+    root.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkdtemp(prefix="photo-", dir=root)
 
 
 class ProcessingService:
@@ -146,7 +152,7 @@ class ProcessingService:
         if photo is None or photo.status != "processing":
             return  # already done, rejected, or never arrived: nothing to do
         # Made and removed in a worker thread: removing a multi-GB original can take a while.
-        workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="auroravault-"))
+        workdir = Path(await asyncio.to_thread(_make_workdir, self.settings.work_path))
         try:
             original = workdir / "original"
             try:
@@ -173,6 +179,10 @@ class ProcessingService:
             await asyncio.to_thread(shutil.rmtree, workdir, True)
         variants = result.thumb_bytes + result.preview_bytes
         await self._ready(photo, result, variants)
+
+    async def clean_work(self, before: datetime) -> int:
+        """Remove work folders left before ``before`` (by a killed process); return how many."""
+        return await asyncio.to_thread(remove_stale, self.settings.work_path, before)
 
     def close(self) -> None:
         self._decoder.shutdown(wait=False, cancel_futures=True)

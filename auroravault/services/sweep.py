@@ -13,7 +13,9 @@ An upload expires only while it is still pending (a racing ``complete`` that mar
 arrived wins), and its object is deleted only once it has expired.
 
 ``housekeeping`` (daily): deletes objects older than a day that no photo owns (orphans
-of crashed uploads), and done jobs older than a week.
+of crashed uploads), done jobs older than a week, and scratch files older than a day
+(``clean_scratch``: the local store's partial uploads and processing's work folders, which a
+killed process leaves behind; the app also calls it at start for everything from before).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ log = logging.getLogger("auroravault.sweep")
 SWEEP_BATCH = 200
 ORPHAN_AGE = timedelta(days=1)
 DONE_JOBS_KEPT = timedelta(days=7)
+#: Scratch files older than this belong to nobody alive (an upload or a decode takes far less).
+SCRATCH_AGE = timedelta(days=1)
 
 
 class SweepService:
@@ -44,12 +48,14 @@ class SweepService:
         uploads: UploadService,
         settings: Settings,
         repair: Callable[[datetime], Awaitable[int]] | None = None,
+        clean_work: Callable[[datetime], Awaitable[int]] | None = None,
     ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.uploads = uploads
         self.settings = settings
         self.repair = repair
+        self.clean_work = clean_work
 
     def next_check_delay(self, checks: int) -> float:
         first = self.settings.uploads.first_check_seconds
@@ -109,8 +115,18 @@ class SweepService:
             log.info("housekeeping: deleted %d orphaned object(s)", deleted)
         return deleted
 
+    async def clean_scratch(self, before: datetime) -> int:
+        """Remove scratch files (partial uploads, work folders) last touched before ``before``."""
+        removed = await self.blobs.purge_temp(before)
+        if self.clean_work is not None:
+            removed += await self.clean_work(before)
+        if removed:
+            log.info("removed %d leftover scratch file(s) from before %s", removed, before.isoformat())
+        return removed
+
     async def housekeeping(self) -> None:
         await self.delete_orphans()
+        await self.clean_scratch(utcnow() - SCRATCH_AGE)
         purged = await self.meta.purge_jobs(utcnow() - DONE_JOBS_KEPT)
         if purged:
             log.info("housekeeping: purged %d finished job(s)", purged)

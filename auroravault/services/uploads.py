@@ -174,7 +174,9 @@ class UploadService:
 
     async def _init(self, user: User, specs: list[FileSpec]) -> InitResult:
         now = utcnow()
-        ttl = self.settings.storage.presign_ttl_seconds
+        # A URL never outlives its upload: once the upload expired (its bytes deleted, its
+        # quota released), a late PUT must be refused by storage itself.
+        ttl = min(self.settings.storage.presign_ttl_seconds, self.settings.uploads.pending_ttl_seconds)
         url_expires = now + timedelta(seconds=ttl)
         batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires)
         pending_ttl = timedelta(seconds=self.settings.uploads.pending_ttl_seconds)
@@ -254,12 +256,13 @@ class UploadService:
             await self.meta.move_uploads(resumed, batch.id, url_expires)
 
         async def sign(item: InitItem, upload: Upload) -> None:
+            left = int((upload.expires_at - now).total_seconds())  # a resumed upload has less
             item.upload = await self.blobs.presign_put(
                 original_key(user.id, upload.photo_id),
                 content_type=upload.content_type,
                 size=upload.size,
                 sha256=upload.sha256,
-                expires_in=ttl,
+                expires_in=max(1, min(ttl, left)),
             )
 
         await asyncio.gather(*(sign(item, upload) for item, upload in to_sign))

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from auroravault.errors import Invalid, NotFound, Unavailable
+from auroravault.scratch import remove_stale
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.signing import UrlSigner
 
@@ -185,6 +186,9 @@ class LocalBlobStore:
             await self.delete(marker)
         except OSError as exc:
             raise Unavailable("storage_unavailable", f"cannot write to {self.root}: {exc.strerror}") from exc
+
+    async def purge_temp(self, before: datetime) -> int:
+        return await asyncio.to_thread(remove_stale, self._tmp, before)
 
     async def close(self) -> None:
         return None

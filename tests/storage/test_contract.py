@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,14 @@ async def test_keys_cannot_leave_the_store(blobs: BlobCase, key: str) -> None:
 async def test_check_round_trips_a_marker(blobs: BlobCase) -> None:
     await blobs.store.check()
     assert [info.key async for info in blobs.store.list(".check/")] == []
+
+
+async def test_purging_scratch_files_never_touches_an_object(blobs: BlobCase, tmp_path: Path) -> None:
+    assert await presigned_upload(blobs, "u4/p1/original") == 200
+    src = tmp_path / "thumb.webp"
+    src.write_bytes(b"variant" * 50)
+    await blobs.store.put_file("u4/p1/thumb.webp", src, content_type="image/webp")
+    later = datetime.now(UTC) + timedelta(days=1)  # everything there now is "before"
+    assert await blobs.store.purge_temp(later) >= 0
+    assert sorted([info.key async for info in blobs.store.list("u4/")]) == ["u4/p1/original", "u4/p1/thumb.webp"]
+    assert (await blobs.store.head("u4/p1/original")).size == len(DATA)
