@@ -309,6 +309,15 @@ class MetaStore(Protocol):
         """When the earliest queued job is due, to sleep until then."""
         ...
 
+    async def purge_expired(self, now: datetime) -> int:
+        """Forget what expired by ``now``; return how many rows (items) went.
+
+        Sessions, reset tokens and counter windows that ended; uploads no longer pending
+        whose ``expires_at`` passed (an arrived one only once its photo is not processing);
+        batches that expired and hold no upload. Pending uploads stay: the sweep expires them.
+        """
+        ...
+
     async def purge_jobs(self, before: datetime) -> int:
         """Delete done jobs last updated before ``before``; return how many."""
         ...

@@ -662,6 +662,26 @@ class SqliteMetaStore:
             return None
         return from_iso(rows[0][0])
 
+    async def purge_expired(self, now: datetime) -> int:
+        stamp = to_iso(now)
+        async with self._tx() as conn:
+            removed = 0
+            for sql in (
+                "DELETE FROM sessions WHERE expires_at <= ?",
+                "DELETE FROM reset_tokens WHERE expires_at <= ?",
+                "DELETE FROM counters WHERE window_end <= ?",
+                # the record's expires_at is msgspec's RFC 3339 (no fixed width): compare as times
+                "DELETE FROM uploads WHERE state != 'pending'"
+                " AND julianday(json_extract(data, '$.expires_at')) <= julianday(?)"
+                " AND NOT EXISTS (SELECT 1 FROM photos WHERE photos.id = uploads.photo_id"
+                " AND photos.status = 'processing')",
+                "DELETE FROM batches WHERE expires_at <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM uploads WHERE uploads.batch_id = batches.id)",
+            ):
+                cur = await conn.execute(sql, (stamp,))
+                removed += cur.rowcount
+            return removed
+
     async def purge_jobs(self, before: datetime) -> int:
         async with self._tx() as conn:
             cur = await conn.execute("DELETE FROM jobs WHERE state = 'done' AND updated_at < ?", (to_iso(before),))

@@ -13,7 +13,8 @@ An upload expires only while it is still pending (a racing ``complete`` that mar
 arrived wins), and its object is deleted only once it has expired.
 
 ``housekeeping`` (daily): deletes objects older than a day that no photo owns (orphans
-of crashed uploads), done jobs older than a week, and scratch files older than a day
+of crashed uploads), done jobs older than a week, expired rows (``MetaStore.purge_expired``:
+sessions, reset tokens, counters, ended uploads, empty batches), and scratch files older than a day
 (``clean_scratch``: the local store's partial uploads and processing's work folders, which a
 killed process leaves behind; the app also calls it at start for everything from before).
 """
@@ -127,6 +128,9 @@ class SweepService:
     async def housekeeping(self) -> None:
         await self.delete_orphans()
         await self.clean_scratch(utcnow() - SCRATCH_AGE)
+        forgotten = await self.meta.purge_expired(utcnow())
+        if forgotten:
+            log.info("housekeeping: forgot %d expired row(s) (sessions, tokens, counters, uploads)", forgotten)
         purged = await self.meta.purge_jobs(utcnow() - DONE_JOBS_KEPT)
         if purged:
             log.info("housekeeping: purged %d finished job(s)", purged)

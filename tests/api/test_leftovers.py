@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,9 @@ import httpx
 import pytest
 
 from auroravault.app import create_app
+from auroravault.meta.base import Session
 from auroravault.storage.base import original_key
+from auroravault.timeutil import utcnow
 from tests.api.helpers import auth, file_spec, put_presigned, register
 from tests.asgi import app_client
 from tests.conftest import PHOTOS, make_settings
@@ -72,9 +75,16 @@ async def test_housekeeping_removes_only_old_leftovers(tmp_path: Path) -> None:
         leave(old_dir / "original", 2 * DAY)
         age(old_dir, 2 * DAY)
         leave(new_dir / "original", 60)
+        meta = client.app.state.services.meta
+        user = await meta.get_user_by_email((await register(client))["user"]["email"])
+        long_ago = utcnow() - timedelta(days=2)
+        await meta.create_session(
+            Session(token_hash="t-old", user_id=user.id, created_at=long_ago, expires_at=long_ago)
+        )
         await client.app.state.services.sweep.housekeeping()
         assert not old_part.exists() and not old_dir.exists()
         assert new_part.exists() and (new_dir / "original").exists()
+        assert await meta.get_session("t-old") is None  # and expired rows are forgotten
 
 
 @pytest.fixture(params=["local", "s3"])

@@ -428,6 +428,55 @@ async def test_migrate_is_idempotent_and_check_answers(meta: MetaStore) -> None:
     await meta.check()
 
 
+async def test_expired_rows_are_forgotten(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    now = utcnow()
+    past, future, long_ago = now - timedelta(hours=1), now + timedelta(hours=1), now - timedelta(days=2)
+    for name, expires in (("s-old", past), ("s-live", future)):
+        await meta.create_session(Session(token_hash=name, user_id=user.id, created_at=long_ago, expires_at=expires))
+    await meta.create_reset_token("r-old", user.id, past)
+    await meta.create_reset_token("r-live", user.id, future)
+    await meta.hit_counter("c-old", 60, long_ago)
+    await meta.hit_counter("c-live", 3600, now)
+
+    def batch_until(expires) -> Batch:
+        return Batch(id=new_id("b_"), owner_id=user.id, created_at=long_ago, expires_at=expires)
+
+    # Uploads made two days ago: their pending TTL (a day) is over.
+    old, empty, fresh = batch_until(past), batch_until(past), batch_until(future)
+    shas = iter(f"{i:064x}" for i in range(1, 10))
+    rejected, done, busy, waiting = (photo_and_upload(user, old, next(shas), index=i, when=long_ago) for i in range(4))
+    four = (rejected, done, busy, waiting)
+    await meta.create_uploads(old, [p for p, _ in four], [u for _, u in four], 0)
+    lone = photo_and_upload(user, empty, next(shas), when=long_ago)
+    await meta.create_uploads(empty, [lone[0]], [lone[1]], 0)
+    recent = photo_and_upload(user, fresh, next(shas))
+    await meta.create_uploads(fresh, [recent[0]], [recent[1]], 0)
+    for _, upload in (rejected, lone, recent):
+        assert await meta.end_upload(upload.id, "rejected", "size_mismatch", long_ago)
+    for _, upload in (done, busy):
+        assert await meta.mark_upload_arrived(upload.id, long_ago)
+    ready = msgspec.structs.replace(await meta.get_photo(done[0].id), status="ready")
+    assert await meta.save_processed_photo(ready, "processing")
+
+    assert await meta.purge_expired(now) > 0
+    # expired: gone (an earlier clock would still find them, were they kept)
+    assert await meta.get_session("s-old") is None
+    assert await meta.consume_reset_token("r-old", past - timedelta(minutes=1)) is None
+    assert await meta.get_counter("c-old", long_ago + timedelta(seconds=1)) == 0
+    assert await meta.get_upload(rejected[1].id) is None and await meta.get_upload(done[1].id) is None
+    assert await meta.get_upload(lone[1].id) is None and await meta.get_batch(empty.id) is None
+    # still live, or still needed: kept
+    assert (await meta.get_session("s-live")).user_id == user.id
+    assert await meta.consume_reset_token("r-live", now) == user.id
+    assert await meta.get_counter("c-live", now) == 1
+    assert [u.id for u in await meta.batch_uploads(old.id)] == [busy[1].id, waiting[1].id]  # processing, pending
+    assert await meta.get_batch(old.id) is not None
+    assert (await meta.get_upload(recent[1].id)).state == "rejected" and await meta.get_batch(fresh.id) is not None
+    assert (await meta.get_photo(done[0].id)).status == "ready"  # photos are never purged
+    assert await meta.purge_expired(now) == 0  # idempotent
+
+
 async def test_reset_tokens_work_once_and_expire(meta: MetaStore) -> None:
     user = await with_user(meta)
     now = utcnow()

@@ -14,7 +14,7 @@ import msgspec
 from auroravault.errors import Conflict, QuotaExceeded, Unavailable
 from auroravault.meta.base import Batch, Job, Photo, Upload
 from auroravault.meta.dynamodb.client import RETRIES, TRANSACT_MAX, _backoff, _Canceled, _ConditionFailed
-from auroravault.meta.dynamodb.codec import _Expr, _item, _record, _version
+from auroravault.meta.dynamodb.codec import _Expr, _item, _py, _record, _version
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import (
     DUE_PK,
@@ -23,6 +23,7 @@ from auroravault.meta.dynamodb.keys import (
     _batch_key,
     _claim_item,
     _claim_key,
+    _expiring,
     _member_key,
     _photo_key,
     _upload_key,
@@ -119,7 +120,10 @@ class UploadOps(PhotoOps, JobOps):
                 )
             if batch is not None:
                 batch_at = len(ops)
-                ops.append({"Put": self._put({**_item(batch), **_batch_key(batch.id)}, "attribute_not_exists(PK)")})
+                # Forgotten once expired and empty: purge_expired checks it is empty (so no TTL).
+                key = _batch_key(batch.id)
+                item = {**_item(batch), **key, **_expiring(key, batch.expires_at, ttl=False)}
+                ops.append({"Put": self._put(item, "attribute_not_exists(PK)")})
             claims_at = len(ops)
             ops += [{"Put": self._put(_claim_item(p, by_photo.get(p.id)), "attribute_not_exists(PK)")} for p in chunk]
             if not ops:
@@ -237,7 +241,7 @@ class UploadOps(PhotoOps, JobOps):
                 return False
             version = _version(item)
             upload.state, upload.updated_at = "processing", now
-            ops = [{"Put": self._versioned_put({**_item(upload), **_upload_key(upload.id)}, version)}]
+            ops = self._settled_ops(upload, version)
             photo_item = await self._get(_photo_key(upload.photo_id))
             if photo_item is not None:
                 before = _record(Photo, photo_item)
@@ -256,6 +260,18 @@ class UploadOps(PhotoOps, JobOps):
                 await _backoff(attempt)  # a racer moved it: the re-read says whether we lost
         raise Unavailable("meta_unavailable", "upload is too contended; try again")
 
+    def _settled_ops(self, upload: Upload, version: int) -> list[dict[str, Any]]:
+        """Put a no longer pending upload (version ``version`` + 1), it and its membership
+        now expiring at the upload's ``expires_at`` (``purge_expired``, TTL)."""
+        home = _upload_key(upload.id)
+        member = _member_key(upload.batch_id, upload.index, upload.id)
+        e = _Expr()
+        fields = {k: _py(v) for k, v in _expiring(member, upload.expires_at).items()}
+        return [
+            {"Put": self._versioned_put({**_item(upload), **home, **_expiring(home, upload.expires_at)}, version)},
+            {"Update": self._update(member, e.update(fields), e)},
+        ]
+
     async def end_upload(
         self, upload_id: str, state: Literal["rejected", "expired"], reason: str, now: datetime
     ) -> bool:
@@ -268,7 +284,7 @@ class UploadOps(PhotoOps, JobOps):
                 return False
             version = _version(item)
             upload.state, upload.reason, upload.updated_at = state, reason, now
-            ops = [{"Put": self._versioned_put({**_item(upload), **_upload_key(upload.id)}, version)}]
+            ops = self._settled_ops(upload, version)
             photo_item = await self._get(_photo_key(upload.photo_id))
             if photo_item is not None:
                 photo = _record(Photo, photo_item)
