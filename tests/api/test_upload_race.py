@@ -2,6 +2,9 @@
 
 Every PUT that succeeded must come back ``processing`` from its first ``complete``: the
 server saw the bytes, so "pending" would send the client away believing they were lost.
+With reads that could see an old snapshot of the database (issue 11: one SQLite reader
+connection whose overlapping statements shared one read transaction), this saw "pending"
+and even ``batch_not_found`` for a batch made a moment before.
 """
 
 from __future__ import annotations
