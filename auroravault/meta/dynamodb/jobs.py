@@ -34,6 +34,24 @@ class JobOps(TableClient):
             ops.append({"Put": self._put(dedupe, "attribute_not_exists(PK)")})
         return ops
 
+    async def _free_dangling_dedupe(self, dedupe_key: str) -> bool:
+        """Delete a ``DEDUPE#`` item whose job no longer exists; True if it did. With SQLite's
+        UNIQUE column a key dies with its job; here an item left alone would block the key forever."""
+        pointer = await self._get(_dedupe_key(dedupe_key))
+        if pointer is None:
+            return True
+        job_id = pointer["job_id"]["S"]
+        if await self._get(_job_key(job_id)) is not None:
+            return False
+        e = _Expr()
+        try:
+            await self._call(
+                "delete_item", **self._delete(_dedupe_key(dedupe_key), f"{e.n('job_id')} = {e.v(job_id)}", e)
+            )
+        except _ConditionFailed:
+            return False  # another job took the key meanwhile
+        return True
+
     async def enqueue_job(self, job: Job) -> bool:
         ops = self._enqueue_ops(job)
         if job.dedupe_key is None:
@@ -42,13 +60,18 @@ class JobOps(TableClient):
                 return True
             except _ConditionFailed:
                 return False
-        try:
-            await self._transact(ops)
-            return True
-        except _Canceled as exc:
-            if exc.failed(0) or exc.failed(1):
-                return False
-            raise Unavailable("meta_unavailable", f"enqueue was cancelled: {exc}") from None
+        for _ in range(2):
+            try:
+                await self._transact(ops)
+                return True
+            except _Canceled as exc:
+                if exc.failed(0):
+                    return False
+                if not exc.failed(1):
+                    raise Unavailable("meta_unavailable", f"enqueue was cancelled: {exc}") from None
+                if not await self._free_dangling_dedupe(job.dedupe_key):
+                    return False
+        return False
 
     async def _set_job(
         self,

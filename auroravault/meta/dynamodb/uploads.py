@@ -255,7 +255,8 @@ class UploadOps(PhotoOps, JobOps):
                 return True
             except _Canceled as exc:
                 if job is not None and any(exc.failed(i) for i in range(job_at, len(ops))):
-                    job = None  # already queued once (its dedupe key exists): arrive without it
+                    if not (job.dedupe_key and await self._free_dangling_dedupe(job.dedupe_key)):
+                        job = None  # already queued once (its dedupe key holds a job): arrive without it
                     continue
                 await _backoff(attempt)  # a racer moved it: the re-read says whether we lost
         raise Unavailable("meta_unavailable", "upload is too contended; try again")
