@@ -27,6 +27,7 @@ from auroravault.layout import check_folders
 from auroravault.meta import build_meta_store
 from auroravault.services.container import Services
 from auroravault.storage import build_blob_store
+from auroravault.timeutil import utcnow
 
 log = logging.getLogger("auroravault")
 
@@ -43,10 +44,13 @@ def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextMa
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         jobs = services.settings.jobs.enabled
         try:
+            started = utcnow()
             try:
                 check_folders(services.settings)
                 await services.meta.migrate()
                 await services.blobs.check()
+                # What a killed process left half-written is nobody's now.
+                await services.sweep.clean_scratch(started)
             except ConfigError as exc:
                 log.error("AuroraVault cannot start: %s", exc)
                 raise

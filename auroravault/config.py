@@ -41,6 +41,7 @@ class ServerSettings(_Section):
     port: Annotated[int, Meta(ge=1, le=65535)] = 8000
     public_url: str = ""
     data_dir: str = "./data"
+    work_dir: str = ""  # processing's scratch folder; empty: <data_dir>/work
     secret: str = ""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     cors_origins: list[str] = []
@@ -200,6 +201,10 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     @property
     def sqlite_path(self) -> Path:
         return Path(self.sqlite.path).expanduser() if self.sqlite.path else self.data_path / "auroravault.db"
+
+    @property
+    def work_path(self) -> Path:
+        return Path(self.server.work_dir).expanduser() if self.server.work_dir else self.data_path / "work"
 
     @property
     def local_root(self) -> Path:

@@ -7,7 +7,9 @@ The server keeps four kinds of things on disk, each in its own place:
   of which housekeeping may look at;
 - ``sqlite.path`` (SQLite meta; default ``<data_dir>/auroravault.db``, with its ``-wal``
   and ``-shm`` files beside it): the database;
-- ``<data_dir>/outbox`` (the log mailer): mail written to disk.
+- ``<data_dir>/outbox`` (the log mailer): mail written to disk;
+- ``server.work_dir`` (default ``<data_dir>/work``): processing's scratch copies, whose old
+  entries are removed at start and by housekeeping.
 
 ``data_dir`` may contain the others: that is the default layout. Otherwise neither of two
 may be or contain the other: a photo folder that holds the database (``local.root`` set
@@ -26,7 +28,7 @@ from auroravault.errors import ConfigError
 
 
 def _places(settings: Settings) -> list[tuple[str, Path]]:
-    places = [("server.data_dir", settings.data_path)]
+    places = [("server.data_dir", settings.data_path), ("server.work_dir", settings.work_path)]
     if settings.storage.backend == "local":
         places.append(("local.root", settings.local_root))
     if settings.meta.backend == "sqlite":
@@ -63,6 +65,6 @@ def check_folders(settings: Settings) -> None:
         raise ConfigError(
             "folders overlap: "
             + "; ".join(problems)
-            + ". Give local.root, sqlite.path and the data folder places of their own "
+            + ". Give local.root, sqlite.path, server.work_dir and the data folder places of their own "
             "(the default layout is <data_dir>/photos and <data_dir>/auroravault.db)"
         )

@@ -38,12 +38,11 @@ class JobQueue:
         """Register the pump's wake-up, called after every successful enqueue."""
         self._wake = wake
 
-    async def enqueue(
-        self, kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None, delay: float = 0
-    ) -> bool:
-        """Store a job; return False when ``dedupe_key`` already names one."""
+    @staticmethod
+    def job(kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None, delay: float = 0) -> Job:
+        """A new queued job, for ``enqueue`` or for a MetaStore step that stores one with other rows."""
         now = utcnow()
-        job = Job(
+        return Job(
             id=new_id("j_"),
             kind=kind,
             payload=payload,
@@ -52,7 +51,17 @@ class JobQueue:
             created_at=now,
             updated_at=now,
         )
-        created = await self.meta.enqueue_job(job)
-        if created and self._wake is not None and delay <= 0:
+
+    def queued(self) -> None:
+        """Tell the pump a job due now was stored (``enqueue`` does it itself)."""
+        if self._wake is not None:
             self._wake()
+
+    async def enqueue(
+        self, kind: str, payload: dict[str, Any], *, dedupe_key: str | None = None, delay: float = 0
+    ) -> bool:
+        """Store a job; return False when ``dedupe_key`` already names one."""
+        created = await self.meta.enqueue_job(self.job(kind, payload, dedupe_key=dedupe_key, delay=delay))
+        if created and delay <= 0:
+            self.queued()
         return created

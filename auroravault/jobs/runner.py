@@ -14,6 +14,11 @@ Outcomes:
 - anything else (``Unavailable``, a bug): queued again after ``backoff_delay``, until
   ``jobs.max_attempts`` attempts, then ``dead`` with the last error.
 
+A kind may register hooks (``hooks``): ``on_dead`` runs once its job is dead (the photo
+pipeline marks the photo ``failed`` with the job's last error), ``before_retry`` before an
+admin queues a dead job again (the photo goes back to ``processing``). The runner knows no
+kind; a hook that fails is logged, and its kind's own repair (the sweep) catches up.
+
 Shutdown waits a few seconds for running jobs; a job cut short keeps its lease and is
 claimed again by any instance once the lease expires. Handlers are idempotent, so a job
 that runs twice does no harm.
@@ -29,6 +34,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from auroravault.config import JobSettings
@@ -41,6 +47,7 @@ from auroravault.timeutil import utcnow
 log = logging.getLogger("auroravault.jobs")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+JobHook = Callable[[Job], Awaitable[None]]
 Periodic = Callable[[], Awaitable[Any]]
 
 
@@ -70,11 +77,26 @@ class JobRunner:
         self._pumping = False
         self._dirty = False
         self._stopping = False
+        self._on_dead: dict[str, JobHook] = {}
+        self._before_retry: dict[str, JobHook] = {}
 
     # -- wiring ---------------------------------------------------------------------
     def every(self, name: str, seconds: float, task: Periodic) -> None:
         """Run ``task`` every ``seconds`` on this instance (one run at a time)."""
         self._periodic.append((name, task, {"trigger": "interval", "seconds": seconds}))
+
+    def hooks(self, kind: str, *, on_dead: JobHook | None = None, before_retry: JobHook | None = None) -> None:
+        """Register what a kind does when one of its jobs dies, and before it is retried."""
+        if on_dead is not None:
+            self._on_dead[kind] = on_dead
+        if before_retry is not None:
+            self._before_retry[kind] = before_retry
+
+    async def before_retry(self, job: Job) -> None:
+        """Run ``job``'s kind's ``before_retry`` hook (the admin retry calls it first)."""
+        hook = self._before_retry.get(job.kind)
+        if hook is not None:
+            await hook(job)
 
     def daily(self, name: str, task: Periodic, hour: int = 3) -> None:
         self._periodic.append((name, task, {"trigger": "cron", "hour": hour, "minute": 17}))
@@ -200,7 +222,9 @@ class JobRunner:
             raise
         except PermanentJobError as exc:
             log.warning("job %s %s failed for good: %s", job.kind, job.id, exc)
-            await self._settle(self.meta.fail_job(job.id, self.owner, f"{exc.code}: {exc.detail}", None, utcnow()))
+            error = f"{exc.code}: {exc.detail}"
+            if await self._settle(self.meta.fail_job(job.id, self.owner, error, None, utcnow())):
+                await self._died(job, error)
         except Exception as exc:
             await self._retry(job, exc)
         else:
@@ -217,13 +241,24 @@ class JobRunner:
         if job.attempts < self.settings.max_attempts:
             delay = backoff_delay(job.attempts, self.settings.backoff_base, self.settings.backoff_cap)
             retry_at = utcnow() + timedelta(seconds=delay)
-        await self._settle(self.meta.fail_job(job.id, self.owner, error, retry_at, utcnow()))
+        if await self._settle(self.meta.fail_job(job.id, self.owner, error, retry_at, utcnow())) and retry_at is None:
+            await self._died(job, error)
+
+    async def _died(self, job: Job, error: str) -> None:
+        hook = self._on_dead.get(job.kind)
+        if hook is None:
+            return
+        try:
+            await hook(msgspec.structs.replace(job, state="dead", last_error=error, lease_until=None))
+        except Exception:
+            log.exception("the on-dead hook of job %s %s failed", job.kind, job.id)
 
     @staticmethod
-    async def _settle(step: Awaitable[bool]) -> None:
+    async def _settle(step: Awaitable[bool]) -> bool:
         # If the meta store is down right now, the job keeps its lease and runs again
         # after it expires: at-least-once, never lost.
         try:
-            await step
+            return await step
         except AuroraError as exc:
             log.warning("could not record a job outcome (%s); it will run again after its lease", exc)
+            return False

@@ -243,17 +243,24 @@ class MetaStore(Protocol):
 
     async def pending_uploads(self, owner_id: str, limit: int) -> list[Upload]: ...
 
-    async def mark_upload_arrived(self, upload_id: str, now: datetime) -> bool:
-        """pending -> processing for the upload and its photo; False if not pending."""
+    async def mark_upload_arrived(self, upload_id: str, now: datetime, job: Job | None = None) -> bool:
+        """pending -> processing for the upload and its photo; False if not pending.
+
+        ``job`` (the photo's processing job) is enqueued in the same atomic step, as
+        ``enqueue_job`` would (not when its ``dedupe_key`` already names a job): an arrived
+        photo never lacks its job because a second write failed.
+        """
         ...
 
     async def end_upload(
         self, upload_id: str, state: Literal["rejected", "expired"], reason: str, now: datetime
     ) -> bool:
-        """Give up on a pending or processing upload.
+        """Give up on an upload: ``rejected`` from pending or processing, ``expired`` from
+        pending only (an upload that arrived meanwhile is not expired).
 
         The upload takes ``state``; its photo row is deleted and the reserved bytes
-        are released from the owner's ``used_bytes``. False if the upload already ended.
+        are released from the owner's ``used_bytes``. False if the upload already ended
+        (or, for ``expired``, is no longer pending).
         """
         ...
 
@@ -262,6 +269,11 @@ class MetaStore(Protocol):
         ...
 
     async def schedule_upload_check(self, upload_id: str, checks: int, next_check_at: datetime) -> None: ...
+
+    async def processing_photos(self, updated_before: datetime, limit: int) -> list[Photo]:
+        """Photos still ``processing`` whose last change is before ``updated_before``
+        (for the sweep's repair of photos whose job is missing or dead)."""
+        ...
 
     # -- jobs ----------------------------------------------------------------
     async def enqueue_job(self, job: Job) -> bool:
@@ -284,6 +296,10 @@ class MetaStore(Protocol):
 
     async def get_job(self, job_id: str) -> Job | None: ...
 
+    async def get_job_by_dedupe_key(self, dedupe_key: str) -> Job | None:
+        """The job holding ``dedupe_key``, if any (done jobs until they are purged)."""
+        ...
+
     async def list_jobs(self, state: JobState | None, limit: int) -> list[Job]: ...
 
     async def job_counts(self) -> dict[str, int]: ...
@@ -294,6 +310,15 @@ class MetaStore(Protocol):
 
     async def next_job_due(self) -> datetime | None:
         """When the earliest queued job is due, to sleep until then."""
+        ...
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Forget what expired by ``now``; return how many rows (items) went.
+
+        Sessions, reset tokens and counter windows that ended; uploads no longer pending
+        whose ``expires_at`` passed (an arrived one only once its photo is not processing);
+        batches that expired and hold no upload. Pending uploads stay: the sweep expires them.
+        """
         ...
 
     async def purge_jobs(self, before: datetime) -> int:

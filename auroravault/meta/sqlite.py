@@ -3,7 +3,8 @@
 Writes go through a single connection guarded by an asyncio lock, each in a
 ``BEGIN IMMEDIATE`` transaction, so a transition's read-check-write is atomic even
 with several processes on one file (SQLite's own write lock covers those). Reads use a
-second connection, which WAL lets run beside the writer.
+second connection, which WAL lets run beside the writer; each read runs whole (execute and
+fetch in one call on that connection's thread), so every read sees the latest commit.
 
 Each row keeps the whole record as JSON in ``data`` plus the columns that are indexed
 or used in conditions; both are written together by this module only.
@@ -43,6 +44,8 @@ T = TypeVar("T", bound=msgspec.Struct)
 log = logging.getLogger("auroravault.meta.sqlite")
 
 _encoder = msgspec.json.Encoder()
+# The upload states each end may start from (see MetaStore.end_upload).
+_ENDS_FROM: dict[str, tuple[str, ...]] = {"rejected": ("pending", "processing"), "expired": ("pending",)}
 
 
 def _dump(record: msgspec.Struct) -> str:
@@ -149,8 +152,12 @@ class SqliteMetaStore:
         await self.open()
         assert self._reader is not None
         try:
-            async with self._reader.execute(sql, tuple(params)) as cur:
-                return list(await cur.fetchall())
+            # Execute and fetch in one call on the reader's thread: no other read can start
+            # between them, so no statement stays open while another begins. One that did
+            # would share the open statement's read transaction and see its old snapshot,
+            # and under steady concurrent reads that snapshot could stay old for a long time
+            # (a ``complete`` reading back "pending" for an upload it just marked arrived).
+            return list(await self._reader.execute_fetchall(sql, tuple(params)))
         except sqlite3.OperationalError as exc:
             raise Unavailable("meta_unavailable", f"database read failed: {exc}") from exc
 
@@ -486,7 +493,7 @@ class SqliteMetaStore:
             (status, to_iso(now), _dump(photo), photo_id),
         )
 
-    async def mark_upload_arrived(self, upload_id: str, now: datetime) -> bool:
+    async def mark_upload_arrived(self, upload_id: str, now: datetime, job: Job | None = None) -> bool:
         async with self._tx() as conn:
             upload = await self._read_upload(conn, upload_id)
             if upload is None or upload.state != "pending":
@@ -495,6 +502,8 @@ class SqliteMetaStore:
             upload.updated_at = now
             await self._write_upload(conn, upload)
             await self._set_photo_status(conn, upload.photo_id, "processing", now)
+            if job is not None:
+                await self._insert_job(conn, job)
             return True
 
     async def end_upload(
@@ -502,7 +511,7 @@ class SqliteMetaStore:
     ) -> bool:
         async with self._tx() as conn:
             upload = await self._read_upload(conn, upload_id)
-            if upload is None or upload.state not in ("pending", "processing"):
+            if upload is None or upload.state not in _ENDS_FROM[state]:
                 return False
             upload.state = state
             upload.reason = reason
@@ -555,22 +564,32 @@ class SqliteMetaStore:
             row = await cur.fetchone()
         return _load(Job, row[0]) if row else None
 
+    async def processing_photos(self, updated_before: datetime, limit: int) -> list[Photo]:
+        return await self._all(
+            Photo,
+            "SELECT data FROM photos WHERE status = 'processing' AND updated_at < ? ORDER BY updated_at LIMIT ?",
+            (to_iso(updated_before), limit),
+        )
+
     async def enqueue_job(self, job: Job) -> bool:
         async with self._tx() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO jobs (id, kind, state, run_at, lease_until, lease_owner, dedupe_key,"
-                " updated_at, data) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
-                (
-                    job.id,
-                    job.kind,
-                    job.state,
-                    to_iso(job.run_at),
-                    job.dedupe_key,
-                    to_iso(job.updated_at),
-                    _dump(job),
-                ),
-            )
-            return cur.rowcount == 1
+            return await self._insert_job(conn, job)
+
+    async def _insert_job(self, conn: aiosqlite.Connection, job: Job) -> bool:
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO jobs (id, kind, state, run_at, lease_until, lease_owner, dedupe_key,"
+            " updated_at, data) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?, ?)",
+            (
+                job.id,
+                job.kind,
+                job.state,
+                to_iso(job.run_at),
+                job.dedupe_key,
+                to_iso(job.updated_at),
+                _dump(job),
+            ),
+        )
+        return bool(cur.rowcount == 1)
 
     async def claim_jobs(self, now: datetime, owner: str, lease_seconds: int, limit: int) -> list[Job]:
         stamp = to_iso(now)
@@ -623,6 +642,9 @@ class SqliteMetaStore:
     async def get_job(self, job_id: str) -> Job | None:
         return await self._one(Job, "SELECT data FROM jobs WHERE id = ?", (job_id,))
 
+    async def get_job_by_dedupe_key(self, dedupe_key: str) -> Job | None:
+        return await self._one(Job, "SELECT data FROM jobs WHERE dedupe_key = ?", (dedupe_key,))
+
     async def list_jobs(self, state: JobState | None, limit: int) -> list[Job]:
         if state is None:
             return await self._all(Job, "SELECT data FROM jobs ORDER BY updated_at DESC LIMIT ?", (limit,))
@@ -653,6 +675,26 @@ class SqliteMetaStore:
         if not rows or rows[0][0] is None:
             return None
         return from_iso(rows[0][0])
+
+    async def purge_expired(self, now: datetime) -> int:
+        stamp = to_iso(now)
+        async with self._tx() as conn:
+            removed = 0
+            for sql in (
+                "DELETE FROM sessions WHERE expires_at <= ?",
+                "DELETE FROM reset_tokens WHERE expires_at <= ?",
+                "DELETE FROM counters WHERE window_end <= ?",
+                # the record's expires_at is msgspec's RFC 3339 (no fixed width): compare as times
+                "DELETE FROM uploads WHERE state != 'pending'"
+                " AND julianday(json_extract(data, '$.expires_at')) <= julianday(?)"
+                " AND NOT EXISTS (SELECT 1 FROM photos WHERE photos.id = uploads.photo_id"
+                " AND photos.status = 'processing')",
+                "DELETE FROM batches WHERE expires_at <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM uploads WHERE uploads.batch_id = batches.id)",
+            ):
+                cur = await conn.execute(sql, (stamp,))
+                removed += cur.rowcount
+            return removed
 
     async def purge_jobs(self, before: datetime) -> int:
         async with self._tx() as conn:

@@ -10,7 +10,7 @@ from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import JobRunner
 from auroravault.mail import build_mailer
 from auroravault.mail.base import Mailer
-from auroravault.meta.base import MetaStore, Upload
+from auroravault.meta.base import MetaStore
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
@@ -55,13 +55,11 @@ class Services:
         queue = JobQueue(meta, settings.jobs)
         notifications = NotificationService(meta, mailer, queue, settings)
 
-        async def photo_arrived(upload: Upload) -> None:
-            await queue.enqueue(PROCESS_PHOTO, {"photo_id": upload.photo_id}, dedupe_key=f"process:{upload.photo_id}")
-
-        uploads = UploadService(meta, blobs, settings, on_arrived=photo_arrived)
-        processing = ProcessingService(meta, blobs, settings, disk=executors.disk, hashing=executors.hashing)
-        sweep = SweepService(meta, blobs, uploads, settings)
+        processing = ProcessingService(meta, blobs, settings, queue, disk=executors.disk, hashing=executors.hashing)
+        uploads = UploadService(meta, blobs, settings, arrival_job=processing.arrival_job, on_queued=queue.queued)
+        sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
         runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle, SEND_EMAIL: notifications.handle})
+        runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
         queue.on_enqueue(runner.wake)
@@ -82,7 +80,7 @@ class Services:
             processing=processing,
             sweep=sweep,
             notifications=notifications,
-            admin=AdminService(meta),
+            admin=AdminService(meta, before_retry=runner.before_retry),
             runner=runner,
             quarantine=QuarantineService(
                 meta, blobs, uploads, settings, disk=executors.disk, hashing=executors.hashing

@@ -14,6 +14,12 @@
 
 Idempotent: a photo no longer ``processing`` is left alone, and a second run of the same
 job rewrites identical variants and loses the conditional save.
+
+The job's lifecycle, seen from the photo: its job is stored with its arrival
+(``arrival_job``); a job that dies makes the photo ``failed`` with the job's last error
+(``job_died``); an admin's retry of that job makes it ``processing`` again
+(``job_retried``); and the sweep's ``repair`` gives a ``processing`` photo whose job is
+missing a new one, and fails one whose job died without the hook having run.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +44,30 @@ from auroravault import imaging
 from auroravault.config import Settings
 from auroravault.errors import NotFound
 from auroravault.executors import run_in
-from auroravault.meta.base import MetaStore, Photo
+from auroravault.jobs.queue import JobQueue
+from auroravault.meta.base import Job, MetaStore, Photo, Upload
+from auroravault.scratch import remove_stale
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import sort_key, utcnow
 
 log = logging.getLogger("auroravault.processing")
 
 PROCESS_PHOTO = "process_photo"
+#: How long a photo is ``processing`` before the repair looks at its job.
+REPAIR_AFTER = timedelta(minutes=1)
+REPAIR_BATCH = 200
+_ERROR = re.compile(r"^([a-z][a-z0-9_]*): (.*)$", re.DOTALL)
+
+
+def process_dedupe_key(photo_id: str) -> str:
+    return f"process:{photo_id}"
+
+
+def job_error(last_error: str | None) -> tuple[str, str]:
+    """A dead job's ``"code: detail"`` as the photo's error; anything else is ``processing_failed``."""
+    text = last_error or "the processing job gave up"
+    match = _ERROR.match(text)
+    return (match.group(1), match.group(2)) if match else ("processing_failed", text)
 
 
 # Decoding is CPU-heavy and can wait; uploads and page views cannot. On Linux each thread is
@@ -65,12 +90,18 @@ def _sha256_of(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def _make_workdir(root: Path) -> str:
+    root.mkdir(parents=True, exist_ok=True)
+    return tempfile.mkdtemp(prefix="photo-", dir=root)
+
+
 class ProcessingService:
     def __init__(
         self,
         meta: MetaStore,
         blobs: BlobStore,
         settings: Settings,
+        queue: JobQueue | None = None,
         *,
         disk: Executor | None = None,
         hashing: Executor | None = None,
@@ -78,6 +109,7 @@ class ProcessingService:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
+        self.queue = queue
         # The app's bounded pools for work folders and checksums (asyncio's default when None).
         self._disk = disk
         self._hashing = hashing
@@ -86,6 +118,45 @@ class ProcessingService:
         self._decoder = ThreadPoolExecutor(
             max_workers=settings.images.concurrency, thread_name_prefix="decode", initializer=_lower_priority
         )
+
+    # -- the job's lifecycle ------------------------------------------------------------
+    def arrival_job(self, upload: Upload) -> Job:
+        """The processing job of an arrived upload's photo, stored with its arrival."""
+        key = process_dedupe_key(upload.photo_id)
+        return JobQueue.job(PROCESS_PHOTO, {"photo_id": upload.photo_id}, dedupe_key=key)
+
+    async def job_died(self, job: Job) -> None:
+        """On-dead hook: the photo is ``failed`` with the job's last error (the original stays)."""
+        photo = await self.meta.get_photo(str(job.payload.get("photo_id", "")))
+        if photo is None or photo.status != "processing":
+            return
+        code, detail = job_error(job.last_error)
+        await self._fail(photo, code, detail)
+
+    async def job_retried(self, job: Job) -> None:
+        """Before-retry hook: a photo failed by its dead job is ``processing`` again."""
+        photo = await self.meta.get_photo(str(job.payload.get("photo_id", "")))
+        if photo is None or photo.status != "failed":
+            return
+        again = msgspec.structs.replace(
+            photo, status="processing", error_code=None, error_detail=None, updated_at=utcnow()
+        )
+        await self.meta.save_processed_photo(again, "failed")
+
+    async def repair(self, now: datetime) -> int:
+        """Photos ``processing`` for a while whose job is missing get one (their dedupe key
+        makes that safe), and those whose job is dead fail as ``job_died`` says; return how many."""
+        repaired = 0
+        for photo in await self.meta.processing_photos(now - REPAIR_AFTER, REPAIR_BATCH):
+            job = await self.meta.get_job_by_dedupe_key(process_dedupe_key(photo.id))
+            if job is None and self.queue is not None:
+                log.warning("photo %s was processing without a job: queued one", photo.id)
+                payload = {"photo_id": photo.id}
+                repaired += await self.queue.enqueue(PROCESS_PHOTO, payload, dedupe_key=process_dedupe_key(photo.id))
+            elif job is not None and job.state == "dead":
+                await self.job_died(job)
+                repaired += 1
+        return repaired
 
     async def handle(self, payload: dict[str, Any]) -> None:
         """The ``process_photo`` job handler; payload ``{"photo_id": ...}``."""
@@ -96,7 +167,7 @@ class ProcessingService:
         if photo is None or photo.status != "processing":
             return  # already done, rejected, or never arrived: nothing to do
         # Made and removed in a worker thread: removing a multi-GB original can take a while.
-        workdir = Path(await run_in(self._disk, tempfile.mkdtemp, prefix="auroravault-"))
+        workdir = Path(await run_in(self._disk, _make_workdir, self.settings.work_path))
         try:
             original = workdir / "original"
             try:
@@ -123,6 +194,10 @@ class ProcessingService:
             await run_in(self._disk, shutil.rmtree, workdir, True)
         variants = result.thumb_bytes + result.preview_bytes
         await self._ready(photo, result, variants)
+
+    async def clean_work(self, before: datetime) -> int:
+        """Remove work folders left before ``before`` (by a killed process); return how many."""
+        return await run_in(self._disk, remove_stale, self.settings.work_path, before)
 
     def close(self) -> None:
         self._decoder.shutdown(wait=False, cancel_futures=True)

@@ -10,8 +10,9 @@ The rules of DESIGN.md "The HTTP contract", steps 1-4:
 - New files reserve their size against the quota in the same atomic step that creates
   them; rejection or expiry releases it.
 - ``complete`` HEADs each object: missing -> still ``pending``; wrong size -> ``rejected``
-  and the object deleted; right size -> ``processing``, and ``on_arrived`` is called
-  (the pipeline's seam).
+  and the object deleted; right size -> ``processing``, in one atomic step with the photo's
+  processing job (``arrival_job``, the pipeline's seam), so a failed write never leaves an
+  arrived photo without its job.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import posixpath
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -28,7 +29,7 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.ids import new_id
-from auroravault.meta.base import Batch, MetaStore, Photo, Upload, User
+from auroravault.meta.base import Batch, Job, MetaStore, Photo, Upload, User
 from auroravault.storage.base import BlobStore, PresignedRequest, original_key
 from auroravault.timeutil import sort_key, utcnow
 
@@ -77,7 +78,7 @@ class UploadItem(msgspec.Struct, kw_only=True, omit_defaults=True):
     reason: str | None = None
 
 
-Arrived = Callable[[Upload], Awaitable[None]]
+ArrivalJob = Callable[[Upload], Job]
 
 
 def upload_item(upload: Upload) -> UploadItem:
@@ -96,12 +97,18 @@ def upload_item(upload: Upload) -> UploadItem:
 
 class UploadService:
     def __init__(
-        self, meta: MetaStore, blobs: BlobStore, settings: Settings, on_arrived: Arrived | None = None
+        self,
+        meta: MetaStore,
+        blobs: BlobStore,
+        settings: Settings,
+        arrival_job: ArrivalJob | None = None,
+        on_queued: Callable[[], None] | None = None,
     ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
-        self.on_arrived = on_arrived
+        self.arrival_job = arrival_job  # the job an arrived upload's photo needs
+        self.on_queued = on_queued  # wakes the job pump once that job is stored
 
     # -- validation --------------------------------------------------------------------
     def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
@@ -167,7 +174,9 @@ class UploadService:
 
     async def _init(self, user: User, specs: list[FileSpec]) -> InitResult:
         now = utcnow()
-        ttl = self.settings.storage.presign_ttl_seconds
+        # A URL never outlives its upload: once the upload expired (its bytes deleted, its
+        # quota released), a late PUT must be refused by storage itself.
+        ttl = min(self.settings.storage.presign_ttl_seconds, self.settings.uploads.pending_ttl_seconds)
         url_expires = now + timedelta(seconds=ttl)
         batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires)
         pending_ttl = timedelta(seconds=self.settings.uploads.pending_ttl_seconds)
@@ -247,12 +256,13 @@ class UploadService:
             await self.meta.move_uploads(resumed, batch.id, url_expires)
 
         async def sign(item: InitItem, upload: Upload) -> None:
+            left = int((upload.expires_at - now).total_seconds())  # a resumed upload has less
             item.upload = await self.blobs.presign_put(
                 original_key(user.id, upload.photo_id),
                 content_type=upload.content_type,
                 size=upload.size,
                 sha256=upload.sha256,
-                expires_in=ttl,
+                expires_in=max(1, min(ttl, left)),
             )
 
         await asyncio.gather(*(sign(item, upload) for item, upload in to_sign))
@@ -300,8 +310,13 @@ class UploadService:
             await self.blobs.delete(key)
             reason = f"size_mismatch: stored {info.size} bytes, declared {upload.size}"
             await self.meta.end_upload(upload.id, "rejected", reason, now)
-        elif await self.meta.mark_upload_arrived(upload.id, now) and self.on_arrived is not None:
-            await self.on_arrived(upload)
+        else:
+            job = self.arrival_job(upload) if self.arrival_job is not None else None
+            if await self.meta.mark_upload_arrived(upload.id, now, job):
+                if job is not None and self.on_queued is not None:
+                    self.on_queued()
+                # What we just wrote, not a read back: that is the answer, whatever a read sees.
+                return msgspec.structs.replace(upload, state="processing", updated_at=now)
         fresh = await self.meta.get_upload(upload.id)
         return fresh or upload
 

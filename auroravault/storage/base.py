@@ -20,6 +20,9 @@ Contract (every adapter, checked by ``tests/storage/test_contract.py``):
 - ``list`` yields every ``ObjectInfo`` whose key starts with ``prefix``.
 - Library errors become ``auroravault.errors``: an unreachable backend raises
   ``Unavailable``; a missing object ``NotFound``.
+- ``purge_temp(before)`` removes the store's own half-written files (a local PUT cut off
+  by a killed process) last touched before ``before``, never an object; stores that write
+  nothing half-way (S3, MinIO: a PUT is atomic) have none and return 0.
 - ``close`` releases connections; the store is not used afterwards.
 """
 
@@ -82,6 +85,10 @@ class BlobStore(Protocol):
 
     async def check(self) -> None:
         """Raise ``Unavailable`` unless the store can be written and read now."""
+        ...
+
+    async def purge_temp(self, before: datetime) -> int:
+        """Remove half-written files older than ``before``; return how many."""
         ...
 
     async def close(self) -> None: ...

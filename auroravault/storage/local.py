@@ -26,6 +26,7 @@ from urllib.parse import quote, urlencode
 
 from auroravault.errors import Invalid, NotFound, Unavailable
 from auroravault.executors import bounded_pool, run_in
+from auroravault.scratch import remove_stale
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.signing import UrlSigner
 
@@ -221,6 +222,9 @@ class LocalBlobStore:
             await self.delete(marker)
         except OSError as exc:
             raise Unavailable("storage_unavailable", f"cannot write to {self.root}: {exc.strerror}") from exc
+
+    async def purge_temp(self, before: datetime) -> int:
+        return await self._run(remove_stale, self._tmp, before)
 
     async def close(self) -> None:
         if self._own:

@@ -44,7 +44,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -307,6 +307,9 @@ class MinioBlobStore:
                 "(MinIO: MINIO_API_CORS_ALLOW_ORIGIN) so browsers can upload",
                 ", ".join(cors_origins),
             )
+
+    async def purge_temp(self, before: datetime) -> int:
+        return 0  # a PUT to the bucket is atomic: nothing half-written is ever left here
 
     async def close(self) -> None:
         self._http.clear()

@@ -44,6 +44,7 @@ import functools
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import Executor
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, urlsplit
@@ -463,6 +464,9 @@ class S3BlobStore:
                 ]
             }
             await self._run(self._client.put_bucket_cors, Bucket=self.bucket, CORSConfiguration=rules)
+
+    async def purge_temp(self, before: datetime) -> int:
+        return 0  # a PUT to the bucket is atomic: nothing half-written is ever left here
 
     async def close(self) -> None:
         self._client.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import msgspec
 import pytest
 
 from auroravault.errors import Conflict, QuotaExceeded
@@ -170,6 +171,72 @@ async def test_arrival_is_a_conditional_transition(meta: MetaStore) -> None:
     assert await meta.pending_uploads(user.id, 10) == []
 
 
+async def test_arrival_enqueues_its_job_in_the_same_step(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    pairs = [photo_and_upload(user, batch, sha, index=i) for i, sha in enumerate((SHA_A, SHA_B))]
+    await meta.create_uploads(batch, [p for p, _ in pairs], [u for _, u in pairs], 200)
+    (photo, upload), (other_photo, other) = pairs
+    job = a_job("process_photo", dedupe=f"process:{photo.id}")
+    assert await meta.mark_upload_arrived(upload.id, utcnow(), job) is True
+    queued = await meta.get_job(job.id)
+    assert queued is not None and queued.state == "queued" and queued.payload == {"n": 1}
+    assert (await meta.get_job_by_dedupe_key(f"process:{photo.id}")).id == job.id
+    # not pending any more: neither the arrival nor its job happen twice
+    assert await meta.mark_upload_arrived(upload.id, utcnow(), a_job("process_photo", dedupe="x")) is False
+    assert await meta.get_job_by_dedupe_key("x") is None
+    # a job whose dedupe key is taken does not stop the arrival, and is not stored
+    late = a_job("process_photo", dedupe=f"process:{photo.id}")
+    assert await meta.mark_upload_arrived(other.id, utcnow(), late) is True
+    assert (await meta.get_photo(other_photo.id)).status == "processing"
+    assert await meta.get_job(late.id) is None
+    assert (await meta.job_counts())["queued"] == 1
+
+
+async def test_processing_photos_are_listed_for_repair(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    pairs = [photo_and_upload(user, batch, sha, index=i) for i, sha in enumerate((SHA_A, SHA_B, "c" * 64))]
+    await meta.create_uploads(batch, [p for p, _ in pairs], [u for _, u in pairs], 300)
+    arrived_at = utcnow() - timedelta(minutes=10)
+    for _, upload in pairs[:2]:
+        await meta.mark_upload_arrived(upload.id, arrived_at)
+    ready = msgspec.structs.replace(
+        await meta.get_photo(pairs[1][0].id), status="ready", updated_at=utcnow() - timedelta(minutes=5)
+    )
+    assert await meta.save_processed_photo(ready, "processing")
+    found = await meta.processing_photos(utcnow() - timedelta(minutes=1), 10)
+    assert [p.id for p in found] == [pairs[0][0].id]  # not the ready one, not the pending one
+    assert await meta.processing_photos(arrived_at, 10) == []  # strictly before
+
+
+async def test_reads_see_every_committed_write_while_other_reads_run(meta: MetaStore) -> None:
+    # Many requests read at once (sessions, users, batches): a read that starts after a
+    # write returned must still see that write, never an older snapshot.
+    user = await with_user(meta)
+    batch = a_batch(user)
+    pairs = [photo_and_upload(user, batch, f"{i:064x}", index=i) for i in range(40)]
+    await meta.create_uploads(batch, [p for p, _ in pairs], [u for _, u in pairs], 0)
+    stop = asyncio.Event()
+
+    async def browse() -> None:
+        while not stop.is_set():
+            await meta.get_user(user.id)
+
+    readers = [asyncio.create_task(browse()) for _ in range(6)]
+    stale = []
+    try:
+        for _, upload in pairs:
+            assert await meta.mark_upload_arrived(upload.id, utcnow())
+            seen = await meta.get_upload(upload.id)
+            if seen.state != "processing":
+                stale.append(upload.id)
+    finally:
+        stop.set()
+        await asyncio.gather(*readers)
+    assert stale == []
+
+
 async def test_ending_an_upload_deletes_its_photo_and_releases_quota(meta: MetaStore) -> None:
     user = await with_user(meta)
     batch = a_batch(user)
@@ -182,6 +249,19 @@ async def test_ending_an_upload_deletes_its_photo_and_releases_quota(meta: MetaS
     assert await meta.get_photo(photo.id) is None
     assert await meta.get_photo_by_sha256(user.id, SHA_A) is None
     assert (await meta.get_user(user.id)).used_bytes == 0
+
+
+async def test_an_arrived_upload_cannot_expire(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    assert await meta.mark_upload_arrived(upload.id, utcnow())
+    # the sweep read it while still pending; complete won meanwhile
+    assert await meta.end_upload(upload.id, "expired", "expired: never completed", utcnow()) is False
+    assert (await meta.get_upload(upload.id)).state == "processing"
+    assert (await meta.get_photo(photo.id)).status == "processing"
+    assert (await meta.get_user(user.id)).used_bytes == 100
 
 
 async def test_resumed_uploads_move_to_the_new_batch(meta: MetaStore) -> None:
@@ -364,6 +444,55 @@ async def test_done_jobs_are_purged_after_a_while(meta: MetaStore) -> None:
 async def test_migrate_is_idempotent_and_check_answers(meta: MetaStore) -> None:
     await meta.migrate()
     await meta.check()
+
+
+async def test_expired_rows_are_forgotten(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    now = utcnow()
+    past, future, long_ago = now - timedelta(hours=1), now + timedelta(hours=1), now - timedelta(days=2)
+    for name, expires in (("s-old", past), ("s-live", future)):
+        await meta.create_session(Session(token_hash=name, user_id=user.id, created_at=long_ago, expires_at=expires))
+    await meta.create_reset_token("r-old", user.id, past)
+    await meta.create_reset_token("r-live", user.id, future)
+    await meta.hit_counter("c-old", 60, long_ago)
+    await meta.hit_counter("c-live", 3600, now)
+
+    def batch_until(expires) -> Batch:
+        return Batch(id=new_id("b_"), owner_id=user.id, created_at=long_ago, expires_at=expires)
+
+    # Uploads made two days ago: their pending TTL (a day) is over.
+    old, empty, fresh = batch_until(past), batch_until(past), batch_until(future)
+    shas = iter(f"{i:064x}" for i in range(1, 10))
+    rejected, done, busy, waiting = (photo_and_upload(user, old, next(shas), index=i, when=long_ago) for i in range(4))
+    four = (rejected, done, busy, waiting)
+    await meta.create_uploads(old, [p for p, _ in four], [u for _, u in four], 0)
+    lone = photo_and_upload(user, empty, next(shas), when=long_ago)
+    await meta.create_uploads(empty, [lone[0]], [lone[1]], 0)
+    recent = photo_and_upload(user, fresh, next(shas))
+    await meta.create_uploads(fresh, [recent[0]], [recent[1]], 0)
+    for _, upload in (rejected, lone, recent):
+        assert await meta.end_upload(upload.id, "rejected", "size_mismatch", long_ago)
+    for _, upload in (done, busy):
+        assert await meta.mark_upload_arrived(upload.id, long_ago)
+    ready = msgspec.structs.replace(await meta.get_photo(done[0].id), status="ready")
+    assert await meta.save_processed_photo(ready, "processing")
+
+    assert await meta.purge_expired(now) > 0
+    # expired: gone (an earlier clock would still find them, were they kept)
+    assert await meta.get_session("s-old") is None
+    assert await meta.consume_reset_token("r-old", past - timedelta(minutes=1)) is None
+    assert await meta.get_counter("c-old", long_ago + timedelta(seconds=1)) == 0
+    assert await meta.get_upload(rejected[1].id) is None and await meta.get_upload(done[1].id) is None
+    assert await meta.get_upload(lone[1].id) is None and await meta.get_batch(empty.id) is None
+    # still live, or still needed: kept
+    assert (await meta.get_session("s-live")).user_id == user.id
+    assert await meta.consume_reset_token("r-live", now) == user.id
+    assert await meta.get_counter("c-live", now) == 1
+    assert [u.id for u in await meta.batch_uploads(old.id)] == [busy[1].id, waiting[1].id]  # processing, pending
+    assert await meta.get_batch(old.id) is not None
+    assert (await meta.get_upload(recent[1].id)).state == "rejected" and await meta.get_batch(fresh.id) is not None
+    assert (await meta.get_photo(done[0].id)).status == "ready"  # photos are never purged
+    assert await meta.purge_expired(now) == 0  # idempotent
 
 
 async def test_reset_tokens_work_once_and_expire(meta: MetaStore) -> None:

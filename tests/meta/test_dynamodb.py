@@ -195,3 +195,29 @@ async def test_an_unreachable_endpoint_is_unavailable_quickly() -> None:
     finally:
         await meta.close()
     assert time.monotonic() - started < 10
+
+
+async def test_a_dedupe_key_left_without_its_job_does_not_block_the_photo(store: DynamoMetaStore) -> None:
+    # A DEDUPE# item whose job is gone (a purge cut short, a hand-edited table) would make
+    # every enqueue with that key a silent no-op, and the photo would never be processed.
+    user = await with_user(store)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, "e" * 64)
+    await store.create_uploads(batch, [photo], [upload], 100)
+    key = f"process:{photo.id}"
+    await store._call(
+        "put_item",
+        TableName=store.table,
+        Item={"PK": {"S": f"DEDUPE#{key}"}, "SK": {"S": "DEDUPE"}, "job_id": {"S": "j_gone"}},
+    )
+    job = a_job("process_photo", dedupe=key)
+    assert await store.mark_upload_arrived(upload.id, utcnow(), job) is True
+    assert (await store.get_job_by_dedupe_key(key)).id == job.id
+    # and a plain enqueue frees such a key too
+    await store._call(
+        "put_item",
+        TableName=store.table,
+        Item={"PK": {"S": "DEDUPE#welcome:x"}, "SK": {"S": "DEDUPE"}, "job_id": {"S": "j_gone_too"}},
+    )
+    assert await store.enqueue_job(a_job(dedupe="welcome:x")) is True
+    assert await store.enqueue_job(a_job(dedupe="welcome:x")) is False  # a live job holds it now

@@ -22,6 +22,7 @@ from tests.conftest import make_settings
         ({"local": {"root": "{tmp}"}}, "local.root"),
         ({"sqlite": {"path": "{tmp}/photos/auroravault.db"}, "local": {"root": "{tmp}/photos"}}, "sqlite.path"),
         ({"local": {"root": "{data}/outbox"}}, "the mail outbox"),
+        ({"server": {"work_dir": "{tmp}/photos/work"}, "local": {"root": "{tmp}/photos"}}, "server.work_dir"),
     ],
 )
 async def test_the_server_refuses_overlapping_folders_and_touches_nothing(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,14 @@ async def test_move_puts_the_bytes_under_the_new_key(blobs: BlobCase, tmp_path: 
     with pytest.raises(NotFound):
         await blobs.store.move("u4/p1/original", "quarantine/u4/p1/again")
     assert await blobs.store.head("quarantine/u4/p1/again") is None
+
+
+async def test_purging_scratch_files_never_touches_an_object(blobs: BlobCase, tmp_path: Path) -> None:
+    assert await presigned_upload(blobs, "u5/p1/original") == 200
+    src = tmp_path / "thumb.webp"
+    src.write_bytes(b"variant" * 50)
+    await blobs.store.put_file("u5/p1/thumb.webp", src, content_type="image/webp")
+    later = datetime.now(UTC) + timedelta(days=1)  # everything there now is "before"
+    assert await blobs.store.purge_temp(later) >= 0
+    assert sorted([info.key async for info in blobs.store.list("u5/")]) == ["u5/p1/original", "u5/p1/thumb.webp"]
+    assert (await blobs.store.head("u5/p1/original")).size == len(DATA)

@@ -45,8 +45,8 @@ The package, by what each module holds:
   Put/Update/Delete builders every operation uses;
 - ``codec``: records <-> attribute maps, and ``_Expr`` for expression placeholders;
 - ``keys``: the key shapes above, the claim and job index attributes, GSI names, the TTL attribute;
-- ``accounts``, ``photos``, ``uploads``, ``jobs``: the MetaStore operations, one concern each,
-  as mixins that ``DynamoMetaStore`` combines.
+- ``accounts``, ``photos``, ``uploads``, ``jobs``, ``expiry``: the MetaStore operations, one
+  concern each, as mixins that ``DynamoMetaStore`` combines.
 """
 
 from auroravault.meta.dynamodb.client import MAX_CONCURRENCY

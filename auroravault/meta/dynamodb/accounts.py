@@ -11,11 +11,11 @@ import msgspec
 from auroravault.errors import Conflict, Unavailable
 from auroravault.meta.base import Session, User
 from auroravault.meta.dynamodb.client import RETRIES, TableClient, _backoff, _Canceled, _ConditionFailed
-from auroravault.meta.dynamodb.codec import AttrMap, _epoch, _Expr, _item
+from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item
 from auroravault.meta.dynamodb.keys import (
-    TTL_ATTR,
     _counter_key,
     _email_key,
+    _expiring,
     _key,
     _reset_key,
     _session_key,
@@ -103,16 +103,12 @@ class AccountOps(TableClient):
         raise Unavailable("meta_unavailable", "used_bytes is too contended; try again")
 
     async def create_session(self, session: Session) -> None:
-        ttl = {TTL_ATTR: _epoch(session.expires_at)}
-        index = {
-            **_user_session_key(session.user_id, session.token_hash),
-            "token_hash": {"S": session.token_hash},
-            TTL_ATTR: {"N": str(ttl[TTL_ATTR])},
-        }
+        home, mine = _session_key(session.token_hash), _user_session_key(session.user_id, session.token_hash)
+        index = {**mine, "token_hash": {"S": session.token_hash}, **_expiring(mine, session.expires_at)}
         try:
             await self._transact(
                 [
-                    {"Put": self._put({**_item(session, **ttl), **_session_key(session.token_hash)})},
+                    {"Put": self._put({**_item(session), **home, **_expiring(home, session.expires_at)})},
                     {"Put": self._put(index)},
                 ]
             )
@@ -144,7 +140,7 @@ class AccountOps(TableClient):
             **_reset_key(token_hash),
             "user_id": {"S": user_id},
             "expires_at": {"S": to_iso(expires_at)},
-            TTL_ATTR: {"N": str(_epoch(expires_at))},
+            **_expiring(_reset_key(token_hash), expires_at),
         }
         try:
             await self._call("put_item", **self._put(item, "attribute_not_exists(PK)"))
@@ -181,7 +177,7 @@ class AccountOps(TableClient):
             end = now + timedelta(seconds=window_seconds)
             e = _Expr()
             item = {**_counter_key(key), "count": {"N": "1"}, "window_end": {"S": to_iso(end)}}
-            item[TTL_ATTR] = {"N": str(_epoch(end) + 60)}
+            item.update(_expiring(_counter_key(key), end))
             try:  # no window, or it ended: start a new one, unless a racer just did
                 await self._call(
                     "put_item",

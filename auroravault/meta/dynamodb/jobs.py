@@ -26,22 +26,52 @@ class JobOps(TableClient):
         index = _job_index(job.id, job.state, job.updated_at, job.run_at, job.lease_until)
         return {**_item(job, **index), **_job_key(job.id)}
 
+    def _enqueue_ops(self, job: Job) -> list[dict[str, Any]]:
+        """The transaction items that store a new job: the job, and its dedupe key if any."""
+        ops = [{"Put": self._put(self._job_item(job), "attribute_not_exists(PK)")}]
+        if job.dedupe_key is not None:
+            dedupe = {**_dedupe_key(job.dedupe_key), "job_id": {"S": job.id}}
+            ops.append({"Put": self._put(dedupe, "attribute_not_exists(PK)")})
+        return ops
+
+    async def _free_dangling_dedupe(self, dedupe_key: str) -> bool:
+        """Delete a ``DEDUPE#`` item whose job no longer exists; True if it did. With SQLite's
+        UNIQUE column a key dies with its job; here an item left alone would block the key forever."""
+        pointer = await self._get(_dedupe_key(dedupe_key))
+        if pointer is None:
+            return True
+        job_id = pointer["job_id"]["S"]
+        if await self._get(_job_key(job_id)) is not None:
+            return False
+        e = _Expr()
+        try:
+            await self._call(
+                "delete_item", **self._delete(_dedupe_key(dedupe_key), f"{e.n('job_id')} = {e.v(job_id)}", e)
+            )
+        except _ConditionFailed:
+            return False  # another job took the key meanwhile
+        return True
+
     async def enqueue_job(self, job: Job) -> bool:
-        put = self._put(self._job_item(job), "attribute_not_exists(PK)")
+        ops = self._enqueue_ops(job)
         if job.dedupe_key is None:
             try:
-                await self._call("put_item", **put)
+                await self._call("put_item", **ops[0]["Put"])
                 return True
             except _ConditionFailed:
                 return False
-        dedupe = self._put({**_dedupe_key(job.dedupe_key), "job_id": {"S": job.id}}, "attribute_not_exists(PK)")
-        try:
-            await self._transact([{"Put": put}, {"Put": dedupe}])
-            return True
-        except _Canceled as exc:
-            if exc.failed(0) or exc.failed(1):
-                return False
-            raise Unavailable("meta_unavailable", f"enqueue was cancelled: {exc}") from None
+        for _ in range(2):
+            try:
+                await self._transact(ops)
+                return True
+            except _Canceled as exc:
+                if exc.failed(0):
+                    return False
+                if not exc.failed(1):
+                    raise Unavailable("meta_unavailable", f"enqueue was cancelled: {exc}") from None
+                if not await self._free_dangling_dedupe(job.dedupe_key):
+                    return False
+        return False
 
     async def _set_job(
         self,
@@ -145,6 +175,10 @@ class JobOps(TableClient):
 
     async def get_job(self, job_id: str) -> Job | None:
         return await self._get_record(Job, _job_key(job_id))
+
+    async def get_job_by_dedupe_key(self, dedupe_key: str) -> Job | None:
+        pointer = await self._get(_dedupe_key(dedupe_key))
+        return await self.get_job(pointer["job_id"]["S"]) if pointer else None
 
     async def _jobs_in(self, state: JobState, limit: int) -> list[Job]:
         e = _Expr()

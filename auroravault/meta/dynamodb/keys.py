@@ -11,8 +11,11 @@ from auroravault.timeutil import to_iso
 
 #: The attribute DynamoDB's TTL deletes expired sessions and counters by (epoch seconds).
 TTL_ATTR = "expires_ttl"
+#: GSI2 partition of every item that expires (``purge_expired`` finds them there; TTL is late).
+EXPIRES_PK = "EXPIRES"
 GSI1, GSI2 = "GSI1", "GSI2"
 DUE_PK = "DUE"  # one constant shard: a family vault's sweep traffic is small
+PROCESSING_PK = "PROCESSING"  # GSI1 of photo home records while they are processing (one shard too)
 
 
 # -- keys -------------------------------------------------------------------------------------
@@ -99,6 +102,27 @@ def _job_index(
     elif state == "running" and lease_until is not None:
         index["GSI2PK"], index["GSI2SK"] = "JOBSDUE#running", f"{to_iso(lease_until)}#{job_id}"
     return index
+
+
+def _expiring(key: AttrMap, at: datetime, *, ttl: bool = True) -> AttrMap:
+    """The attributes of an item forgotten after ``at``: in GSI2 under ``EXPIRES`` (by time,
+    for ``purge_expired``) and, with ``ttl``, DynamoDB's TTL attribute (which may come days late).
+    Without ``ttl`` only ``purge_expired`` removes it, after checking it may (a batch)."""
+    attrs: AttrMap = {
+        "GSI2PK": {"S": EXPIRES_PK},
+        "GSI2SK": {"S": f"{to_iso(at)}#{key['PK']['S']}#{key['SK']['S']}"},
+    }
+    if ttl:
+        attrs[TTL_ATTR] = {"N": str(int(at.timestamp()))}
+    return attrs
+
+
+def _photo_index(photo: Photo) -> AttrMap:
+    """GSI1 attributes of a photo's home record: present only while it is ``processing``,
+    so the sweep finds photos whose job went missing or died."""
+    if photo.status != "processing":
+        return {}
+    return {"GSI1PK": {"S": PROCESSING_PK}, "GSI1SK": {"S": f"{to_iso(photo.updated_at)}#{photo.id}"}}
 
 
 def _claim_item(photo: Photo, upload: Upload | None) -> AttrMap:

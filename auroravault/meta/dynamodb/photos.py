@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from auroravault.errors import Unavailable
@@ -9,7 +10,17 @@ from auroravault.meta.base import MonthCount, Photo, PhotoStatus
 from auroravault.meta.dynamodb.accounts import AccountOps
 from auroravault.meta.dynamodb.client import RETRIES, _backoff, _Canceled
 from auroravault.meta.dynamodb.codec import _Expr, _item, _record, _version
-from auroravault.meta.dynamodb.keys import _claim_key, _month_key, _photo_key, _timeline_key, _timeline_sk
+from auroravault.meta.dynamodb.keys import (
+    GSI1,
+    PROCESSING_PK,
+    _claim_key,
+    _month_key,
+    _photo_index,
+    _photo_key,
+    _timeline_key,
+    _timeline_sk,
+)
+from auroravault.timeutil import to_iso
 
 
 class PhotoOps(AccountOps):
@@ -72,6 +83,24 @@ class PhotoOps(AccountOps):
                 counts.append(MonthCount(month=item["SK"]["S"].removeprefix("MONTH#"), count=count))
         return counts
 
+    async def processing_photos(self, updated_before: datetime, limit: int) -> list[Photo]:
+        # GSI1 nominates (it may lag); the home record, read consistently, decides.
+        if limit <= 0:
+            return []
+        e = _Expr()
+        query = e.args(
+            IndexName=GSI1,
+            KeyConditionExpression=f"GSI1PK = {e.v(PROCESSING_PK)} AND GSI1SK < {e.v(to_iso(updated_before))}",
+            Limit=limit,
+        )
+        query["TableName"] = self.table
+        out = await self._call("query", **query)
+        ids = [item["id"]["S"] for item in out.get("Items", [])]
+        items = await self._batch_get([_photo_key(i) for i in ids])
+        found = [_record(Photo, i) for i in items]
+        kept = [p for p in found if p.status == "processing" and p.updated_at < updated_before]
+        return sorted(kept, key=lambda p: (p.updated_at, p.id))
+
     def _photo_ops(self, before: Photo, version: int, after: Photo | None) -> list[dict[str, Any]]:
         """Transaction items that replace ``before`` (stored as ``version``) by ``after``
         (None: delete), keeping its timeline copy, month counter and claim in step."""
@@ -80,7 +109,8 @@ class PhotoOps(AccountOps):
             e = _Expr()
             ops.append({"Delete": self._delete(_photo_key(before.id), f"{e.n('v')} = {e.v(version)}", e)})
         else:
-            ops.append({"Put": self._versioned_put({**_item(after), **_photo_key(after.id)}, version)})
+            home = {**_item(after), **_photo_key(after.id), **_photo_index(after)}
+            ops.append({"Put": self._versioned_put(home, version)})
         was_listed = before.status != "pending"
         is_listed = after is not None and after.status != "pending"
         old_line = _timeline_key(before) if was_listed else None

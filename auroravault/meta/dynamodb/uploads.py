@@ -12,9 +12,10 @@ from typing import Any, Literal
 import msgspec
 
 from auroravault.errors import Conflict, QuotaExceeded, Unavailable
-from auroravault.meta.base import Batch, Photo, Upload
+from auroravault.meta.base import Batch, Job, Photo, Upload
 from auroravault.meta.dynamodb.client import RETRIES, TRANSACT_MAX, _backoff, _Canceled, _ConditionFailed
-from auroravault.meta.dynamodb.codec import _Expr, _item, _record, _version
+from auroravault.meta.dynamodb.codec import _Expr, _item, _py, _record, _version
+from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import (
     DUE_PK,
     GSI1,
@@ -22,6 +23,7 @@ from auroravault.meta.dynamodb.keys import (
     _batch_key,
     _claim_item,
     _claim_key,
+    _expiring,
     _member_key,
     _photo_key,
     _upload_key,
@@ -36,7 +38,7 @@ log = logging.getLogger(__name__)
 CLAIMS_PER_COMMIT = TRANSACT_MAX - 2
 
 
-class UploadOps(PhotoOps):
+class UploadOps(PhotoOps, JobOps):
     """Batches and uploads; photo rows and quota move with them (``PhotoOps``, ``AccountOps``)."""
 
     #: Photos per commit transaction; lower only to exercise chunking in tests.
@@ -118,7 +120,10 @@ class UploadOps(PhotoOps):
                 )
             if batch is not None:
                 batch_at = len(ops)
-                ops.append({"Put": self._put({**_item(batch), **_batch_key(batch.id)}, "attribute_not_exists(PK)")})
+                # Forgotten once expired and empty: purge_expired checks it is empty (so no TTL).
+                key = _batch_key(batch.id)
+                item = {**_item(batch), **key, **_expiring(key, batch.expires_at, ttl=False)}
+                ops.append({"Put": self._put(item, "attribute_not_exists(PK)")})
             claims_at = len(ops)
             ops += [{"Put": self._put(_claim_item(p, by_photo.get(p.id)), "attribute_not_exists(PK)")} for p in chunk]
             if not ops:
@@ -223,7 +228,10 @@ class UploadOps(PhotoOps):
         query = e.args(IndexName=GSI1, KeyConditionExpression=f"GSI1PK = {e.v(f'PENDING#{owner_id}')}")
         return await self._pending_from_index(query, limit, lambda u: u.state == "pending" and u.owner_id == owner_id)
 
-    async def mark_upload_arrived(self, upload_id: str, now: datetime) -> bool:
+    async def mark_upload_arrived(self, upload_id: str, now: datetime, job: Job | None = None) -> bool:
+        """See the protocol: one TransactWriteItems moves the upload and its photo and stores
+        ``job``. If the job's dedupe key is taken, the transaction is refused and tried again
+        without the job (the key's holder is the photo's job)."""
         for attempt in range(RETRIES):
             item = await self._get(_upload_key(upload_id))
             if item is None:
@@ -233,18 +241,37 @@ class UploadOps(PhotoOps):
                 return False
             version = _version(item)
             upload.state, upload.updated_at = "processing", now
-            ops = [{"Put": self._versioned_put({**_item(upload), **_upload_key(upload.id)}, version)}]
+            ops = self._settled_ops(upload, version)
             photo_item = await self._get(_photo_key(upload.photo_id))
             if photo_item is not None:
                 before = _record(Photo, photo_item)
                 after = msgspec.structs.replace(before, status="processing", updated_at=now)
                 ops += self._photo_ops(before, _version(photo_item), after)
+            job_at = len(ops)
+            if job is not None:
+                ops += self._enqueue_ops(job)
             try:
                 await self._transact(ops)
                 return True
-            except _Canceled:
+            except _Canceled as exc:
+                if job is not None and any(exc.failed(i) for i in range(job_at, len(ops))):
+                    if not (job.dedupe_key and await self._free_dangling_dedupe(job.dedupe_key)):
+                        job = None  # already queued once (its dedupe key holds a job): arrive without it
+                    continue
                 await _backoff(attempt)  # a racer moved it: the re-read says whether we lost
         raise Unavailable("meta_unavailable", "upload is too contended; try again")
+
+    def _settled_ops(self, upload: Upload, version: int) -> list[dict[str, Any]]:
+        """Put a no longer pending upload (version ``version`` + 1), it and its membership
+        now expiring at the upload's ``expires_at`` (``purge_expired``, TTL)."""
+        home = _upload_key(upload.id)
+        member = _member_key(upload.batch_id, upload.index, upload.id)
+        e = _Expr()
+        fields = {k: _py(v) for k, v in _expiring(member, upload.expires_at).items()}
+        return [
+            {"Put": self._versioned_put({**_item(upload), **home, **_expiring(home, upload.expires_at)}, version)},
+            {"Update": self._update(member, e.update(fields), e)},
+        ]
 
     async def end_upload(
         self, upload_id: str, state: Literal["rejected", "expired"], reason: str, now: datetime
@@ -254,11 +281,11 @@ class UploadOps(PhotoOps):
             if item is None:
                 return False
             upload = _record(Upload, item)
-            if upload.state not in ("pending", "processing"):
+            if upload.state not in (("pending",) if state == "expired" else ("pending", "processing")):
                 return False
             version = _version(item)
             upload.state, upload.reason, upload.updated_at = state, reason, now
-            ops = [{"Put": self._versioned_put({**_item(upload), **_upload_key(upload.id)}, version)}]
+            ops = self._settled_ops(upload, version)
             photo_item = await self._get(_photo_key(upload.photo_id))
             if photo_item is not None:
                 photo = _record(Photo, photo_item)
