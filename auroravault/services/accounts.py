@@ -177,6 +177,7 @@ class AccountService:
         password_hash = await asyncio.to_thread(_hasher.hash, password)
         await self.meta.set_password(user_id, password_hash)
         await self.meta.delete_user_sessions(user_id)
+        await self.meta.delete_user_reset_tokens(user_id)  # older links stop working too
         user = await self.meta.get_user(user_id)
         if user is not None:
             await self.meta.reset_counter(f"login:account:{user.email}")
