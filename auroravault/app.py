@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auroravault import __version__
 from auroravault.api.accounts import AuthController, UsersController
@@ -99,6 +103,19 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
+def _forwarded(app: ASGIApp, trusted: list[str]) -> ASGIApp:
+    # uvicorn's middleware is plain ASGI; only its type hints differ from Litestar's.
+    return cast("ASGIApp", ProxyHeadersMiddleware(cast("Any", app), trusted_hosts=trusted))
+
+
+def _middleware(settings: Settings) -> list[DefineMiddleware]:
+    """The client's address (and scheme) from X-Forwarded-For/-Proto, only when the direct
+    peer is one of ``server.trusted_proxies``; the right-most hop that is not one is the client."""
+    if not settings.server.trusted_proxies:
+        return []
+    return [DefineMiddleware(_forwarded, trusted=list(settings.server.trusted_proxies))]
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     """Build the ASGI app. ``services`` may be given to share adapters (tests, several apps)."""
     services = services or build_services(settings)
@@ -109,6 +126,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),
         cors_config=cors,
+        middleware=_middleware(settings),
         request_max_body_size=1024 * 1024,
         debug=False,
     )

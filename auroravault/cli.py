@@ -30,6 +30,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=settings.server.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if os.environ.get("FORWARDED_ALLOW_IPS") and not settings.server.trusted_proxies:
+        logging.getLogger("auroravault").warning(
+            "FORWARDED_ALLOW_IPS is no longer read: set server.trusted_proxies (AURORAVAULT_SERVER__TRUSTED_PROXIES)"
+        )
     app = create_app(settings)
     print(f"AuroraVault on {settings.server.base_url()}  (data in {settings.data_path.resolve()})", flush=True)
     uvicorn.run(
@@ -37,8 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=settings.server.host,
         port=settings.server.port,
         log_level=settings.server.log_level,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Forwarding headers are the app's business (server.trusted_proxies), not uvicorn's.
+        proxy_headers=False,
     )
     return 0
 
