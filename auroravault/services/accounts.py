@@ -31,6 +31,7 @@ from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.meta.base import MetaStore, Session, User
 from auroravault.services.passwords import hash_password, verify_password
+from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -76,6 +77,8 @@ class AccountService:
     async def create_user(self, email: str, password: str, display_name: str, *, is_admin: bool = False) -> User:
         """Create an account (no session). Used by registration and ``auroravault user create``."""
         email = normalize_email(email)
+        if has_control_chars(display_name):
+            raise Invalid("invalid_display_name", "the display name may not hold control characters")
         display_name = " ".join(display_name.split())
         if not 1 <= len(display_name) <= 100:
             raise Invalid("invalid_display_name", "the display name must have 1 to 100 characters")
