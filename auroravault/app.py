@@ -123,10 +123,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     app = Litestar(
         route_handlers=_routes(settings),  # type: ignore[arg-type]
         lifespan=[_lifespan(services)],
+        middleware=_middleware(settings),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=_openapi(),
         cors_config=cors,
-        middleware=_middleware(settings),
         request_max_body_size=1024 * 1024,
         debug=False,
     )
