@@ -156,6 +156,11 @@ class MetaStore(Protocol):
 
     async def set_password(self, user_id: str, password_hash: str) -> None: ...
 
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:
+        """Store ``new_hash`` only while the stored hash is still ``old_hash`` (a rehash of the
+        same password must never undo a password change that raced it); say whether it did."""
+        ...
+
     async def add_used_bytes(self, user_id: str, delta: int) -> None:
         """Add ``delta`` (may be negative) to ``used_bytes``, never below zero."""
         ...
@@ -177,6 +182,10 @@ class MetaStore(Protocol):
 
         None when unknown, already used or expired; of two racing calls only one wins.
         """
+        ...
+
+    async def delete_user_reset_tokens(self, user_id: str) -> None:
+        """Delete every outstanding reset token of the user (after a reset, older links stop working)."""
         ...
 
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:

@@ -238,6 +238,13 @@ class SqliteMetaStore:
         async with self._tx() as conn:
             await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:
+        async with self._tx() as conn:
+            cur = await conn.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", (new_hash, user_id, old_hash)
+            )
+            return cur.rowcount == 1
+
     async def add_used_bytes(self, user_id: str, delta: int) -> None:
         async with self._tx() as conn:
             await conn.execute("UPDATE users SET used_bytes = MAX(0, used_bytes + ?) WHERE id = ?", (delta, user_id))
@@ -289,6 +296,10 @@ class SqliteMetaStore:
                 return None
             await conn.execute("DELETE FROM reset_tokens WHERE token_hash = ?", (token_hash,))
             return str(row[0]) if row[1] > to_iso(now) else None
+
+    async def delete_user_reset_tokens(self, user_id: str) -> None:
+        async with self._tx() as conn:
+            await conn.execute("DELETE FROM reset_tokens WHERE user_id = ?", (user_id,))
 
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         async with self._tx() as conn:

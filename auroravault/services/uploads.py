@@ -31,6 +31,7 @@ from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, MetaStore, Photo, Upload, User
 from auroravault.storage.base import BlobStore, PresignedRequest, original_key
+from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import sort_key, utcnow
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -138,7 +139,9 @@ class UploadService:
                 )
             if not SHA256_RE.match(sha):
                 errors.append(FileError(index, "invalid_sha256", "sha256 must be 64 hexadecimal characters"))
-            if not filename or len(filename) > 255 or "\x00" in filename:
+            if has_control_chars(spec.filename):
+                errors.append(FileError(index, "invalid_filename", "the filename may not hold control characters"))
+            elif not filename or len(filename) > 255:
                 errors.append(FileError(index, "invalid_filename", "the filename must have 1 to 255 characters"))
             if spec.client_ref is not None and len(spec.client_ref) > 200:
                 errors.append(FileError(index, "invalid_client_ref", "client_ref has at most 200 characters"))

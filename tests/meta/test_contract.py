@@ -504,3 +504,31 @@ async def test_reset_tokens_work_once_and_expire(meta: MetaStore) -> None:
     assert sorted(results, key=str) == [None, None, user.id]
     assert await meta.consume_reset_token("t2", now) is None  # expired
     assert await meta.consume_reset_token("nope", now) is None
+
+
+async def test_deleting_a_users_reset_tokens_leaves_other_users_tokens(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    bob = await with_user(meta, email="bob@example.com")
+    now = utcnow()
+    later = now + timedelta(minutes=30)
+    for name in ("a1", "a2", "a3"):
+        await meta.create_reset_token(name, ada.id, later)
+    await meta.create_reset_token("b1", bob.id, later)
+    assert await meta.consume_reset_token("a1", now) == ada.id
+    await meta.delete_user_reset_tokens(ada.id)
+    assert await meta.consume_reset_token("a2", now) is None
+    assert await meta.consume_reset_token("a3", now) is None
+    assert await meta.consume_reset_token("b1", now) == bob.id
+    await meta.delete_user_reset_tokens(ada.id)  # nothing left: still fine
+    await meta.create_reset_token("a4", ada.id, later)  # new tokens work after a revocation
+    assert await meta.consume_reset_token("a4", now) == ada.id
+
+
+async def test_a_password_hash_is_replaced_only_while_unchanged(meta: MetaStore) -> None:
+    user = await with_user(meta)  # stored hash "x"
+    assert await meta.replace_password_hash(user.id, "x", "rehashed") is True
+    assert (await meta.get_user(user.id)).password_hash == "rehashed"
+    await meta.set_password(user.id, "changed")  # a reset wins the race
+    assert await meta.replace_password_hash(user.id, "rehashed", "stale") is False
+    assert (await meta.get_user(user.id)).password_hash == "changed"
+    assert await meta.replace_password_hash("u_nobody", "x", "y") is False

@@ -43,6 +43,10 @@ def _reset_key(token_hash: str) -> AttrMap:
     return _key(f"RESET#{token_hash}", "RESET")
 
 
+def _user_reset_key(user_id: str, token_hash: str) -> AttrMap:
+    return _key(f"USER#{user_id}", f"RESET#{token_hash}")
+
+
 def _counter_key(key: str) -> AttrMap:
     return _key(f"COUNTER#{key}", "COUNTER")
 
