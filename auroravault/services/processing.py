@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import re
@@ -41,6 +40,7 @@ from typing import Any
 import msgspec
 
 from auroravault import imaging
+from auroravault.checksums import file_sha256
 from auroravault.config import Settings
 from auroravault.errors import NotFound
 from auroravault.executors import run_in
@@ -78,16 +78,6 @@ DECODE_NICENESS = 10
 def _lower_priority() -> None:
     with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODE_NICENESS)
-
-
-def _sha256_of(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 def _make_workdir(root: Path) -> str:
@@ -175,7 +165,7 @@ class ProcessingService:
             except NotFound:
                 await self._reject(photo, "object_missing: the original vanished from storage")
                 return
-            size, sha = await run_in(self._hashing, _sha256_of, original)
+            size, sha = await run_in(self._hashing, file_sha256, original)
             if size != photo.size or sha != photo.sha256:
                 await self._reject(photo, f"checksum_mismatch: got {size} bytes with sha256 {sha[:12]}…")
                 return

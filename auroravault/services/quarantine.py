@@ -18,7 +18,6 @@ The original filename was in the lost row; a restored photo is named ``restored-
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mimetypes
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from typing import Literal
 import msgspec
 
 from auroravault import imaging
+from auroravault.checksums import file_sha256
 from auroravault.config import Settings
 from auroravault.errors import AuroraError
 from auroravault.executors import run_in
@@ -60,16 +60,6 @@ def _parse(key: str) -> tuple[str, str] | None:
     if len(parts) == 3 and parts[2] == "original":
         return parts[0], parts[1]
     return None
-
-
-def _digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 async def list_quarantined(blobs: BlobStore) -> list[Quarantined]:
@@ -121,7 +111,7 @@ class QuarantineService:
         try:
             local = workdir / "original"
             await self.blobs.download_to(item.key, local)
-            size, sha256 = await run_in(self._hashing, _digest, local)
+            size, sha256 = await run_in(self._hashing, file_sha256, local)
             try:
                 found = await run_in(self._hashing, imaging.probe, local, self.settings.images.max_pixels)
             except imaging.ImageRejected as exc:
