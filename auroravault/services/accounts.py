@@ -35,6 +35,7 @@ from auroravault.services.passwords import hash_password, verify_password
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import utcnow
 
+MAX_EMAIL = 254  # RFC 5321's limit for a forward path
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 
@@ -49,7 +50,7 @@ UserEvent = Callable[[User], Awaitable[None]]
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if len(email) > 254 or not EMAIL_RE.match(email):
+    if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
         raise Invalid("invalid_email", "this does not look like an email address")
     return email
 
@@ -114,7 +115,8 @@ class AccountService:
         email = email.strip().lower()
         keys = _LoginKeys(email, client_ip)
         await self._count_attempt(keys)
-        user = await self.meta.get_user_by_email(email)
+        # No account has a longer email (normalize_email); don't ask a store with key limits.
+        user = await self.meta.get_user_by_email(email) if len(email) <= MAX_EMAIL else None
         verdict = await verify_password(user.password_hash if user else None, password, self.passwords)
         if user is None or not verdict.ok:
             raise Unauthorized("invalid_credentials", "wrong email or password")
