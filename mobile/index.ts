@@ -1,8 +1,7 @@
 import { registerRootComponent } from 'expo';
 
+// Defines the background backup task at start-up, as expo-task-manager requires.
+import './src/state/background';
 import App from './App';
 
-// registerRootComponent calls AppRegistry.registerComponent('main', () => App);
-// It also ensures that whether you load the app in Expo Go or in a native build,
-// the environment is set up appropriately
 registerRootComponent(App);

@@ -1,0 +1,21 @@
+// What each platform gives the app: the photos to back up, how to read them, how to send them.
+import type { MediaReader } from '../backup/engine';
+import type { AssetRef } from '../backup/queue';
+import type { Putter } from '../backup/transport';
+
+export interface DeviceAlbum {
+  id: string;
+  title: string;
+}
+
+export interface DeviceMedia extends MediaReader {
+  /** `library`: the phone's photo library. `picker`: the web stand-in, files the user chooses. */
+  kind: 'library' | 'picker';
+  requestAccess(): Promise<boolean>;
+  albums(): Promise<DeviceAlbum[]>;
+  /** Photos of the chosen albums (all when null). */
+  assets(albumIds: string[] | null): Promise<AssetRef[]>;
+  /** The picker only: asks the user for files; returns how many were chosen. */
+  pick?(): Promise<number>;
+  put: Putter;
+}

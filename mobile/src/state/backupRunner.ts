@@ -1,0 +1,30 @@
+// Builds the engine for a signed-in session: the same code runs in the foreground and in a background task.
+import { ApiClient } from '../api/client';
+import { BackupEngine, type Progress } from '../backup/engine';
+import { apiTransport } from '../backup/transport';
+import { deviceMedia } from '../platform/media';
+import { networkBlocker } from '../platform/network';
+import { openQueue } from '../platform/queueStore';
+import type { Settings } from './settings';
+
+export async function makeEngine(
+  api: ApiClient,
+  settings: () => Settings,
+  onProgress?: (p: Progress) => void,
+): Promise<BackupEngine> {
+  const queue = await openQueue();
+  return new BackupEngine({
+    queue,
+    transport: apiTransport(api, deviceMedia.put),
+    media: deviceMedia,
+    blocker: () => networkBlocker(settings().wifiOnly),
+    onProgress,
+  });
+}
+
+/** Adds the chosen albums' photos not yet in the queue; returns how many were new. */
+export async function scanLibrary(settings: Settings): Promise<number> {
+  const queue = await openQueue();
+  const assets = await deviceMedia.assets(settings.albums);
+  return queue.add(assets, Date.now());
+}
