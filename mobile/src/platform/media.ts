@@ -17,7 +17,7 @@ async function toRef(asset: MediaLibrary.Asset): Promise<AssetRef | null> {
     filename: info.filename,
     uri: info.uri,
     size: file.size ?? 0,
-    contentType: contentTypeOf(info.filename, info.mediaType === MediaLibrary.MediaType.VIDEO ? 'video/mp4' : 'image/jpeg'),
+    contentType: contentTypeOf(info.filename),
     modifiedAt: info.modificationTime ?? info.creationTime ?? 0,
   };
 }

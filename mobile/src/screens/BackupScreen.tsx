@@ -99,7 +99,7 @@ export function BackupScreen() {
           {albums.map((a) => (
             <View key={a.id} style={ui.row}>
               <Text style={ui.text}>{a.title}</Text>
-              <Switch value={settings.albums === null || settings.albums.includes(a.id)} onValueChange={(on) => toggleAlbum(a.id, on)} />
+              <Switch testID={`album-${a.id}`} value={settings.albums === null || settings.albums.includes(a.id)} onValueChange={(on) => toggleAlbum(a.id, on)} />
             </View>
           ))}
         </View>

@@ -93,6 +93,12 @@ export class FakeServer implements Transport {
     if (files.length > 50) {
       throw new ApiError({ status: 422, code: 'batch_too_large', detail: 'at most 50 files' });
     }
+    const refused = files
+      .map((f, index) => ({ index, code: 'unsupported_media_type', detail: `${f.content_type} is not a photo type` }))
+      .filter((e) => !/^(image|video)\//.test(files[e.index].content_type));
+    if (refused.length) {
+      throw new ApiError({ status: 422, code: 'unsupported_media_type', detail: refused[0].detail, errors: refused });
+    }
     const batchId = this.id('b');
     const items = files.map((spec, index) => {
       const photoId = this.photos.get(spec.sha256);
