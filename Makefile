@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
 
-.PHONY: run test lint format typecheck bench clean
+.PHONY: run test lint format typecheck bench clean mobile-test mobile-js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/auroravault serve
 
-## test: install what the tests need and run the whole suite
-test: $(STAMP)
+## test: install what the tests need and run the whole suite (the phone app's included)
+test: $(STAMP) mobile-js
 	$(BIN)/python -m pytest
+
+## mobile-test: the phone app (mobile/): npm ci from the lock, tsc, lint, jest, iOS/Android/web bundles, browser e2e
+mobile-test: $(STAMP) mobile-js
+	$(BIN)/python -m pytest tests/mobile
+
+mobile-js: mobile/node_modules/.installed
+	cd mobile && npm run typecheck && npm run lint && npm test -- --ci && npm run export:native && npm run export:web
+
+mobile/node_modules/.installed: mobile/package-lock.json
+	cd mobile && npm ci --no-audit --no-fund
+	touch $@
 
 ## lint: ruff (lint + format check) and mypy on the package
 lint: $(STAMP)
