@@ -1,6 +1,7 @@
 // Which screen shows: sign in, or the three tabs; the viewer on top of the timeline.
 import { useState } from 'react';
-import { ActivityIndicator, Platform, Pressable, StatusBar, Text, View } from 'react-native';
+import { ActivityIndicator, Pressable, Text, View } from 'react-native';
+import { SafeAreaView } from 'react-native-safe-area-context';
 
 import type { Photo } from '../api/types';
 import { useApp } from '../state/AppContext';
@@ -28,7 +29,7 @@ export function Root() {
   if (viewer) return <ViewerScreen photos={viewer.photos} start={viewer.index} onClose={() => setViewer(null)} />;
 
   return (
-    <View style={[ui.screen, { paddingTop: Platform.OS === 'android' ? StatusBar.currentHeight : Platform.OS === 'ios' ? 44 : 0 }]}>
+    <SafeAreaView style={ui.screen}>
       <View style={{ flex: 1 }}>
         {tab === 'timeline' ? <TimelineScreen onOpen={(photos, index) => setViewer({ photos, index })} /> : null}
         {tab === 'backup' ? <BackupScreen /> : null}
@@ -41,6 +42,6 @@ export function Root() {
           </Pressable>
         ))}
       </View>
-    </View>
+    </SafeAreaView>
   );
 }
