@@ -10,3 +10,8 @@ export const state = { type: NetworkStateType.WIFI, isConnected: true, isInterne
 export async function getNetworkStateAsync() {
   return { ...state };
 }
+export const listeners = new Set<(s: typeof state) => void>();
+export function addNetworkStateListener(listener: (s: typeof state) => void) {
+  listeners.add(listener);
+  return { remove: () => listeners.delete(listener) };
+}

@@ -9,3 +9,14 @@ export async function networkBlocker(wifiOnly: boolean): Promise<string | null> 
   }
   return null;
 }
+
+/** Calls `back` each time the phone gets a connection again. */
+export function onNetworkBack(back: () => void): () => void {
+  let wasConnected = true;
+  const sub = Network.addNetworkStateListener((state) => {
+    const connected = state.isConnected !== false && state.isInternetReachable !== false;
+    if (connected && !wasConnected) back();
+    wasConnected = connected;
+  });
+  return () => sub.remove();
+}

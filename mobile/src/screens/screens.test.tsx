@@ -135,3 +135,27 @@ it('shows the timeline by month with thumbnails cached on the device', async () 
   expect(await screen.findByTestId('thumb-img-p2')).toBeTruthy();
   expect(fs.files.has('file:///cache/thumbs/p1.webp')).toBe(true);
 });
+
+it('carries on with a backup the app was killed in the middle of, without a tap', async () => {
+  await signedIn();
+  const queue = await openQueue();
+  // What a killed app left: two photos in line, one of them already hashed and checked.
+  await queue.add(
+    [
+      { assetId: 'camera/IMG_1.jpg', filename: 'IMG_1.jpg', uri: 'file:///photos/IMG_1.jpg', size: 3, contentType: 'image/jpeg', modifiedAt: 1 },
+      { assetId: 'camera/IMG_2.jpg', filename: 'IMG_2.jpg', uri: 'file:///photos/IMG_2.jpg', size: 3, contentType: 'image/jpeg', modifiedAt: 1 },
+    ],
+    0,
+  );
+  await queue.update('camera/IMG_1.jpg', { state: 'ready', sha256: shaOf('one') });
+  media.library.albums = media.library.albums.slice(0, 1);
+  media.library.albums[0].assets = media.library.albums[0].assets.slice(0, 2);
+  render(
+    <AppProvider>
+      <Root />
+    </AppProvider>,
+  );
+  await waitFor(async () => expect((await queue.counts()).done).toBe(2));
+  expect([...http.fake.photos.keys()].sort()).toEqual([shaOf('one'), shaOf('two')].sort());
+  expect(http.fake.count('put')).toBe(2);
+});

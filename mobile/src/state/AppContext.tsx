@@ -6,6 +6,7 @@ import type { Session, User } from '../api/types';
 import type { Progress } from '../backup/engine';
 import type { FetchQueue } from '../library/fetchQueue';
 import type { PhotoCache } from '../library/photoCache';
+import { onNetworkBack } from '../platform/network';
 import { AppCore } from './core';
 import { DEFAULT_SETTINGS, loadSettings, type Settings } from './settings';
 
@@ -60,7 +61,9 @@ export function AppProvider({ children, core: given }: { children: ReactNode; co
         }
       }
       setReady(true);
+      await core.resumeOnStart().catch(() => undefined);
     })();
+    return onNetworkBack(() => core.networkBack());
   }, [core]);
 
   const updateSettings = useCallback(async (patch: Partial<Settings>) => setSettings(await core.updateSettings(patch)), [core]);

@@ -33,6 +33,20 @@ export class AppCore {
     });
   }
 
+  /** The network came back: grey thumbnails and waiting uploads go now, not at their next backoff. */
+  networkBack(): void {
+    this.thumbs.retryNow();
+    if (this.engine && !this.settings.paused) void this.engine.run();
+  }
+
+  /** At start: a backup that was running when the app was killed (or is pending) carries on. */
+  async resumeOnStart(): Promise<void> {
+    if (!this.settings.server || !this.token || this.settings.paused) return;
+    const counts = await (await openQueue()).counts();
+    if (counts.new + counts.hashed + counts.ready + counts.sent === 0) return;
+    await this.startBackup();
+  }
+
   /** The screens' callbacks: the session ended; the backup moved. */
   listen(onUnauthorized: () => void, onProgress: (p: Progress) => void): void {
     this.onUnauthorized = onUnauthorized;
