@@ -81,7 +81,8 @@ def cli_upload(src: Path, work: Path) -> float:
             "XDG_CONFIG_HOME": str(work / "xdg-config"),
             "XDG_STATE_HOME": str(work / "xdg-state"),
         }
-        cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(work / "state.sqlite"), "--quiet"]
+        state = work / "state.sqlite"
+        cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(state), "--quiet"]
         started = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, capture_output=True)
         return time.perf_counter() - started

@@ -68,7 +68,7 @@ export class BackupEngine {
       backoff: DEFAULT_BACKOFF,
       batchSize: 50,
       checkSize: 1000,
-      putConcurrency: 3,
+      putConcurrency: 4,
       maxRefreshes: 3,
       maxPendingCompletes: 5,
       ...opts,
@@ -125,9 +125,15 @@ export class BackupEngine {
     }
   }
 
-  /** One pass of every stage over what is due; true when anything moved. */
+  /** One pass of every stage over what is due; true when anything moved. Hashing the next
+   * photos overlaps with sending the previous ones (the PUTs wait on the network, not on JS). */
   async step(): Promise<boolean> {
-    const results = [await this.hashStep(), await this.checkStep(), await this.completeStep()];
+    const [hashed, sent] = await Promise.all([this.hashStep(), this.sendStep()]);
+    return hashed || sent;
+  }
+
+  private async sendStep(): Promise<boolean> {
+    const results = [await this.checkStep(), await this.completeStep()];
     if (!this.paused) results.push(await this.uploadStep());
     return results.some(Boolean);
   }
