@@ -74,6 +74,7 @@ export function TimelineScreen({ onOpen }: { onOpen: (photos: Photo[], index: nu
     <View style={ui.screen} testID="timeline">
       {error ? <Text style={[ui.error, { padding: 8 }]}>{error}</Text> : null}
       <FlatList
+        testID="timeline-list"
         data={rows}
         keyExtractor={(r) => r.key}
         refreshControl={<RefreshControl refreshing={loading && photos.length > 0} onRefresh={refresh} />}

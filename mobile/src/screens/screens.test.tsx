@@ -17,6 +17,8 @@ import { Root } from './Root';
 const secure = require('expo-secure-store') as typeof import('../../__mocks__/expo-secure-store');
 const media = require('expo-media-library') as typeof import('../../__mocks__/expo-media-library');
 const fs = require('expo-file-system') as typeof import('../../__mocks__/expo-file-system');
+const net = require('expo-network') as typeof import('../../__mocks__/expo-network');
+const bg = require('expo-background-task') as typeof import('../../__mocks__/expo-background-task');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 let http: HttpFake;
@@ -158,4 +160,115 @@ it('carries on with a backup the app was killed in the middle of, without a tap'
   await waitFor(async () => expect((await queue.counts()).done).toBe(2));
   expect([...http.fake.photos.keys()].sort()).toEqual([shaOf('one'), shaOf('two')].sort());
   expect(http.fake.count('put')).toBe(2);
+});
+
+it('loads the next page by cursor when the timeline scrolls to its end', async () => {
+  await signedIn();
+  const base = { status: 'ready' as const, content_type: 'image/jpeg', size: 1, width: 1, height: 1, thumbhash: null };
+  http.photos = Array.from({ length: 5 }, (_, i) => ({
+    ...base,
+    id: `p${i}`,
+    filename: `${i}.jpg`,
+    sha256: `s${i}`,
+    taken_at: `2024-0${5 - i}-01T10:00:00Z`,
+  }));
+  http.pageSize = 2;
+  render(
+    <AppProvider>
+      <Root />
+    </AppProvider>,
+  );
+  expect(await screen.findByText('May 2024')).toBeTruthy();
+  expect(screen.queryByText('March 2024')).toBeNull();
+  fireEvent(screen.getByTestId('timeline-list'), 'endReached');
+  expect(await screen.findByText('March 2024')).toBeTruthy();
+  fireEvent(screen.getByTestId('timeline-list'), 'endReached');
+  expect(await screen.findByText('January 2024')).toBeTruthy();
+  expect(screen.getAllByTestId('month-header')).toHaveLength(5);
+});
+
+it('opens the viewer with date, camera and place, and marks a favorite', async () => {
+  await signedIn();
+  http.photos = [
+    {
+      status: 'ready',
+      content_type: 'image/jpeg',
+      size: 1,
+      width: 1,
+      height: 1,
+      id: 'p1',
+      filename: 'paris.jpg',
+      sha256: 's1',
+      taken_at: '2024-05-01T10:00:00Z',
+      camera: { make: 'Canon', model: 'EOS R6', lens: null },
+      location: { lat: 48.8566, lon: 2.3522, alt: null },
+      place: { city: 'Paris', country: 'France' },
+      favorite: false,
+    },
+  ];
+  render(
+    <AppProvider>
+      <Root />
+    </AppProvider>,
+  );
+  fireEvent.press(await screen.findByTestId('thumb-p1'));
+  expect(await screen.findByTestId('viewer')).toBeTruthy();
+  expect(screen.getByTestId('viewer-filename')).toHaveTextContent('paris.jpg');
+  expect(screen.getByText('Canon EOS R6')).toBeTruthy();
+  expect(screen.getByText('Paris, France')).toBeTruthy();
+  fireEvent.press(screen.getByText('☆ Favorite'));
+  expect(await screen.findByText('★ Favorite')).toBeTruthy();
+  expect(http.photos[0].favorite).toBe(true);
+  fireEvent.press(screen.getByTestId('viewer-close'));
+  expect(await screen.findByTestId('timeline')).toBeTruthy();
+});
+
+it('waits for Wi-Fi on a cellular network when asked to, and goes when allowed', async () => {
+  await signedIn();
+  net.state.type = net.NetworkStateType.CELLULAR;
+  try {
+    render(
+      <AppProvider>
+        <Root />
+      </AppProvider>,
+    );
+    fireEvent.press(await screen.findByTestId('tab-backup'));
+    await act(async () => {
+      fireEvent.press(screen.getByTestId('start'));
+    });
+    expect(await screen.findByText('Waiting — waiting for Wi-Fi')).toBeTruthy();
+    expect(http.fake.calls).toEqual([]);
+    fireEvent(screen.getByTestId('wifi-only'), 'valueChange', false);
+    await act(async () => {
+      fireEvent.press(screen.getByTestId('start'));
+    });
+    expect(await screen.findByText(/^3 backed up/)).toBeTruthy();
+  } finally {
+    net.state.type = net.NetworkStateType.WIFI;
+  }
+});
+
+it('turns background backup on in Settings, and signing out forgets the session and the queue', async () => {
+  await signedIn();
+  const queue = await openQueue();
+  await queue.add([{ assetId: 'x', filename: 'x.jpg', uri: 'file:///x', size: 1, contentType: 'image/jpeg', modifiedAt: 0 }], 0);
+  await AsyncStorage.setItem('auroravault.settings.v1', JSON.stringify({ server: http.url, paused: true }));
+  render(
+    <AppProvider>
+      <Root />
+    </AppProvider>,
+  );
+  fireEvent.press(await screen.findByTestId('tab-settings'));
+  expect(await screen.findByText('Ada <ada@example.com>')).toBeTruthy();
+  await act(async () => {
+    fireEvent(screen.getByTestId('background'), 'valueChange', true);
+  });
+  expect(bg.registered.has('auroravault-backup')).toBe(true);
+  await act(async () => {
+    fireEvent.press(screen.getByTestId('sign-out'));
+  });
+  expect(await screen.findByTestId('submit')).toBeTruthy();
+  expect(secure.store.has('auroravault.token')).toBe(false);
+  expect(bg.registered.has('auroravault-backup')).toBe(false);
+  expect(await queue.counts()).toMatchObject({ new: 0 });
 });

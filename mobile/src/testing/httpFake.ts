@@ -12,6 +12,8 @@ export interface HttpFake {
   fake: FakeServer;
   password: string;
   photos: Photo[];
+  /** Photos per page of GET /photos. */
+  pageSize: number;
   /** Answer every authenticated call with 401 from now on. */
   revoke(): void;
   close(): Promise<void>;
@@ -27,6 +29,7 @@ export async function startHttpFake(): Promise<HttpFake> {
     fake,
     password: 'correct horse battery',
     photos: [],
+    pageSize: 100,
     revoke: () => {
       revoked = true;
     },
@@ -59,7 +62,19 @@ export async function startHttpFake(): Promise<HttpFake> {
         if (path === '/uploads') return send(201, await fake.init(body.files));
         const complete = /^\/uploads\/([^/]+)\/complete$/.exec(path);
         if (complete) return send(200, { items: await fake.complete(complete[1], body.upload_ids) });
-        if (path === '/photos') return send(200, { items: state.photos, next_cursor: null });
+        if (path === '/photos') {
+          const cursor = new URL(req.url ?? '', 'http://x').searchParams.get('cursor');
+          const from = cursor ? Number(cursor) : 0;
+          const to = from + state.pageSize;
+          return send(200, { items: state.photos.slice(from, to), next_cursor: to < state.photos.length ? String(to) : null });
+        }
+        const one = /^\/photos\/([^/]+)$/.exec(path);
+        if (one && req.method === 'PATCH') {
+          const photo = state.photos.find((p) => p.id === one[1]);
+          if (!photo) return send(404, { code: 'photo_not_found', detail: 'no such photo' });
+          Object.assign(photo, body);
+          return send(200, photo);
+        }
         const variant = /^\/photos\/([^/]+)\/(thumb|preview)$/.exec(path);
         if (variant) return send(200, { url: `${state.url}/blobs/${variant[1]}/${variant[2]}`, expires_at: '2030-01-01T00:00:00Z' });
         return send(404, { code: 'not_found', detail: `no route ${path}` });
