@@ -98,3 +98,11 @@ export function networkError(cause: unknown): ApiError {
 export function toApiError(err: unknown): ApiError {
   return err instanceof ApiError ? err : networkError(err);
 }
+
+/** An error in words for the Backup screen. */
+export function describeError(err: ApiError): string {
+  if (err.kind === 'network') return 'no connection to the server';
+  if (err.status === 429) return 'the server asked us to slow down';
+  if (err.status !== null && err.status >= 500) return `the server is unavailable (${err.code})`;
+  return err.detail;
+}

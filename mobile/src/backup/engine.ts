@@ -3,50 +3,16 @@
 // Every state change is written to the queue before the next network call, so a killed app
 // resumes where it stopped: a photo whose PUT finished is not sent again (it waits in `sent`
 // for its complete), and nothing is `done` before the server said so.
-import { ApiError, isExpiredUrl, toApiError } from '../api/errors';
+import { ApiError, describeError, isExpiredUrl, toApiError } from '../api/errors';
 import type { FileSpec, UploadItem } from '../api/types';
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF } from './backoff';
-import { type Clock, realClock } from './clock';
-import { type ByteReader, sha256Hex } from './hash';
-import { emptyCounts, type ItemPatch, type QueueItem, type StateCounts, type UploadQueue } from './queue';
-import type { Transport } from './transport';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { realClock } from './clock';
+import type { EngineOptions, EngineState, Progress } from './engineTypes';
+import { sha256Hex } from './hash';
+import { pool } from './pool';
+import { emptyCounts, type ItemPatch, type QueueItem, type StateCounts } from './queue';
 
-export interface MediaReader {
-  open(item: QueueItem): Promise<ByteReader>;
-}
-
-export type EngineState = 'idle' | 'running' | 'waiting' | 'paused' | 'blocked' | 'signed_out';
-
-export interface Progress {
-  state: EngineState;
-  counts: StateCounts;
-  /** Why the engine waits or is blocked ("waiting for Wi-Fi", the last server code...). */
-  reason: string | null;
-  /** Epoch ms of the next retry when waiting. */
-  nextAt: number | null;
-  current: { filename: string; sent: number; total: number } | null;
-}
-
-export interface EngineOptions {
-  queue: UploadQueue;
-  transport: Transport;
-  media: MediaReader;
-  clock?: Clock;
-  random?: () => number;
-  backoff?: BackoffPolicy;
-  /** Files per `POST /uploads` (the server's `uploads.max_batch`, 50). */
-  batchSize?: number;
-  /** Hashes per `POST /uploads/check` (at most 1000). */
-  checkSize?: number;
-  putConcurrency?: number;
-  /** Expired presigned URLs refreshed for one upload before it is shown as failed. */
-  maxRefreshes?: number;
-  /** `complete` answering `pending` this many times sends the bytes again. */
-  maxPendingCompletes?: number;
-  /** Returns why the engine may not run now (no Wi-Fi...), or null. Checked before each step. */
-  blocker?: () => Promise<string | null>;
-  onProgress?: (p: Progress) => void;
-}
+export type { EngineOptions, EngineState, MediaReader, Progress } from './engineTypes';
 
 class SignedOut extends Error {}
 
@@ -172,7 +138,7 @@ export class BackupEngine {
         attempts,
         nextAttemptAt: this.now() + delay,
         code: err.code,
-        reason: reason ?? describe(err),
+        reason: reason ?? describeError(err),
       });
     }
   }
@@ -387,23 +353,4 @@ export class BackupEngine {
       }
     }
   }
-}
-
-export function describe(err: ApiError): string {
-  if (err.kind === 'network') return 'no connection to the server';
-  if (err.status === 429) return 'the server asked us to slow down';
-  if (err.status !== null && err.status >= 500) return `the server is unavailable (${err.code})`;
-  return err.detail;
-}
-
-async function pool<T>(items: T[], size: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next];
-      next += 1;
-      await task(item);
-    }
-  });
-  await Promise.all(workers);
 }
