@@ -1,5 +1,6 @@
 // The app's state for the screens; the mutable parts live in AppCore.
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
+import { AppState as OsAppState } from 'react-native';
 
 import { ApiClient, normalizeServer } from '../api/client';
 import type { Session, User } from '../api/types';
@@ -63,7 +64,15 @@ export function AppProvider({ children, core: given }: { children: ReactNode; co
       setReady(true);
       await core.resumeOnStart().catch(() => undefined);
     })();
-    return onNetworkBack(() => core.networkBack());
+    const offNetwork = onNetworkBack(() => core.networkBack());
+    // Back in the foreground (a background run may have paused the engine at its time limit).
+    const sub = OsAppState.addEventListener('change', (s) => {
+      if (s === 'active') void core.resumeOnStart().catch(() => undefined);
+    });
+    return () => {
+      offNetwork();
+      sub.remove();
+    };
   }, [core]);
 
   const updateSettings = useCallback(async (patch: Partial<Settings>) => setSettings(await core.updateSettings(patch)), [core]);

@@ -8,7 +8,10 @@ import AsyncStorage from '@react-native-async-storage/async-storage';
 import { openQueue } from '../platform/queueStore';
 import { shaOf } from '../testing/fakeServer';
 import { startHttpFake, type HttpFake } from '../testing/httpFake';
+import { ApiClient } from '../api/client';
 import { BACKUP_TASK, setBackgroundBackup } from './background';
+import { forgetEngine, makeEngine, scanLibrary } from './backupRunner';
+import { DEFAULT_SETTINGS } from './settings';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const secure = require('expo-secure-store') as typeof import('../../__mocks__/expo-secure-store');
@@ -56,3 +59,31 @@ it('does nothing, successfully, when signed out or paused', async () => {
   expect(await tasks.tasks.get(BACKUP_TASK)!()).toBe(bg.BackgroundTaskResult.Success);
   expect(http.fake.photos.size).toBe(0);
 });
+
+it('joins the engine the foreground left running instead of starting a second one', async () => {
+  await AsyncStorage.setItem('auroravault.settings.v1', JSON.stringify({ server: http.url, background: true }));
+  secure.store.set('auroravault.token', 'tok');
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  fs.uploads.handler = async (_uri, url, headers) => {
+    await held; // the foreground's PUT is still on the wire when the OS runs the task
+    await http.fake.put({ size: 4 } as never, { method: 'PUT', url, headers });
+    return { status: 200, body: '' };
+  };
+  const api = new ApiClient({ baseUrl: http.url, getToken: () => 'tok' });
+  await scanLibrary({ ...DEFAULT_SETTINGS, server: http.url });
+  const foreground = (await makeEngine(api, () => DEFAULT_SETTINGS)).run();
+  await waitUntil(() => http.fake.count('init') === 1);
+  const background = tasks.tasks.get(BACKUP_TASK)!();
+  await new Promise((r) => setTimeout(r, 50));
+  release();
+  await foreground;
+  expect(await background).toBe(bg.BackgroundTaskResult.Success);
+  expect(http.fake.puts.get(shaOf('bg-a'))).toBe(1);
+  expect(http.fake.count('init')).toBe(1);
+  forgetEngine();
+});
+
+async function waitUntil(cond: () => boolean) {
+  for (let i = 0; i < 200 && !cond(); i += 1) await new Promise((r) => setTimeout(r, 10));
+}

@@ -5,7 +5,7 @@ import * as TaskManager from 'expo-task-manager';
 
 import { ApiClient } from '../api/client';
 import { secrets } from '../platform/secrets';
-import { makeEngine, scanLibrary } from './backupRunner';
+import { currentEngine, makeEngine, scanLibrary } from './backupRunner';
 import { loadSettings, TOKEN_KEY } from './settings';
 
 export const BACKUP_TASK = 'auroravault-backup';
@@ -17,7 +17,8 @@ export async function backgroundBackup(): Promise<boolean> {
   if (!settings.server || !token || settings.paused) return true;
   const api = new ApiClient({ baseUrl: settings.server, getToken: () => token });
   await scanLibrary(settings);
-  const engine = await makeEngine(api, () => settings);
+  // The app was only sent to the background: its engine carries on; never a second one.
+  const engine = currentEngine() ?? (await makeEngine(api, () => settings));
   const timer = setTimeout(() => engine.pause(), BUDGET_MS);
   try {
     const state = await engine.run();

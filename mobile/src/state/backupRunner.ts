@@ -7,19 +7,32 @@ import { networkBlocker } from '../platform/network';
 import { openQueue } from '../platform/queueStore';
 import type { Settings } from './settings';
 
+let shared: BackupEngine | null = null;
+
+/** The engine of this JS runtime, if one was made: a background run must not start a second one
+ * on the same queue while the foreground's is still going (that could send a photo twice). */
+export function currentEngine(): BackupEngine | null {
+  return shared;
+}
+
+export function forgetEngine(): void {
+  shared = null;
+}
+
 export async function makeEngine(
   api: ApiClient,
   settings: () => Settings,
   onProgress?: (p: Progress) => void,
 ): Promise<BackupEngine> {
   const queue = await openQueue();
-  return new BackupEngine({
+  shared = new BackupEngine({
     queue,
     transport: apiTransport(api, deviceMedia.put),
     media: deviceMedia,
     blocker: () => networkBlocker(settings().wifiOnly),
     onProgress,
   });
+  return shared;
 }
 
 /** Adds the chosen albums' photos not yet in the queue; returns how many were new. */

@@ -7,7 +7,7 @@ import { openQueue } from '../platform/queueStore';
 import { secrets } from '../platform/secrets';
 import { cacheThumb } from '../platform/thumbs';
 import { setBackgroundBackup } from './background';
-import { makeEngine, scanLibrary } from './backupRunner';
+import { forgetEngine, makeEngine, scanLibrary } from './backupRunner';
 import { DEFAULT_SETTINGS, saveSettings, type Settings, TOKEN_KEY } from './settings';
 
 export class AppCore {
@@ -113,6 +113,7 @@ export class AppCore {
   async signOut(): Promise<void> {
     this.engine?.pause();
     this.engine = null;
+    forgetEngine();
     try {
       await this.api?.logout();
     } catch {
