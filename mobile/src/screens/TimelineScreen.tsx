@@ -22,7 +22,7 @@ export function TimelineScreen({ onOpen }: { onOpen: (photos: Photo[], index: nu
   const [photos, setPhotos] = useState<Photo[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [end, setEnd] = useState(false);
-  const [loading, setLoading] = useState(false);
+  const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const busy = useRef(false);
 
@@ -72,6 +72,7 @@ export function TimelineScreen({ onOpen }: { onOpen: (photos: Photo[], index: nu
   const rows = toRows(photos, columns);
   return (
     <View style={ui.screen} testID="timeline">
+      {loading ? <View testID="timeline-loading" /> : null}
       {error ? <Text style={[ui.error, { padding: 8 }]}>{error}</Text> : null}
       <FlatList
         testID="timeline-list"

@@ -219,8 +219,11 @@ it('opens the viewer with date, camera and place, and marks a favorite', async (
   fireEvent.press(screen.getByText('☆ Favorite'));
   expect(await screen.findByText('★ Favorite')).toBeTruthy();
   expect(http.photos[0].favorite).toBe(true);
-  fireEvent.press(screen.getByTestId('viewer-close'));
+  await act(async () => {
+    fireEvent.press(screen.getByTestId('viewer-close'));
+  });
   expect(await screen.findByTestId('timeline')).toBeTruthy();
+  await waitFor(() => expect(screen.queryByTestId('timeline-loading')).toBeNull());
 });
 
 it('waits for Wi-Fi on a cellular network when asked to, and goes when allowed', async () => {
