@@ -12,6 +12,9 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import Server
+from tests.web.conftest import REPO
+
+ARTIFACTS = REPO / "test-artifacts" / "mobile"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -75,6 +78,8 @@ def test_sign_in_back_up_see_thumbnails_open_viewer(browser: Any, app_url: str, 
         chooser.value.set_files([str(photos / name) for name in PICKED])
         page.get_by_text("3 backed up, 0 to go", exact=False).wait_for(timeout=TIMEOUT_MS)
         page.get_by_text("Up to date").wait_for(timeout=TIMEOUT_MS)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "backup.png"))
 
         # The server has exactly these bytes, once each.
         items = _wait_ready(vault, token, len(PICKED))
@@ -101,6 +106,8 @@ def test_sign_in_back_up_see_thumbnails_open_viewer(browser: Any, app_url: str, 
                 timeout=TIMEOUT_MS,
             )
 
+        page.screenshot(path=str(ARTIFACTS / "timeline.png"))
+
         # The viewer: the photo's name and date, and its preview.
         first = items[0]
         page.get_by_test_id(f"thumb-{first['id']}").click()
@@ -111,6 +118,7 @@ def test_sign_in_back_up_see_thumbnails_open_viewer(browser: Any, app_url: str, 
             ".some((i) => i.complete && i.naturalWidth > 0 && i.src.includes('preview'))",
             timeout=TIMEOUT_MS,
         )
+        page.screenshot(path=str(ARTIFACTS / "viewer.png"))
         page.get_by_test_id("viewer-close").click()
         page.get_by_test_id("timeline").wait_for(timeout=TIMEOUT_MS)
         assert errors == []
