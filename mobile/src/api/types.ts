@@ -22,6 +22,8 @@ export interface FileSpec {
   content_type: string;
   sha256: string;
   client_ref?: string;
+  /** The library issue: becomes `taken_at` when the file has no capture date (servers before it ignore it). */
+  file_modified_at?: string;
 }
 
 export interface PresignedRequest {

@@ -53,6 +53,22 @@ describe('a first backup', () => {
     expect(server.count('check')).toBe(3); // hashing and sending overlap: 50 at a time
   });
 
+  it("sends each file's name, size, type, hash and modification time", async () => {
+    const { server, media, queue, engine } = setup();
+    const asset = media.add('IMG_1.jpg', 'bytes', Date.parse('2021-06-01T12:00:00Z'));
+    await queue.add([asset, media.add('old.jpg', 'no date')], 0);
+    await engine.run();
+    expect(server.specs[0]).toEqual({
+      filename: 'IMG_1.jpg',
+      size: 5,
+      content_type: 'image/jpeg',
+      sha256: shaOf('bytes'),
+      client_ref: asset.assetId,
+      file_modified_at: '2021-06-01T12:00:00.000Z',
+    });
+    expect(server.specs[1]).not.toHaveProperty('file_modified_at');
+  });
+
   it('hashes in chunks, never the whole file at once', async () => {
     const { media, queue, engine } = setup();
     const big = new Uint8Array(3 * 1024 * 1024 + 17).map((_, i) => i % 251);

@@ -222,6 +222,7 @@ export class BackupEngine {
       content_type: i.contentType,
       sha256: i.sha256 as string,
       ...(i.assetId.length <= 200 ? { client_ref: i.assetId } : {}),
+      ...(i.modifiedAt > 0 ? { file_modified_at: new Date(i.modifiedAt).toISOString() } : {}),
     }));
     let init;
     try {

@@ -38,6 +38,8 @@ export class FakeServer implements Transport {
   /** Successful PUTs, by sha256. */
   puts = new Map<string, number>();
   calls: { op: Op; size: number }[] = [];
+  /** Every file spec sent to init, in order. */
+  specs: FileSpec[] = [];
   urlLifetimeMs = 15 * 60 * 1000;
   /** The pre-library server: /uploads/check answers only {existing, missing}. */
   legacyCheck = false;
@@ -93,6 +95,7 @@ export class FakeServer implements Transport {
     if (files.length > 50) {
       throw new ApiError({ status: 422, code: 'batch_too_large', detail: 'at most 50 files' });
     }
+    this.specs.push(...files);
     const refused = files
       .map((f, index) => ({ index, code: 'unsupported_media_type', detail: `${f.content_type} is not a photo type` }))
       .filter((e) => !/^(image|video)\//.test(files[e.index].content_type));
