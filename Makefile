@@ -28,6 +28,7 @@ mobile-js: mobile/node_modules/.installed
 	cd mobile && npm run typecheck && npm run lint && npm test -- --ci && npm run export:native && npm run export:web
 
 mobile/node_modules/.installed: mobile/package-lock.json
+	@command -v npm >/dev/null || { echo "the phone app (mobile/) needs Node 20 and npm"; exit 1; }
 	cd mobile && npm ci --no-audit --no-fund
 	touch $@
 
