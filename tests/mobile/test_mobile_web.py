@@ -115,7 +115,7 @@ def test_sign_in_back_up_see_thumbnails_open_viewer(browser: Any, app_url: str, 
         assert page.get_by_test_id("viewer-filename").inner_text() == first["filename"]
         page.wait_for_function(
             "() => [...document.querySelectorAll(`[data-testid='viewer'] img`)]"
-            ".some((i) => i.complete && i.naturalWidth > 0 && i.src.includes('preview'))",
+            ".some((i) => i.complete && i.naturalWidth > 0 && i.src.startsWith('blob:'))",
             timeout=TIMEOUT_MS,
         )
         page.screenshot(path=str(ARTIFACTS / "viewer.png"))

@@ -1,10 +1,13 @@
-// The browser downloads the thumbnail (its HTTP cache keeps it); a failure goes to the fetch queue.
+// The browser downloads thumbnails and previews (its HTTP cache keeps them); a failure goes to the fetch queue.
 import { errorFromResponse, networkError } from '../api/errors';
 
 const urls = new Map<string, string>();
 
-export async function cacheThumb(id: string, url: string): Promise<string> {
-  const known = urls.get(id);
+export type Variant = 'thumb' | 'preview';
+
+export async function cacheVariant(id: string, variant: Variant, url: string): Promise<string> {
+  const key = `${variant}:${id}`;
+  const known = urls.get(key);
   if (known) return known;
   let res: Response;
   try {
@@ -14,6 +17,6 @@ export async function cacheThumb(id: string, url: string): Promise<string> {
   }
   if (!res.ok) throw errorFromResponse(res.status, await res.text(), {}, Date.now());
   const objectUrl = URL.createObjectURL(await res.blob());
-  urls.set(id, objectUrl);
+  urls.set(key, objectUrl);
   return objectUrl;
 }

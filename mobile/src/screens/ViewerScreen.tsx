@@ -10,18 +10,16 @@ import { colors, ui } from '../ui/theme';
 import { problemText } from './SignInScreen';
 
 function Slide({ photo, width, height }: { photo: Photo; width: number; height: number }) {
-  const { api } = useApp();
-  const [uri, setUri] = useState<string | null>(null);
+  const { previews } = useApp();
+  const [, bump] = useState(0);
+  const entry = previews.get(photo.id);
+  const uri = entry?.status === 'ready' ? entry.value : null;
   useEffect(() => {
-    let live = true;
-    api
-      ?.variantUrl(photo.id, 'preview')
-      .then((u) => live && setUri(u))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [api, photo.id]);
+    // A preview that fails to download waits on the fetch queue and fills in as the network recovers.
+    const off = previews.subscribe(photo.id, () => bump((n) => n + 1));
+    previews.request(photo.id);
+    return off;
+  }, [previews, photo.id]);
   return (
     <ScrollView style={{ width, height }} maximumZoomScale={4} minimumZoomScale={1} centerContent>
       <Image

@@ -216,6 +216,8 @@ it('opens the viewer with date, camera and place, and marks a favorite', async (
   expect(screen.getByTestId('viewer-filename')).toHaveTextContent('paris.jpg');
   expect(screen.getByText('Canon EOS R6')).toBeTruthy();
   expect(screen.getByText('Paris, France')).toBeTruthy();
+  expect(await screen.findByTestId('preview-p1')).toBeTruthy();
+  expect(fs.files.has('file:///cache/thumbs/p1.preview.jpg')).toBe(true);
   fireEvent.press(screen.getByText('☆ Favorite'));
   expect(await screen.findByText('★ Favorite')).toBeTruthy();
   expect(http.photos[0].favorite).toBe(true);

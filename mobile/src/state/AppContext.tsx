@@ -27,6 +27,7 @@ export interface AppState {
   pauseBackup(): void;
   retryFailed(): Promise<void>;
   thumbs: FetchQueue<string>;
+  previews: FetchQueue<string>;
   rememberThumbUrl(id: string, url: string | null | undefined): void;
   cache: PhotoCache;
 }
@@ -125,6 +126,7 @@ export function AppProvider({ children, core: given }: { children: ReactNode; co
     pauseBackup: () => core.pauseBackup(),
     retryFailed: () => core.retryFailed(),
     thumbs: core.thumbs,
+    previews: core.previews,
     rememberThumbUrl: (id, url) => core.rememberThumbUrl(id, url),
     cache: core.cache,
   };

@@ -5,7 +5,7 @@ import { FetchQueue } from '../library/fetchQueue';
 import { PhotoCache } from '../library/photoCache';
 import { openQueue } from '../platform/queueStore';
 import { secrets } from '../platform/secrets';
-import { cacheThumb } from '../platform/thumbs';
+import { cacheVariant } from '../platform/thumbs';
 import { setBackgroundBackup } from './background';
 import { forgetEngine, makeEngine, scanLibrary } from './backupRunner';
 import { DEFAULT_SETTINGS, saveSettings, type Settings, TOKEN_KEY } from './settings';
@@ -14,6 +14,7 @@ export class AppCore {
   settings: Settings = DEFAULT_SETTINGS;
   readonly cache = new PhotoCache();
   readonly thumbs: FetchQueue<string>;
+  readonly previews: FetchQueue<string>;
   private onUnauthorized: () => void = () => undefined;
   private onProgress: (p: Progress) => void = () => undefined;
   private token: string | null = null;
@@ -28,7 +29,15 @@ export class AppCore {
         if (!api) throw new Error('no server');
         const known = this.thumbUrls.get(id);
         this.thumbUrls.delete(id); // presigned: a retry asks for a fresh one
-        return cacheThumb(id, known ?? (await api.variantUrl(id, 'thumb')));
+        return cacheVariant(id, 'thumb', known ?? (await api.variantUrl(id, 'thumb')));
+      },
+    });
+    this.previews = new FetchQueue<string>({
+      concurrency: 2,
+      load: async (id) => {
+        const api = this.api;
+        if (!api) throw new Error('no server');
+        return cacheVariant(id, 'preview', await api.variantUrl(id, 'preview'));
       },
     });
   }
@@ -36,6 +45,7 @@ export class AppCore {
   /** The network came back: grey thumbnails and waiting uploads go now, not at their next backoff. */
   networkBack(): void {
     this.thumbs.retryNow();
+    this.previews.retryNow();
     if (this.engine && !this.settings.paused) void this.engine.run();
   }
 
