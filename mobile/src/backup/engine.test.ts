@@ -248,6 +248,21 @@ describe('failures', () => {
     expect((await queue.counts()).done).toBe(1);
   });
 
+  it('a network lost in the middle of a batch retries only the PUTs that failed', async () => {
+    const { server, media, queue, engine } = setup(new MemoryQueue(), { putConcurrency: 1 });
+    const assets = media.photos(5);
+    await queue.add(assets, 0);
+    const lost = () => new ApiError({ status: null, code: 'network_error', detail: 'Network Error' });
+    server.beforePut = (_req, n) => {
+      if (n === 3 || n === 4) throw lost();
+    };
+    expect(await engine.run()).toBe('idle');
+    expect((await queue.counts()).done).toBe(5);
+    expect([...server.puts.values()]).toEqual([1, 1, 1, 1, 1]);
+    expect(server.count('init')).toBe(2); // the two that failed asked for fresh URLs once
+    expect(server.uploads.size).toBe(5);
+  });
+
   it('shows a file the server refuses with its code and sends the rest, without a retry loop', async () => {
     const { server, media, queue, engine } = setup();
     const assets = media.photos(3);
