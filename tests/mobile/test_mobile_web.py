@@ -124,3 +124,30 @@ def test_sign_in_back_up_see_thumbnails_open_viewer(browser: Any, app_url: str, 
         assert errors == []
     finally:
         context.close()
+
+
+def test_backup_waits_out_a_server_outage_and_carries_on(
+    browser: Any, app_url: str, vault: Server, photos: Path
+) -> None:
+    email = "grace@example.com"
+    token = _register(vault, email)
+    context = browser.new_context(viewport={"width": 420, "height": 860})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        _sign_in(page, vault, email, PASSWORD)
+        page.get_by_test_id("tab-backup").click(timeout=TIMEOUT_MS)
+        vault.stop()  # the home server goes down
+        with page.expect_file_chooser(timeout=TIMEOUT_MS) as chooser:
+            page.get_by_test_id("pick").click()
+        chooser.value.set_files([str(photos / name) for name in PICKED])
+        page.get_by_text("no connection to the server", exact=False).first.wait_for(timeout=TIMEOUT_MS)
+        assert "0 backed up" in page.get_by_test_id("backup-counts").inner_text()
+
+        vault.start()  # back, same address and data: the backoff's next try gets through
+        page.get_by_text("3 backed up, 0 to go", exact=False).wait_for(timeout=60_000)
+        items = _wait_ready(vault, token, len(PICKED))
+        expected = {hashlib.sha256((photos / n).read_bytes()).hexdigest() for n in PICKED}
+        assert {p["sha256"] for p in items} == expected
+    finally:
+        context.close()
