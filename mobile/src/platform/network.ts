@@ -10,13 +10,11 @@ export async function networkBlocker(wifiOnly: boolean): Promise<string | null> 
   return null;
 }
 
-/** Calls `back` each time the phone gets a connection again. */
+/** Calls `back` each time the network changes and the phone is connected (back online, or
+ * from cellular to Wi-Fi): whatever waited for the network may go now. */
 export function onNetworkBack(back: () => void): () => void {
-  let wasConnected = true;
   const sub = Network.addNetworkStateListener((state) => {
-    const connected = state.isConnected !== false && state.isInternetReachable !== false;
-    if (connected && !wasConnected) back();
-    wasConnected = connected;
+    if (state.isConnected !== false && state.isInternetReachable !== false) back();
   });
   return () => sub.remove();
 }
