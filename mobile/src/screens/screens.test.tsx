@@ -277,3 +277,27 @@ it('turns background backup on in Settings, and signing out forgets the session 
   expect(bg.registered.has('auroravault-backup')).toBe(false);
   expect(await queue.counts()).toMatchObject({ new: 0 });
 });
+
+it('starts by itself when the phone moves from cellular to Wi-Fi', async () => {
+  await signedIn();
+  net.state.type = net.NetworkStateType.CELLULAR;
+  try {
+    render(
+      <AppProvider>
+        <Root />
+      </AppProvider>,
+    );
+    fireEvent.press(await screen.findByTestId('tab-backup'));
+    await act(async () => {
+      fireEvent.press(screen.getByTestId('start'));
+    });
+    expect(await screen.findByText('Waiting — waiting for Wi-Fi')).toBeTruthy();
+    net.state.type = net.NetworkStateType.WIFI;
+    await act(async () => {
+      for (const listener of net.listeners) listener({ ...net.state });
+    });
+    expect(await screen.findByText(/^3 backed up/)).toBeTruthy();
+  } finally {
+    net.state.type = net.NetworkStateType.WIFI;
+  }
+});
