@@ -19,6 +19,9 @@ export const library: { granted: boolean; albums: { id: string; title: string; a
   albums: [],
 };
 
+/** How many times an asset was described (getInfo), the costly call of a scan. */
+export const calls = { getInfo: 0 };
+
 export async function requestPermissionsAsync() {
   return { granted: library.granted, status: library.granted ? 'granted' : 'denied', accessPrivileges: 'all' };
 }
@@ -26,6 +29,7 @@ export async function requestPermissionsAsync() {
 export class Asset {
   constructor(public id: string) {}
   async getInfo() {
+    calls.getInfo += 1;
     const found = library.albums.flatMap((a) => a.assets).find((a) => a.id === this.id);
     if (!found) throw new Error(`no asset ${this.id}`);
     return { ...found, width: 1, height: 1, duration: null, creationTime: found.modificationTime, isFavorite: false };

@@ -31,6 +31,13 @@ describe.each(makers)('%s queue', (_name, make) => {
     expect(items[0]).toMatchObject({ filename: 'IMG_1.jpg', size: 101, sha256: null, attempts: 0, photoId: null });
   });
 
+  it('tells which assets it already holds, for any number of them', async () => {
+    await q.add([asset(1), asset(700)], 0);
+    const ids = Array.from({ length: 1200 }, (_, i) => `a${i}`);
+    expect([...(await q.knownIds(ids))].sort()).toEqual(['a1', 'a700']);
+    expect((await q.knownIds([])).size).toBe(0);
+  });
+
   it('hands out only what is due, and reports the next time', async () => {
     await q.add([asset(1), asset(2)], 0);
     await q.update('a1', { nextAttemptAt: 500, attempts: 2, code: 'meta_unavailable' });

@@ -48,6 +48,8 @@ export interface UploadQueue {
   /** Adds the assets not yet known (by assetId); returns how many were new. */
   add(assets: AssetRef[], now: number): Promise<number>;
   get(assetId: string): Promise<QueueItem | null>;
+  /** Which of these asset ids the queue already holds (a rescan describes only the others). */
+  knownIds(assetIds: string[]): Promise<Set<string>>;
   update(assetId: string, patch: ItemPatch): Promise<void>;
   /** Items in `state` due at `now` (nextAttemptAt <= now), oldest first. */
   due(state: ItemState, now: number, limit: number): Promise<QueueItem[]>;
@@ -108,6 +110,10 @@ export class MemoryQueue implements UploadQueue {
   async get(assetId: string): Promise<QueueItem | null> {
     const item = this.items.get(assetId);
     return item ? { ...item } : null;
+  }
+
+  async knownIds(assetIds: string[]): Promise<Set<string>> {
+    return new Set(assetIds.filter((id) => this.items.has(id)));
   }
 
   async update(assetId: string, patch: ItemPatch): Promise<void> {

@@ -117,6 +117,20 @@ export class SqliteQueue implements UploadQueue {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
+  async knownIds(assetIds: string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < assetIds.length; i += 500) {
+      const chunk = assetIds.slice(i, i + 500);
+      const marks = chunk.map(() => '?').join(', ');
+      const rows = await this.db.getAllAsync<{ asset_id: string }>(
+        `SELECT asset_id FROM upload_queue WHERE asset_id IN (${marks})`,
+        chunk,
+      );
+      for (const row of rows) known.add(row.asset_id);
+    }
+    return known;
+  }
+
   async update(assetId: string, patch: ItemPatch): Promise<void> {
     const keys = Object.keys(patch) as (keyof ItemPatch)[];
     if (keys.length === 0) return;

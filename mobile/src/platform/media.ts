@@ -40,16 +40,16 @@ export const deviceMedia: DeviceMedia = {
     const albums = await MediaLibrary.Album.getAll();
     return Promise.all(albums.map(async (a) => ({ id: a.id, title: await a.getTitle() })));
   },
-  async assets(albumIds) {
+  async assetIds(albumIds) {
     const groups: MediaLibrary.Asset[][] = [];
     if (albumIds === null) groups.push(await new MediaLibrary.Query().exe());
     else for (const id of albumIds) groups.push(await new MediaLibrary.Query().album(new MediaLibrary.Album(id)).exe());
+    return [...new Set(groups.flat().map((a) => a.id))];
+  },
+  async describe(assetIds) {
     const refs: AssetRef[] = [];
-    const seen = new Set<string>();
-    for (const asset of groups.flat()) {
-      if (seen.has(asset.id)) continue;
-      seen.add(asset.id);
-      const ref = await toRef(asset);
+    for (const id of assetIds) {
+      const ref = await toRef(new MediaLibrary.Asset(id));
       if (ref) refs.push(ref);
     }
     return refs;

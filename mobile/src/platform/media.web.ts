@@ -30,8 +30,11 @@ export const deviceMedia: DeviceMedia = {
   async albums() {
     return [{ id: 'picked', title: 'Chosen in the browser' }];
   },
-  async assets() {
-    return [...picked.keys()].map(refOf);
+  async assetIds() {
+    return [...picked.keys()];
+  },
+  async describe(assetIds) {
+    return assetIds.filter((id) => picked.has(id)).map(refOf);
   },
   pick() {
     return new Promise<number>((resolve) => {

@@ -13,8 +13,10 @@ export interface DeviceMedia extends MediaReader {
   kind: 'library' | 'picker';
   requestAccess(): Promise<boolean>;
   albums(): Promise<DeviceAlbum[]>;
-  /** Photos of the chosen albums (all when null). */
-  assets(albumIds: string[] | null): Promise<AssetRef[]>;
+  /** Ids of the photos in the chosen albums (all when null): cheap, no file is opened. */
+  assetIds(albumIds: string[] | null): Promise<string[]>;
+  /** Name, size, type and time of these photos (the costly part of a scan). */
+  describe(assetIds: string[]): Promise<AssetRef[]>;
   /** The picker only: asks the user for files; returns how many were chosen. */
   pick?(): Promise<number>;
   put: Putter;

@@ -53,6 +53,18 @@ it('backs up when the OS runs the task, with the stored server and token', async
   expect([...http.fake.photos.keys()]).toEqual([shaOf('bg-a')]);
 });
 
+it('describes only the photos it has not seen on a rescan', async () => {
+  const settings = { ...DEFAULT_SETTINGS, server: http.url };
+  await scanLibrary(settings);
+  media.calls.getInfo = 0;
+  expect(await scanLibrary(settings)).toBe(0);
+  expect(media.calls.getInfo).toBe(0);
+  fs.files.set('file:///p/b.jpg', new TextEncoder().encode('bg-b'));
+  media.library.albums[0].assets.push({ id: 'b', filename: 'b.jpg', uri: 'file:///p/b.jpg', mediaType: media.MediaType.IMAGE, modificationTime: 2 });
+  expect(await scanLibrary(settings)).toBe(1);
+  expect(media.calls.getInfo).toBe(1);
+});
+
 it('does nothing, successfully, when signed out or paused', async () => {
   await AsyncStorage.setItem('auroravault.settings.v1', JSON.stringify({ server: http.url, paused: true }));
   secure.store.set('auroravault.token', 'tok');

@@ -38,6 +38,8 @@ export async function makeEngine(
 /** Adds the chosen albums' photos not yet in the queue; returns how many were new. */
 export async function scanLibrary(settings: Settings): Promise<number> {
   const queue = await openQueue();
-  const assets = await deviceMedia.assets(settings.albums);
-  return queue.add(assets, Date.now());
+  const ids = await deviceMedia.assetIds(settings.albums);
+  const known = await queue.knownIds(ids);
+  const fresh = await deviceMedia.describe(ids.filter((id) => !known.has(id)));
+  return queue.add(fresh, Date.now());
 }
