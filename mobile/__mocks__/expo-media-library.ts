@@ -14,8 +14,10 @@ interface FakeAsset {
   modificationTime: number;
 }
 
-export const library: { granted: boolean; albums: { id: string; title: string; assets: FakeAsset[] }[] } = {
+export const library: { granted: boolean; limited: boolean; pickerShown: number; albums: { id: string; title: string; assets: FakeAsset[] }[] } = {
   granted: true,
+  limited: false,
+  pickerShown: 0,
   albums: [],
 };
 
@@ -23,7 +25,12 @@ export const library: { granted: boolean; albums: { id: string; title: string; a
 export const calls = { getInfo: 0 };
 
 export async function requestPermissionsAsync() {
-  return { granted: library.granted, status: library.granted ? 'granted' : 'denied', accessPrivileges: 'all' };
+  const accessPrivileges = !library.granted ? 'none' : library.limited ? 'limited' : 'all';
+  return { granted: library.granted, status: library.granted ? 'granted' : 'denied', accessPrivileges };
+}
+
+export async function presentPermissionsPicker() {
+  library.pickerShown += 1;
 }
 
 export class Asset {

@@ -34,7 +34,11 @@ export const deviceMedia: DeviceMedia = {
   kind: 'library',
   async requestAccess() {
     const res = await MediaLibrary.requestPermissionsAsync(false, ['photo']);
-    return res.granted;
+    if (!res.granted) return 'none';
+    return res.accessPrivileges === 'limited' ? 'limited' : 'all';
+  },
+  async chooseMore() {
+    await MediaLibrary.presentPermissionsPicker(['photo']);
   },
   async albums(): Promise<DeviceAlbum[]> {
     const albums = await MediaLibrary.Album.getAll();

@@ -25,7 +25,7 @@ function refOf(id: string): AssetRef {
 export const deviceMedia: DeviceMedia = {
   kind: 'picker',
   async requestAccess() {
-    return true;
+    return 'all' as const;
   },
   async albums() {
     return [{ id: 'picked', title: 'Chosen in the browser' }];

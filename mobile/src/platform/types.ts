@@ -11,7 +11,10 @@ export interface DeviceAlbum {
 export interface DeviceMedia extends MediaReader {
   /** `library`: the phone's photo library. `picker`: the web stand-in, files the user chooses. */
   kind: 'library' | 'picker';
-  requestAccess(): Promise<boolean>;
+  /** `limited`: the user let the app see only some photos (iOS 14+, Android 14+). */
+  requestAccess(): Promise<'all' | 'limited' | 'none'>;
+  /** Lets the user change which photos a limited access covers. */
+  chooseMore?(): Promise<void>;
   albums(): Promise<DeviceAlbum[]>;
   /** Ids of the photos in the chosen albums (all when null): cheap, no file is opened. */
   assetIds(albumIds: string[] | null): Promise<string[]>;

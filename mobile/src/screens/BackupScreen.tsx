@@ -26,14 +26,17 @@ export function BackupScreen() {
   const [pending, setPending] = useState<QueueItem[]>([]);
   const [failed, setFailed] = useState<QueueItem[]>([]);
   const [message, setMessage] = useState<string | null>(null);
+  const [limited, setLimited] = useState(false);
 
   useEffect(() => {
     if (deviceMedia.kind !== 'library') return;
     void (async () => {
-      if (!(await deviceMedia.requestAccess())) {
+      const access = await deviceMedia.requestAccess();
+      if (access === 'none') {
         setMessage('AuroraVault may not read your photos: allow it in the system settings.');
         return;
       }
+      setLimited(access === 'limited');
       setAlbums(await deviceMedia.albums());
     })().catch((err) => setMessage(problemText(err)));
   }, []);
@@ -91,6 +94,14 @@ export function BackupScreen() {
       ) : null}
       {message ? <Text style={ui.error}>{message}</Text> : null}
 
+      {limited ? (
+        <View style={{ gap: 6 }}>
+          <Text style={ui.dim} testID="limited-access">
+            You let AuroraVault see only some of your photos: only those are backed up.
+          </Text>
+          <Button ghost testID="choose-more" title="Choose more photos" onPress={() => void deviceMedia.chooseMore?.()} />
+        </View>
+      ) : null}
       {deviceMedia.kind === 'picker' ? (
         <Button testID="pick" title="Choose photos" onPress={pick} />
       ) : (

@@ -301,3 +301,37 @@ it('starts by itself when the phone moves from cellular to Wi-Fi', async () => {
     net.state.type = net.NetworkStateType.WIFI;
   }
 });
+
+it('says when the user allowed only some photos, and offers to choose more', async () => {
+  await signedIn();
+  media.library.limited = true;
+  try {
+    render(
+      <AppProvider>
+        <Root />
+      </AppProvider>,
+    );
+    fireEvent.press(await screen.findByTestId('tab-backup'));
+    expect(await screen.findByTestId('limited-access')).toBeTruthy();
+    fireEvent.press(screen.getByTestId('choose-more'));
+    await waitFor(() => expect(media.library.pickerShown).toBe(1));
+  } finally {
+    media.library.limited = false;
+  }
+});
+
+it('explains a refused photo permission', async () => {
+  await signedIn();
+  media.library.granted = false;
+  try {
+    render(
+      <AppProvider>
+        <Root />
+      </AppProvider>,
+    );
+    fireEvent.press(await screen.findByTestId('tab-backup'));
+    expect(await screen.findByText(/may not read your photos/)).toBeTruthy();
+  } finally {
+    media.library.granted = true;
+  }
+});
