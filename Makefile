@@ -7,10 +7,8 @@ BIN    := $(VENV)/bin
 HASH   := $(shell cat pyproject.toml | $(PYTHON) -c 'import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
 STAMP_RUN  := $(VENV)/.installed-run-$(HASH)
 STAMP_TEST := $(VENV)/.installed-test-$(HASH)
-# What targets that need the test tools depend on.
-STAMP      := $(STAMP_TEST)
 
-.PHONY: run test lint format typecheck bench clean
+.PHONY: run test lint format typecheck bench clean mobile-test mobile-js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +26,21 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 run: $(STAMP_RUN)
 	$(BIN)/auroravault serve
 
-## test: install what the tests need and run the whole suite
-test: $(STAMP_TEST)
+## test: install what the tests need and run the whole suite (the phone app's included)
+test: $(STAMP_TEST) mobile-js
 	$(BIN)/python -m pytest
+
+## mobile-test: the phone app (mobile/): npm ci from the lock, tsc, lint, jest, iOS/Android/web bundles, browser e2e
+mobile-test: $(STAMP_TEST) mobile-js
+	$(BIN)/python -m pytest tests/mobile
+
+mobile-js: mobile/node_modules/.installed
+	cd mobile && npm run typecheck && npm run lint && npm test -- --ci && npm run export:native && npm run export:web
+
+mobile/node_modules/.installed: mobile/package-lock.json
+	@command -v npm >/dev/null || { echo "the phone app (mobile/) needs Node 20 and npm"; exit 1; }
+	cd mobile && npm ci --no-audit --no-fund
+	touch $@
 
 ## lint: ruff (lint + format check) and mypy on the package
 lint: $(STAMP_TEST)

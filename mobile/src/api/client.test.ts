@@ -1,0 +1,99 @@
+/**
+ * @jest-environment node
+ */
+// The API client against a real HTTP server on 127.0.0.1 speaking the contract's shapes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ApiClient, normalizeServer } from './client';
+import { ApiError, isExpiredUrl, parseRetryAfter } from './errors';
+
+type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
+
+let server: Server;
+let base = '';
+let handler: Handler = (_req, _body, res) => res.end();
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => handler(req, body, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  const type = status >= 400 ? 'application/problem+json' : 'application/json';
+  res.writeHead(status, { 'Content-Type': type, ...headers });
+  res.end(JSON.stringify(body));
+}
+
+it('sends the bearer token and reads check answers with or without trashed and deleted', async () => {
+  const seen: (string | undefined)[] = [];
+  handler = (req, body, res) => {
+    seen.push(req.headers.authorization);
+    const { sha256 } = JSON.parse(body) as { sha256: string[] };
+    if (sha256[0] === 'old') json(res, 200, { existing: { old: 'p1' }, missing: [] });
+    else json(res, 200, { existing: {}, missing: [], trashed: { t: 'p2' }, deleted: ['d'] });
+  };
+  const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });
+  expect(await api.checkUploads(['old'])).toEqual({ existing: { old: 'p1' }, missing: [], trashed: {}, deleted: [] });
+  expect(await api.checkUploads(['t', 'd'])).toEqual({ existing: {}, missing: [], trashed: { t: 'p2' }, deleted: ['d'] });
+  expect(seen).toEqual(['Bearer tok', 'Bearer tok']);
+});
+
+it("turns a problem into an ApiError with the server's code, detail and Retry-After", async () => {
+  handler = (_req, _body, res) =>
+    json(res, 503, { type: 'about:blank', title: 'x', status: 503, code: 'meta_unavailable', detail: 'the database is down' }, { 'Retry-After': '7' });
+  const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });
+  const err = (await api.me().catch((e) => e)) as ApiError;
+  expect(err).toBeInstanceOf(ApiError);
+  expect(err).toMatchObject({ status: 503, code: 'meta_unavailable', detail: 'the database is down', retryAfterMs: 7000 });
+  expect(err.kind).toBe('transient');
+});
+
+it('keeps the per-file errors of a refused batch', async () => {
+  handler = (_req, _body, res) =>
+    json(res, 422, {
+      code: 'unsupported_media_type',
+      detail: 'file 0: bad',
+      errors: [{ index: 0, code: 'unsupported_media_type', detail: 'bad' }],
+    });
+  const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });
+  const err = (await api.initUploads([]).catch((e) => e)) as ApiError;
+  expect(err.kind).toBe('permanent');
+  expect(err.errors).toEqual([{ index: 0, code: 'unsupported_media_type', detail: 'bad' }]);
+});
+
+it('tells the app about a 401 on an authenticated call, not on a failed sign in', async () => {
+  handler = (_req, _body, res) => json(res, 401, { code: 'invalid_token', detail: 'the session has ended' });
+  const onUnauthorized = jest.fn();
+  let token: string | null = 'tok';
+  const api = new ApiClient({ baseUrl: base, getToken: () => token, onUnauthorized });
+  await expect(api.photos(null)).rejects.toMatchObject({ code: 'invalid_token' });
+  expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  token = null;
+  handler = (_req, _body, res) => json(res, 401, { code: 'invalid_credentials', detail: 'wrong email or password' });
+  await expect(api.login('a@b.c', 'nope')).rejects.toMatchObject({ code: 'invalid_credentials', detail: 'wrong email or password' });
+  expect(onUnauthorized).toHaveBeenCalledTimes(1);
+});
+
+it('reports an unreachable server as a network error', async () => {
+  const api = new ApiClient({ baseUrl: 'http://127.0.0.1:1', getToken: () => null });
+  const err = (await api.me().catch((e) => e)) as ApiError;
+  expect(err).toMatchObject({ status: null, code: 'network_error' });
+  expect(err.kind).toBe('network');
+});
+
+it('reads Retry-After as seconds or a date, and recognises expired URLs', () => {
+  expect(parseRetryAfter('120', 0)).toBe(120_000);
+  expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
+  expect(parseRetryAfter('soon', 0)).toBeNull();
+  expect(isExpiredUrl(new ApiError({ status: 403, code: 'url_expired', detail: '' }))).toBe(true);
+  expect(isExpiredUrl(new ApiError({ status: 403, code: 'AccessDenied', detail: 'Request has expired' }))).toBe(true);
+  expect(isExpiredUrl(new ApiError({ status: 403, code: 'admin_only', detail: 'no' }))).toBe(false);
+  expect(normalizeServer(' 192.168.1.5:8000/ ')).toBe('http://192.168.1.5:8000');
+});

@@ -1,0 +1,122 @@
+// The HTTP contract over Axios. Every failure becomes an ApiError; a 401 also tells the app.
+import { create as createAxios, type AxiosInstance, type AxiosResponse } from 'axios';
+
+import { ApiError, errorFromResponse, networkError } from './errors';
+import type { CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
+
+export interface ApiOptions {
+  baseUrl: string;
+  getToken: () => string | null;
+  /** Called on every 401 of an authenticated call: the app goes back to sign in (the queue stays). */
+  onUnauthorized?: (err: ApiError) => void;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export function normalizeServer(url: string): string {
+  let u = url.trim();
+  if (u && !/^https?:\/\//i.test(u)) u = `http://${u}`;
+  return u.replace(/\/+$/, '');
+}
+
+export class ApiClient {
+  readonly http: AxiosInstance;
+  private readonly opts: ApiOptions;
+
+  constructor(opts: ApiOptions) {
+    this.opts = opts;
+    this.http = createAxios({
+      baseURL: `${normalizeServer(opts.baseUrl)}/api/v1`,
+      timeout: opts.timeoutMs ?? 30_000,
+      // Every status comes back as a response; we decide what is an error.
+      validateStatus: () => true,
+    });
+  }
+
+  get baseUrl(): string {
+    return normalizeServer(this.opts.baseUrl);
+  }
+
+  private async call<T>(method: 'get' | 'post' | 'patch', path: string, body?: unknown, params?: object): Promise<T> {
+    const token = this.opts.getToken();
+    const headers: Record<string, string> = {};
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let res: AxiosResponse;
+    try {
+      res = await this.http.request({ method, url: path, data: body, params, headers });
+    } catch (err) {
+      throw networkError(err);
+    }
+    if (res.status >= 200 && res.status < 300) return res.data as T;
+    const now = (this.opts.now ?? Date.now)();
+    const err = errorFromResponse(res.status, res.data, res.headers as Record<string, string>, now);
+    if (err.status === 401 && token) this.opts.onUnauthorized?.(err);
+    throw err;
+  }
+
+  register(email: string, password: string, displayName: string): Promise<Session> {
+    return this.call('post', '/auth/register', { email, password, display_name: displayName });
+  }
+
+  login(email: string, password: string): Promise<Session> {
+    return this.call('post', '/auth/login', { email, password });
+  }
+
+  logout(): Promise<void> {
+    return this.call('post', '/auth/logout');
+  }
+
+  me(): Promise<User> {
+    return this.call('get', '/users/me');
+  }
+
+  async checkUploads(sha256: string[]): Promise<CheckResult> {
+    const res = await this.call<Partial<CheckResult>>('post', '/uploads/check', { sha256 });
+    return {
+      existing: res.existing ?? {},
+      missing: res.missing ?? [],
+      trashed: res.trashed ?? {},
+      deleted: res.deleted ?? [],
+    };
+  }
+
+  initUploads(files: FileSpec[]): Promise<InitResult> {
+    return this.call('post', '/uploads', { files });
+  }
+
+  async completeUploads(batchId: string, uploadIds: string[]): Promise<UploadItem[]> {
+    const res = await this.call<{ items: UploadItem[] }>(
+      'post',
+      `/uploads/${encodeURIComponent(batchId)}/complete`,
+      { upload_ids: uploadIds },
+    );
+    return res.items;
+  }
+
+  photos(cursor: string | null, limit = 60): Promise<PhotoPage> {
+    return this.call('get', '/photos', undefined, { limit, order: 'newest', ...(cursor ? { cursor } : {}) });
+  }
+
+  photo(id: string): Promise<Photo> {
+    return this.call('get', `/photos/${encodeURIComponent(id)}`);
+  }
+
+  async variantUrl(id: string, variant: 'thumb' | 'preview' | 'original'): Promise<string> {
+    const res = await this.call<{ url: string }>('get', `/photos/${encodeURIComponent(id)}/${variant}`, undefined, {
+      redirect: 'false',
+    });
+    return res.url;
+  }
+
+  setFavorite(id: string, favorite: boolean): Promise<Photo> {
+    return this.call('patch', `/photos/${encodeURIComponent(id)}`, { favorite });
+  }
+
+  trash(ids: string[]): Promise<{ trashed: string[] }> {
+    return this.call('post', '/photos/trash', { ids });
+  }
+
+  syncChanges(since: string | null): Promise<SyncChanges> {
+    return this.call('get', '/sync/changes', undefined, since ? { since } : {});
+  }
+}

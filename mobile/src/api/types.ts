@@ -1,0 +1,98 @@
+// The wire shapes of the AuroraVault HTTP contract (v1) that the app uses. See DESIGN.md.
+
+export interface User {
+  id: string;
+  email: string;
+  display_name: string;
+  is_admin?: boolean;
+  quota_bytes: number;
+  used_bytes: number;
+  created_at: string;
+}
+
+export interface Session {
+  token: string;
+  expires_at: string;
+  user: User;
+}
+
+export interface FileSpec {
+  filename: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  client_ref?: string;
+  /** The library issue: becomes `taken_at` when the file has no capture date (servers before it ignore it). */
+  file_modified_at?: string;
+}
+
+export interface PresignedRequest {
+  method: 'PUT';
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface InitItem {
+  index: number;
+  client_ref: string | null;
+  photo_id: string;
+  status: 'upload' | 'duplicate';
+  upload_id?: string;
+  upload?: PresignedRequest;
+}
+
+export interface InitResult {
+  batch_id: string;
+  expires_at: string;
+  items: InitItem[];
+}
+
+export interface UploadItem {
+  upload_id: string;
+  index: number;
+  client_ref: string | null;
+  photo_id: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  status: string; // processing | pending | rejected | ...
+  reason?: string;
+}
+
+/** `POST /uploads/check`. `trashed` and `deleted` come with the library issue: absent means empty. */
+export interface CheckResult {
+  existing: Record<string, string>;
+  missing: string[];
+  trashed: Record<string, string>;
+  deleted: string[];
+}
+
+export interface Photo {
+  id: string;
+  status: 'pending' | 'processing' | 'ready' | 'failed';
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  taken_at: string;
+  camera?: { make: string | null; model: string | null; lens: string | null };
+  location?: { lat: number; lon: number; alt: number | null } | null;
+  place?: { city?: string | null; region?: string | null; country?: string | null } | null;
+  thumbhash?: string | null;
+  thumb_url?: string | null;
+  favorite?: boolean;
+  error?: { code: string; detail: string | null } | null;
+}
+
+export interface PhotoPage {
+  items: Photo[];
+  next_cursor: string | null;
+}
+
+export interface SyncChanges {
+  changed: Photo[];
+  deleted: string[];
+  next: string;
+}

@@ -1,0 +1,105 @@
+// One photo at a time: swipe between them, pinch to zoom (iOS ScrollView zoom), info, favorite, trash.
+import { Image } from 'expo-image';
+import { useEffect, useState } from 'react';
+import { FlatList, ScrollView, Text, useWindowDimensions, View } from 'react-native';
+
+import type { Photo } from '../api/types';
+import { useApp } from '../state/AppContext';
+import { Button } from '../ui/Button';
+import { colors, ui } from '../ui/theme';
+import { problemText } from './SignInScreen';
+
+function Slide({ photo, width, height }: { photo: Photo; width: number; height: number }) {
+  const { previews } = useApp();
+  const [, bump] = useState(0);
+  const entry = previews.get(photo.id);
+  const uri = entry?.status === 'ready' ? entry.value : null;
+  useEffect(() => {
+    // A preview that fails to download waits on the fetch queue and fills in as the network recovers.
+    const off = previews.subscribe(photo.id, () => bump((n) => n + 1));
+    previews.request(photo.id);
+    return off;
+  }, [previews, photo.id]);
+  return (
+    <ScrollView style={{ width, height }} maximumZoomScale={4} minimumZoomScale={1} centerContent>
+      <Image
+        testID={uri ? `preview-${photo.id}` : undefined}
+        source={uri ? { uri } : null}
+        placeholder={photo.thumbhash ? { thumbhash: photo.thumbhash } : null}
+        style={{ width, height: height * 0.7 }}
+        contentFit="contain"
+      />
+    </ScrollView>
+  );
+}
+
+export function describeCamera(p: Photo): string | null {
+  const parts = [p.camera?.make, p.camera?.model].filter(Boolean);
+  return parts.length ? parts.join(' ') : null;
+}
+
+export function describePlace(p: Photo): string | null {
+  const named = [p.place?.city, p.place?.country].filter(Boolean);
+  if (named.length) return named.join(', ');
+  if (p.location) return `${p.location.lat.toFixed(4)}, ${p.location.lon.toFixed(4)}`;
+  return null;
+}
+
+export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; start: number; onClose: () => void }) {
+  const { api } = useApp();
+  const { width, height } = useWindowDimensions();
+  const [index, setIndex] = useState(start);
+  const [items, setItems] = useState(photos);
+  const [message, setMessage] = useState<string | null>(null);
+  const photo = items[index];
+  if (!photo) return null;
+
+  async function favorite() {
+    try {
+      const updated = await api!.setFavorite(photo.id, !photo.favorite);
+      setItems(items.map((p) => (p.id === photo.id ? { ...p, favorite: updated.favorite ?? !photo.favorite } : p)));
+    } catch (err) {
+      setMessage(problemText(err));
+    }
+  }
+  async function trash() {
+    try {
+      await api!.trash([photo.id]);
+      setMessage('Moved to the trash');
+    } catch (err) {
+      setMessage(problemText(err));
+    }
+  }
+
+  return (
+    <View style={[ui.screen, { paddingTop: 24 }]} testID="viewer">
+      <FlatList
+        horizontal
+        pagingEnabled
+        data={items}
+        initialScrollIndex={start}
+        getItemLayout={(_d, i) => ({ length: width, offset: width * i, index: i })}
+        keyExtractor={(p) => p.id}
+        onMomentumScrollEnd={(e) => setIndex(Math.round(e.nativeEvent.contentOffset.x / width))}
+        renderItem={({ item }) => <Slide photo={item} width={width} height={height} />}
+        style={{ flexGrow: 0 }}
+      />
+      <View style={ui.pad}>
+        <Text style={ui.text} testID="viewer-filename">
+          {photo.filename}
+        </Text>
+        <Text style={ui.dim} testID="viewer-date">
+          {new Date(photo.taken_at).toLocaleString()}
+        </Text>
+        {describeCamera(photo) ? <Text style={ui.dim}>{describeCamera(photo)}</Text> : null}
+        {describePlace(photo) ? <Text style={ui.dim}>{describePlace(photo)}</Text> : null}
+        {message ? <Text style={{ color: colors.dim }}>{message}</Text> : null}
+        <View style={ui.row}>
+          <Button ghost title={photo.favorite ? '★ Favorite' : '☆ Favorite'} onPress={favorite} />
+          <Button ghost title="Trash" onPress={trash} />
+          <Button testID="viewer-close" title="Close" onPress={onClose} />
+        </View>
+      </View>
+    </View>
+  );
+}

@@ -1,0 +1,90 @@
+// The FakeServer's upload rules behind a real HTTP server on 127.0.0.1, plus the few account
+// and photo routes the screens call. For screen tests (they need @jest-environment node).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ApiError } from '../api/errors';
+import type { Photo } from '../api/types';
+import { FakeClock, FakeServer } from './fakeServer';
+
+export interface HttpFake {
+  url: string;
+  fake: FakeServer;
+  password: string;
+  photos: Photo[];
+  /** Photos per page of GET /photos. */
+  pageSize: number;
+  /** Answer every authenticated call with 401 from now on. */
+  revoke(): void;
+  close(): Promise<void>;
+}
+
+const USER = { id: 'u1', email: 'ada@example.com', display_name: 'Ada', quota_bytes: 1e9, used_bytes: 0, created_at: '2024-01-01T00:00:00Z' };
+
+export async function startHttpFake(): Promise<HttpFake> {
+  const fake = new FakeServer(new FakeClock());
+  let revoked = false;
+  const state: HttpFake = {
+    url: '',
+    fake,
+    password: 'correct horse battery',
+    photos: [],
+    pageSize: 100,
+    revoke: () => {
+      revoked = true;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', async () => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json' });
+        res.end(body === undefined ? '' : JSON.stringify(body));
+      };
+      const body = raw ? JSON.parse(raw) : {};
+      const path = (req.url ?? '').split('?')[0].replace(/^\/api\/v1/, '');
+      try {
+        if (path === '/auth/login') {
+          if (body.password !== state.password) {
+            return send(401, { code: 'invalid_credentials', detail: 'wrong email or password' });
+          }
+          revoked = false;
+          return send(200, { token: 'tok', expires_at: '2030-01-01T00:00:00Z', user: USER });
+        }
+        if (req.headers.authorization !== 'Bearer tok' || revoked) {
+          return send(401, { code: 'invalid_token', detail: 'the session has ended' });
+        }
+        if (path === '/users/me') return send(200, USER);
+        if (path === '/auth/logout') return send(204, undefined);
+        if (path === '/uploads/check') return send(200, await fake.check(body.sha256));
+        if (path === '/uploads') return send(201, await fake.init(body.files));
+        const complete = /^\/uploads\/([^/]+)\/complete$/.exec(path);
+        if (complete) return send(200, { items: await fake.complete(complete[1], body.upload_ids) });
+        if (path === '/photos') {
+          const cursor = new URL(req.url ?? '', 'http://x').searchParams.get('cursor');
+          const from = cursor ? Number(cursor) : 0;
+          const to = from + state.pageSize;
+          return send(200, { items: state.photos.slice(from, to), next_cursor: to < state.photos.length ? String(to) : null });
+        }
+        const one = /^\/photos\/([^/]+)$/.exec(path);
+        if (one && req.method === 'PATCH') {
+          const photo = state.photos.find((p) => p.id === one[1]);
+          if (!photo) return send(404, { code: 'photo_not_found', detail: 'no such photo' });
+          Object.assign(photo, body);
+          return send(200, photo);
+        }
+        const variant = /^\/photos\/([^/]+)\/(thumb|preview)$/.exec(path);
+        if (variant) return send(200, { url: `${state.url}/blobs/${variant[1]}/${variant[2]}`, expires_at: '2030-01-01T00:00:00Z' });
+        return send(404, { code: 'not_found', detail: `no route ${path}` });
+      } catch (err) {
+        if (err instanceof ApiError) return send(err.status ?? 500, { code: err.code, detail: err.detail, errors: err.errors });
+        return send(500, { code: 'internal', detail: String(err) });
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
