@@ -135,8 +135,9 @@ class ImageSettings(_Section):
     # never less than max_decode_bytes in effect, so every admitted image can run.
     decode_memory_bytes: Annotated[int, Meta(ge=64 * 1024 * 1024)] = 768 * 1024 * 1024
     # A JPEG's preview is made by its own job this long after its thumb, so the thumbs of photos
-    # arriving meanwhile come first (the photo is browsable with its thumb, preview_pending).
-    preview_delay_seconds: Annotated[float, Meta(ge=0)] = 2.0
+    # arriving meanwhile come first (jobs are claimed by due time; a preview job waiting for a
+    # decode thread would hold a job slot a thumb needs). Browsable with its thumb meanwhile.
+    preview_delay_seconds: Annotated[float, Meta(ge=0)] = 10.0
 
 
 class JobSettings(_Section):
