@@ -134,11 +134,19 @@ class ImageSettings(_Section):
     max_pixels: PositiveInt = 250_000_000
     # Memory one decode may take, estimated from the header before decoding (imaging/budget.py).
     max_decode_bytes: Annotated[int, Meta(ge=64 * 1024 * 1024)] = 512 * 1024 * 1024
-    concurrency: Annotated[int, Meta(ge=1, le=64)] = 1
+    # Decode threads; 0: one per CPU (services/decode_pool.py).
+    concurrency: Annotated[int, Meta(ge=0, le=64)] = 0
+    # What the decodes in flight may reserve together (each its max_decode_bytes-style estimate);
+    # never less than max_decode_bytes in effect, so every admitted image can run.
+    decode_memory_bytes: Annotated[int, Meta(ge=64 * 1024 * 1024)] = 768 * 1024 * 1024
+    # A JPEG's preview is made by its own job this long after its thumb, so the thumbs of photos
+    # arriving meanwhile come first (jobs are claimed by due time; a preview job waiting for a
+    # decode thread would hold a job slot a thumb needs). Browsable with its thumb meanwhile.
+    preview_delay_seconds: Annotated[float, Meta(ge=0)] = 10.0
 
 
 class JobSettings(_Section):
-    concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
+    concurrency: Annotated[int, Meta(ge=1, le=64)] = 8
     backoff_base: PositiveFloat = 2.0
     backoff_cap: PositiveFloat = 3600.0
     max_attempts: Annotated[int, Meta(ge=1, le=100)] = 8

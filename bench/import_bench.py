@@ -5,7 +5,9 @@
 1. Embedded default (local disk + SQLite): ``auroravault upload <folder>`` (defaults: 4 PUTs
    at a time, batches of 50) into a real server, against ``cp -r`` of the same folder to the
    same disk, the physical limit. The server fsyncs every photo before it acknowledges it,
-   so ``cp -r`` is timed both alone and followed by ``sync`` (the durable equivalent).
+   so ``cp -r`` is timed both alone and followed by ``sync`` (the durable equivalent). The
+   HTTP baseline: nginx receiving the same files by PUT from curl over loopback, with as many
+   parallel connections (``nginx_put.py``), alone and followed by ``sync``.
 2. S3 adapter on SeaweedFS: the same upload, against ``rclone copy`` (Debian package,
    defaults: 4 transfers) into another bucket of the same SeaweedFS. If rclone is missing,
    boto3's ``upload_file`` with 4 threads stands in, labelled as such.
@@ -35,6 +37,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import nginx_put
 from common import (
     INPUTS,
     Server,
@@ -47,6 +50,9 @@ from common import (
     seaweedfs,
     write_result,
 )
+
+# ``auroravault upload``'s parallel PUTs (client.uploader's default), and so nginx's.
+UPLOAD_CONNECTIONS = 4
 
 
 def _warm(folder: Path) -> None:
@@ -197,12 +203,20 @@ def run(quick: bool) -> dict[str, Any]:
 
         # -- 1. embedded default vs cp -r --------------------------------------------------
         print(f"import (local): {count} photos, {size / 1e6:.0f} MB", flush=True)
-        cps = [time_cp(src, work)]
+        has_nginx = nginx_put.available() is not None
+        if not has_nginx:
+            report["notes"].append("nginx is not installed (apt-get install nginx): no HTTP PUT baseline")
+
+        def baselines() -> tuple[dict[str, float], dict[str, float] | None]:
+            put = nginx_put.time_put(src, work, UPLOAD_CONNECTIONS) if has_nginx else None
+            return time_cp(src, work), put
+
+        before = baselines()
         with Server(data_dir=work / "local-data") as server:
             ours = upload_and_wait(server, src, work, count, timeout)
-        cps.append(time_cp(src, work))
-        cp = statistics.fmean(c["cp_seconds"] for c in cps)
-        cp_sync = statistics.fmean(c["cp_sync_seconds"] for c in cps)
+        after = baselines()
+        cp = statistics.fmean(b[0]["cp_seconds"] for b in (before, after))
+        cp_sync = statistics.fmean(b[0]["cp_sync_seconds"] for b in (before, after))
         local = {
             "ours": _rate(count, size, ours["upload_seconds"]),
             "cp": _rate(count, size, cp),
@@ -211,8 +225,21 @@ def run(quick: bool) -> dict[str, Any]:
         }
         local["ratio_vs_cp"] = round(cp / ours["upload_seconds"], 3)
         local["ratio_vs_cp_sync"] = round(cp_sync / ours["upload_seconds"], 3)
+        local["browsable_over_upload"] = round(ours["browsable_seconds"] / ours["upload_seconds"], 2)
+        if before[1] is not None and after[1] is not None:
+            put = statistics.fmean(b[1]["put_seconds"] for b in (before, after))  # type: ignore[index]
+            put_sync = statistics.fmean(b[1]["put_sync_seconds"] for b in (before, after))  # type: ignore[index]
+            local["nginx_put"] = _rate(count, size, put)
+            local["nginx_put_sync"] = _rate(count, size, put_sync)
+            local["nginx_connections"] = UPLOAD_CONNECTIONS
+            local["ratio_vs_nginx"] = round(put / ours["upload_seconds"], 3)
+            local["ratio_vs_nginx_sync"] = round(put_sync / ours["upload_seconds"], 3)
         report["local"] = local
-        print(f"  ours {local['ours']} | cp {local['cp']} | cp+sync {local['cp_sync']}", flush=True)
+        print(
+            f"  ours {local['ours']} | cp {local['cp']} | cp+sync {local['cp_sync']}"
+            f" | nginx PUT {local.get('nginx_put')} | nginx PUT+sync {local.get('nginx_put_sync')}",
+            flush=True,
+        )
 
         # -- 2. S3 adapter on SeaweedFS vs rclone -----------------------------------------
         print("import (s3 on SeaweedFS) ...", flush=True)
@@ -236,6 +263,7 @@ def run(quick: bool) -> dict[str, Any]:
             "ours": _rate(count, size, ours["upload_seconds"]),
             "rclone": _rate(count, size, base),
             "browsable_seconds": round(ours["browsable_seconds"], 2),
+            "browsable_over_upload": round(ours["browsable_seconds"] / ours["upload_seconds"], 2),
             "ratio_vs_rclone": round(base / ours["upload_seconds"], 3),
         }
         report["s3"] = s3

@@ -26,6 +26,7 @@ from common import BENCH, REPO, machine_info, results_dir
 
 SCRIPTS = {
     "processing": "processing.py",
+    "parallel_processing": "parallel_processing.py",
     "import": "import_bench.py",
     "timeline": "timeline_bench.py",
     "batch_init": "batch_init_bench.py",
@@ -69,23 +70,34 @@ def render(out: Path) -> str:
                 f"≥ 0.5x cp: {_verdict(loc['ratio_vs_cp_sync'] >= 0.5)}",
             )
         )
+        if "nginx_put" in loc:
+            rows.append(
+                (
+                    "Import, local: same files by HTTP PUT",
+                    f"{loc['ours']['mb_per_s']} MB/s",
+                    f"nginx PUT x{loc['nginx_connections']} + `sync` {loc['nginx_put_sync']['mb_per_s']} MB/s "
+                    f"(alone {loc['nginx_put']['mb_per_s']} MB/s)",
+                    f"{_x(loc['ratio_vs_nginx_sync'])} ({_x(loc['ratio_vs_nginx'])} of nginx alone)",
+                    f"≥ 0.8x nginx: {_verdict(loc['ratio_vs_nginx_sync'] >= 0.8)}",
+                )
+            )
         rows.append(
             (
                 "Import, S3 adapter on SeaweedFS",
                 f"{s3['ours']['mb_per_s']} MB/s, {s3['ours']['photos_per_s']} photos/s",
                 f"{s3['baseline']} {s3['rclone']['mb_per_s']} MB/s",
                 _x(s3["ratio_vs_rclone"]),
-                f"≥ 0.8x rclone: {_verdict(s3['ratio_vs_rclone'] >= 0.8)}",
+                f"≥ 0.9x rclone: {_verdict(s3['ratio_vs_rclone'] >= 0.9)}",
             )
         )
         for label, part in (("local", loc), ("S3", s3)):
             rows.append(
                 (
                     f"Time to browsable, {label}",
-                    f"{part['browsable_seconds']} s (upload alone {part['ours']['seconds']} s)",
-                    "-",
-                    "-",
-                    "-",
+                    f"{part['browsable_seconds']} s",
+                    f"upload alone {part['ours']['seconds']} s",
+                    _x(part["browsable_seconds"] / part["ours"]["seconds"]),
+                    f"≤ 2x upload: {_verdict(part['browsable_seconds'] <= 2 * part['ours']['seconds'])}",
                 )
             )
     proc = _load(out, "processing")
@@ -115,6 +127,19 @@ def render(out: Path) -> str:
                     "-",
                 )
             )
+    par = _load(out, "parallel_processing")
+    if par:
+        runs, big = par["runs"], par["inputs"]["big"]
+        mix = f"{par['inputs']['photos']} photos" + (f" + {', '.join(f'`{b}`' for b in big)}" if big else "")
+        rows.append(
+            (
+                f"Processing on every core ({par['cpus']} threads) vs one, {mix}",
+                f"{runs['all_cores']['photos_per_s']} photos/s, peak RSS {par['peak_rss_mb']:.0f} MB",
+                f"one thread {runs['one_core']['photos_per_s']} photos/s",
+                _x(par["speedup"]),
+                f"≥ 1.6x, < 1.5 GB: {_verdict(par['speedup'] >= 1.6 and par['peak_rss_mb'] < 1500)}",
+            )
+        )
     tl = _load(out, "timeline")
     if tl:
         for name, backend in tl["backends"].items():

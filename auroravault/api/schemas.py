@@ -149,6 +149,8 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     # Ready but damaged: {code: "truncated", detail}; the variants show what the file holds.
     damaged: ErrorInfo | None = None
     thumb_url: str | None = None
+    # Ready with its thumb while the preview is still being made (GET .../preview answers 409).
+    preview_pending: bool = False
 
     @classmethod
     def of(cls, photo: Photo, thumb_url: str | None = None) -> PhotoOut:
@@ -180,6 +182,7 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             error=ErrorInfo(code=photo.error_code, detail=photo.error_detail) if photo.error_code else None,
             damaged=ErrorInfo(code=photo.damage_code, detail=photo.damage_detail) if photo.damage_code else None,
             thumb_url=thumb_url,
+            preview_pending=photo.preview_pending,
         )
 
 

@@ -137,6 +137,7 @@ class Photo(msgspec.Struct, kw_only=True):
     thumbhash: str | None = None
     error: PhotoError | None = None
     thumb_url: str | None = None
+    preview_pending: bool = False  # ready with its thumb; the preview follows
 
 
 class PhotoPage(msgspec.Struct, kw_only=True):

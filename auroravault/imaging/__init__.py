@@ -37,13 +37,20 @@ Contracts
 from auroravault.imaging.formats import register_heif
 from auroravault.imaging.process import probe, process_image
 from auroravault.imaging.results import ImageMeta, ImageRejected, ProcessedImage, RejectCode
+from auroravault.imaging.staged import DecodePlan, PreviewImage, ThumbImage, make_preview, make_thumb, plan
 from auroravault.thumbhash import thumbhash_encode
 
 __all__ = [
+    "DecodePlan",
     "ImageMeta",
     "ImageRejected",
+    "PreviewImage",
     "ProcessedImage",
     "RejectCode",
+    "ThumbImage",
+    "make_preview",
+    "make_thumb",
+    "plan",
     "probe",
     "process_image",
     "register_heif",

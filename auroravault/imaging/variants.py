@@ -139,6 +139,45 @@ def _save(im: Image.Image, path: Path, fmt: str, **params: Any) -> None:
         raise
 
 
+def upright(preview: Image.Image, meta: ImageMeta) -> Image.Image:
+    """The stored-orientation image turned as displayed, without a needless alpha plane."""
+    if meta.format != "HEIF" and meta.orientation in _TRANSPOSE:
+        preview = preview.transpose(_TRANSPOSE[meta.orientation])
+    return _drop_opaque_alpha(preview)
+
+
+def _write_thumb(thumb: Image.Image, workdir: Path, settings: ImageSettings) -> tuple[Path, bytes]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "thumb.webp"
+    _save(thumb, path, "WEBP", quality=settings.thumb_quality, method=4)
+    return path, _thumbhash_of(thumb)
+
+
+def _write_preview(preview: Image.Image, workdir: Path, settings: ImageSettings) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "preview.jpg"
+    _save(_on_white(preview), path, "JPEG", quality=settings.preview_quality)
+    return path
+
+
+def finish_thumb(
+    small: Image.Image, meta: ImageMeta, size: tuple[int, int], workdir: Path, settings: ImageSettings
+) -> tuple[Path, Image.Image, bytes]:
+    """Orient ``small`` (stored orientation), resize it to ``size`` (as displayed), write the
+    thumb; return its path, the thumb and its ThumbHash."""
+    thumb = resized(upright(small, meta), size, _THUMB_GAP)
+    path, thumbhash = _write_thumb(thumb, workdir, settings)
+    return path, thumb, thumbhash
+
+
+def finish_preview(
+    preview: Image.Image, meta: ImageMeta, workdir: Path, settings: ImageSettings
+) -> tuple[Path, Image.Image]:
+    """Orient the preview-sized image and write it; return its path and the upright image."""
+    shown = upright(preview, meta)
+    return _write_preview(shown, workdir, settings), shown
+
+
 def finish(
     preview: Image.Image,
     meta: ImageMeta,
@@ -148,15 +187,11 @@ def finish(
     damage: Damage | None = None,
 ) -> ProcessedImage:
     """Orient the preview-sized image, derive the thumb from it, write both, hash the thumb."""
-    if meta.format != "HEIF" and meta.orientation in _TRANSPOSE:
-        preview = preview.transpose(_TRANSPOSE[meta.orientation])
-    preview = _drop_opaque_alpha(preview)
+    preview = upright(preview, meta)
     # The thumb is derived from the preview, which is always at least as large.
-    thumb = resized(preview, _oriented(thumb_size, meta), _THUMB_GAP)
-    workdir.mkdir(parents=True, exist_ok=True)
-    thumb_path, preview_path = workdir / "thumb.webp", workdir / "preview.jpg"
-    _save(thumb, thumb_path, "WEBP", quality=settings.thumb_quality, method=4)
-    _save(_on_white(preview), preview_path, "JPEG", quality=settings.preview_quality)
+    thumb = resized(preview, oriented(thumb_size, meta), _THUMB_GAP)
+    thumb_path, thumbhash = _write_thumb(thumb, workdir, settings)
+    preview_path = _write_preview(preview, workdir, settings)
     return ProcessedImage(
         meta=meta,
         thumb_path=thumb_path,
@@ -165,14 +200,14 @@ def finish(
         preview_path=preview_path,
         preview_width=preview.width,
         preview_height=preview.height,
-        thumbhash=base64.b64encode(_thumbhash_of(thumb)).decode("ascii"),
+        thumbhash=base64.b64encode(thumbhash).decode("ascii"),
         thumb_bytes=thumb_path.stat().st_size,
         preview_bytes=preview_path.stat().st_size,
         damage=damage,
     )
 
 
-def _oriented(size: tuple[int, int], meta: ImageMeta) -> tuple[int, int]:
+def oriented(size: tuple[int, int], meta: ImageMeta) -> tuple[int, int]:
     """A stored-orientation size as displayed."""
     swap = meta.format != "HEIF" and meta.orientation is not None and meta.orientation >= 5
     return (size[1], size[0]) if swap else size

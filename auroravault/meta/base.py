@@ -80,6 +80,8 @@ class Photo(msgspec.Struct, kw_only=True):
     # A ready photo whose file is damaged (code "truncated": cut off; its variants show what it holds).
     damage_code: str | None = None
     damage_detail: str | None = None
+    # Ready and browsable with its thumb; the preview is still being made (thumbnails first).
+    preview_pending: bool = False
 
 
 class Batch(msgspec.Struct, kw_only=True):

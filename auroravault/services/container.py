@@ -15,7 +15,7 @@ from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
-from auroravault.services.processing import PROCESS_PHOTO, ProcessingService
+from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.sweep import SweepService
 from auroravault.services.uploads import UploadService
@@ -58,7 +58,8 @@ class Services:
         processing = ProcessingService(meta, blobs, settings, queue, disk=executors.disk, hashing=executors.hashing)
         uploads = UploadService(meta, blobs, settings, arrival_job=processing.arrival_job, on_queued=queue.queued)
         sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
-        runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle, SEND_EMAIL: notifications.handle})
+        handlers = {PROCESS_PHOTO: processing.handle, MAKE_PREVIEW: processing.handle_preview}
+        runner = JobRunner(meta, settings.jobs, {**handlers, SEND_EMAIL: notifications.handle})
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)

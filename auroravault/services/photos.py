@@ -93,6 +93,8 @@ class PhotoService:
         else:
             if photo.status != "ready":
                 raise Conflict("variant_not_ready", f"the {variant} exists once the photo is ready")
+            if variant == "preview" and photo.preview_pending:
+                raise Conflict("variant_not_ready", "the preview is still being made; the thumb is ready")
             if variant == "preview":
                 key, filename, ctype = preview_key(user.id, photo.id), f"{stem}.jpg", "image/jpeg"
             else:

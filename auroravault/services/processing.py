@@ -3,9 +3,14 @@
 1. Download the original to a temp file (streamed) and check its size and sha256
    against what the client declared. A mismatch rejects the upload (``checksum_mismatch``),
    deletes the object and releases the quota.
-2. ``imaging.process_image`` detects the real format from the bytes, reads EXIF and makes
-   the thumb and preview from one decode, in a worker thread, at most
-   ``images.concurrency`` at a time (a 200 MP photo takes hundreds of MB while decoding).
+2. The header says how to decode (``imaging.plan``). A JPEG is decoded twice, thumbnails
+   first: its thumb from a small DCT-scaled decode, after which the photo is ``ready`` and
+   browsable with ``preview_pending``, then its preview from a larger decode by the
+   ``make_preview`` job, queued ``images.preview_delay_seconds`` later so the thumbs of photos
+   arriving meanwhile come first (the verified original waits in the work folder for it).
+   Other formats decode at full size anyway and make both variants from one decode. Decodes
+   run on the decode pool (``services/decode_pool.py``): every core, previews after thumbs,
+   and at most ``images.decode_memory_bytes`` reserved at once.
 3. The variants are stored, then the photo becomes ``ready`` with its metadata (and
    ``damage_code`` "truncated" when the file is cut off but shows something), or ``failed``
    with a code when the image is corrupt, unsupported or too large (``image_too_large`` also
@@ -24,15 +29,12 @@ missing a new one, and fails one whose job died without the hook having run.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import os
 import re
 import shutil
 import tempfile
-import threading
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,17 +44,20 @@ import msgspec
 from auroravault import imaging
 from auroravault.checksums import file_sha256
 from auroravault.config import Settings
-from auroravault.errors import NotFound
+from auroravault.errors import NotFound, PermanentJobError, Unavailable
 from auroravault.executors import run_in
+from auroravault.imaging.results import Damage
 from auroravault.jobs.queue import JobQueue
 from auroravault.meta.base import Job, MetaStore, Photo, Upload
 from auroravault.scratch import remove_stale
+from auroravault.services.decode_pool import PREVIEW, THUMB, DecodePool, default_workers
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import sort_key, utcnow
 
 log = logging.getLogger("auroravault.processing")
 
 PROCESS_PHOTO = "process_photo"
+MAKE_PREVIEW = "make_preview"
 #: How long a photo is ``processing`` before the repair looks at its job.
 REPAIR_AFTER = timedelta(minutes=1)
 REPAIR_BATCH = 200
@@ -63,6 +68,10 @@ def process_dedupe_key(photo_id: str) -> str:
     return f"process:{photo_id}"
 
 
+def preview_dedupe_key(photo_id: str) -> str:
+    return f"preview:{photo_id}"
+
+
 def job_error(last_error: str | None) -> tuple[str, str]:
     """A dead job's ``"code: detail"`` as the photo's error; anything else is ``processing_failed``."""
     text = last_error or "the processing job gave up"
@@ -70,14 +79,15 @@ def job_error(last_error: str | None) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else ("processing_failed", text)
 
 
-# Decoding is CPU-heavy and can wait; uploads and page views cannot. On Linux each thread is
-# its own scheduling entity, so the decode threads alone get a lower priority.
-DECODE_NICENESS = 10
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return -1
 
 
-def _lower_priority() -> None:
-    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), DECODE_NICENESS)
+def _unlink(path: Path) -> None:
+    path.unlink(missing_ok=True)
 
 
 def _make_workdir(root: Path) -> str:
@@ -103,11 +113,10 @@ class ProcessingService:
         # The app's bounded pools for work folders and checksums (asyncio's default when None).
         self._disk = disk
         self._hashing = hashing
-        # Its own threads, at a lower priority (see DECODE_NICENESS); their number bounds how
-        # many photos are decoded at once, and so the memory that takes.
-        self._decoder = ThreadPoolExecutor(
-            max_workers=settings.images.concurrency, thread_name_prefix="decode", initializer=_lower_priority
-        )
+        # Every core, memory bounded: never less than one decode's limit, so every admitted image runs.
+        images = settings.images
+        memory = max(images.decode_memory_bytes, images.max_decode_bytes)
+        self.pool = DecodePool(images.concurrency or default_workers(), memory)
 
     # -- the job's lifecycle ------------------------------------------------------------
     def arrival_job(self, upload: Upload) -> Job:
@@ -152,45 +161,118 @@ class ProcessingService:
         """The ``process_photo`` job handler; payload ``{"photo_id": ...}``."""
         await self.process(str(payload["photo_id"]))
 
+    async def handle_preview(self, payload: dict[str, Any]) -> None:
+        """The ``make_preview`` job handler; payload ``{"photo_id": ...}``."""
+        await self.make_preview(str(payload["photo_id"]))
+
+    def _kept(self, photo_id: str) -> Path:
+        """Where a verified original waits between its thumb and its preview."""
+        return self.settings.work_path / f"kept-{photo_id}"
+
+    async def _fetch_verified(self, photo: Photo, dest: Path) -> bool:
+        """Download the original to ``dest`` and check it; False (upload rejected) when it is not
+        what the client declared."""
+        try:
+            await self.blobs.download_to(original_key(photo.owner_id, photo.id), dest)
+        except NotFound:
+            await self._reject(photo, "object_missing: the original vanished from storage")
+            return False
+        size, sha = await run_in(self._hashing, file_sha256, dest)
+        if size != photo.size or sha != photo.sha256:
+            await self._reject(photo, f"checksum_mismatch: got {size} bytes with sha256 {sha[:12]}…")
+            return False
+        return True
+
     async def process(self, photo_id: str) -> None:
         photo = await self.meta.get_photo(photo_id)
         if photo is None or photo.status != "processing":
             return  # already done, rejected, or never arrived: nothing to do
+        images = self.settings.images
         # Made and removed in a worker thread: removing a multi-GB original can take a while.
         workdir = Path(await run_in(self._disk, _make_workdir, self.settings.work_path))
         try:
             original = workdir / "original"
-            try:
-                await self.blobs.download_to(original_key(photo.owner_id, photo.id), original)
-            except NotFound:
-                await self._reject(photo, "object_missing: the original vanished from storage")
-                return
-            size, sha = await run_in(self._hashing, file_sha256, original)
-            if size != photo.size or sha != photo.sha256:
-                await self._reject(photo, f"checksum_mismatch: got {size} bytes with sha256 {sha[:12]}…")
+            if not await self._fetch_verified(photo, original):
                 return
             try:
-                result = await asyncio.get_running_loop().run_in_executor(
-                    self._decoder, imaging.process_image, original, workdir, self.settings.images
-                )
+                plan = await run_in(self._disk, imaging.plan, original, images)
+                if plan.staged:
+                    thumb = await self.pool.run(THUMB, plan.thumb_bytes, imaging.make_thumb, original, workdir, images)
+                else:
+                    both = await self.pool.run(THUMB, plan.full_bytes, imaging.process_image, original, workdir, images)
             except imaging.ImageRejected as exc:
                 await self._fail(photo, exc.code, exc.detail)
                 return
-            await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), result.thumb_path, content_type="image/webp")
-            await self.blobs.put_file(
-                preview_key(photo.owner_id, photo.id), result.preview_path, content_type="image/jpeg"
-            )
+            if not plan.staged:
+                await self._put_variants(photo, both.thumb_path, both.preview_path)
+                await self._ready(photo, both.meta, both.thumbhash, both.damage, both.thumb_bytes + both.preview_bytes)
+                return
+            await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), thumb.thumb_path, content_type="image/webp")
+            await run_in(self._disk, os.replace, original, self._kept(photo.id))
+            if self.queue is not None:
+                payload = {"photo_id": photo.id}
+                delay = images.preview_delay_seconds
+                await self.queue.enqueue(MAKE_PREVIEW, payload, dedupe_key=preview_dedupe_key(photo.id), delay=delay)
+            await self._ready(photo, thumb.meta, thumb.thumbhash, thumb.damage, thumb.thumb_bytes, preview_pending=True)
         finally:
             await run_in(self._disk, shutil.rmtree, workdir, True)
-        variants = result.thumb_bytes + result.preview_bytes
-        await self._ready(photo, result, variants)
+
+    async def make_preview(self, photo_id: str) -> None:
+        """The second half of thumbnails first: the preview of a photo browsable by its thumb."""
+        photo = await self.meta.get_photo(photo_id)
+        if photo is not None and photo.status == "processing":
+            raise Unavailable("thumb_not_ready", "the photo's thumb is not made yet")  # retried with backoff
+        kept = self._kept(photo_id)
+        if photo is None or photo.status != "ready" or not photo.preview_pending:
+            await run_in(self._disk, _unlink, kept)
+            return
+        images = self.settings.images
+        workdir = Path(await run_in(self._disk, _make_workdir, self.settings.work_path))
+        try:
+            src = kept
+            if await run_in(self._disk, _size_of, kept) != photo.size:  # made on another instance, or cleaned
+                src = workdir / "original"
+                if not await self._fetch_verified(photo, src):
+                    return
+            try:
+                plan = await run_in(self._disk, imaging.plan, src, images)
+                preview = await self.pool.run(PREVIEW, plan.full_bytes, imaging.make_preview, src, workdir, images)
+            except imaging.ImageRejected as exc:
+                await run_in(self._disk, _unlink, kept)
+                raise PermanentJobError(exc.code, f"the preview cannot be made: {exc.detail}") from exc
+            key = preview_key(photo.owner_id, photo.id)
+            await self.blobs.put_file(key, preview.preview_path, content_type="image/jpeg")
+            await self._preview_done(photo_id, preview.preview_bytes)
+            await run_in(self._disk, _unlink, kept)
+        finally:
+            await run_in(self._disk, shutil.rmtree, workdir, True)
+
+    async def _preview_done(self, photo_id: str, preview_bytes: int) -> None:
+        # Re-read just before saving, so whatever changed the photo meanwhile is kept.
+        for _ in range(3):
+            photo = await self.meta.get_photo(photo_id)
+            if photo is None or photo.status != "ready" or not photo.preview_pending:
+                return
+            done = msgspec.structs.replace(
+                photo,
+                preview_pending=False,
+                variants_bytes=photo.variants_bytes + preview_bytes,
+                updated_at=utcnow(),
+            )
+            if await self.meta.save_processed_photo(done, "ready"):
+                return
+        raise Unavailable("meta_unavailable", "the photo kept changing; the preview is saved again later")
+
+    async def _put_variants(self, photo: Photo, thumb: Path, preview: Path) -> None:
+        await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), thumb, content_type="image/webp")
+        await self.blobs.put_file(preview_key(photo.owner_id, photo.id), preview, content_type="image/jpeg")
 
     async def clean_work(self, before: datetime) -> int:
         """Remove work folders left before ``before`` (by a killed process); return how many."""
         return await run_in(self._disk, remove_stale, self.settings.work_path, before)
 
     def close(self) -> None:
-        self._decoder.shutdown(wait=False, cancel_futures=True)
+        self.pool.close()
 
     async def _reject(self, photo: Photo, reason: str) -> None:
         log.warning("upload of photo %s rejected: %s", photo.id, reason)
@@ -211,8 +293,16 @@ class ProcessingService:
         )
         await self.meta.save_processed_photo(failed, "processing")
 
-    async def _ready(self, photo: Photo, result: imaging.ProcessedImage, variants: int) -> None:
-        meta = result.meta
+    async def _ready(
+        self,
+        photo: Photo,
+        meta: imaging.ImageMeta,
+        thumbhash: str,
+        damage: Damage | None,
+        variants: int,
+        *,
+        preview_pending: bool = False,
+    ) -> None:
         taken = meta.taken_at
         ready = msgspec.structs.replace(
             photo,
@@ -233,12 +323,13 @@ class ProcessingService:
             lat=meta.lat,
             lon=meta.lon,
             alt=meta.alt,
-            thumbhash=result.thumbhash,
+            thumbhash=thumbhash,
             variants_bytes=variants,
             error_code=None,
             error_detail=None,
-            damage_code=result.damage.code if result.damage else None,
-            damage_detail=result.damage.detail if result.damage else None,
+            damage_code=damage.code if damage else None,
+            damage_detail=damage.detail if damage else None,
+            preview_pending=preview_pending,
             updated_at=utcnow(),
         )
         await self.meta.save_processed_photo(ready, "processing")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("processing", "import", "timeline", "batch_init", "memory")
+NAMES = ("processing", "parallel_processing", "import", "timeline", "batch_init", "memory")
 
 
 @pytest.mark.slow

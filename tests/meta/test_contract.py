@@ -347,6 +347,31 @@ async def test_a_damaged_photo_keeps_its_damage_in_every_read(meta: MetaStore) -
         assert (read.status, read.damage_code, read.damage_detail) == ("ready", "truncated", "the file ends early")
 
 
+async def test_a_preview_pending_photo_is_listed_then_completed_ready_to_ready(meta: MetaStore) -> None:
+    # Thumbnails first: ready with its thumb (preview_pending), then the preview's save, which
+    # is a ready -> ready transition that adds the preview's bytes.
+    user = await with_user(meta)
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, SHA_A)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    thumbed = msgspec.structs.replace(
+        await meta.get_photo(photo.id), status="ready", variants_bytes=10, preview_pending=True
+    )
+    assert await meta.save_processed_photo(thumbed, "processing")
+    for read in (
+        await meta.get_photo(photo.id),
+        await meta.get_photo_by_sha256(user.id, SHA_A),
+        (await meta.list_photos(user.id, limit=10, after=None, descending=True))[0],
+    ):
+        assert read is not None and (read.status, read.preview_pending) == ("ready", True)
+    done = msgspec.structs.replace(thumbed, preview_pending=False, variants_bytes=40)
+    assert await meta.save_processed_photo(done, "ready")
+    again = await meta.get_photo(photo.id)
+    assert again is not None and (again.status, again.preview_pending, again.variants_bytes) == ("ready", False, 40)
+    assert (await meta.get_user(user.id)).used_bytes == 140
+
+
 async def test_sweep_sees_due_pending_uploads(meta: MetaStore) -> None:
     user = await with_user(meta)
     batch = a_batch(user)
