@@ -198,7 +198,8 @@ def test_register_logout_login_and_clear_messages(tab: Tab) -> None:
     page = tab.page
     email = register(page, name="Grace")
     assert page.inner_text("#user-name") == "Grace"
-    assert page.is_visible("#empty")
+    # The empty state appears once the (empty) first page of photos has come back.
+    page.wait_for_selector("#empty", state="visible")
 
     page.click("#logout")
     page.wait_for_selector("#auth-view:not([hidden])")
