@@ -137,6 +137,11 @@ class ImageSettings(_Section):
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 1
 
 
+class LibrarySettings(_Section):
+    # Days a photo stays in the trash before a durable daily job deletes it for good.
+    trash_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+
+
 class JobSettings(_Section):
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
     backoff_base: PositiveFloat = 2.0
@@ -192,6 +197,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     dynamodb: DynamoDBSettings = msgspec.field(default_factory=DynamoDBSettings)
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
+    library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
     workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)

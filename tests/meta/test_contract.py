@@ -13,7 +13,7 @@ import pytest
 
 from auroravault.errors import Conflict, QuotaExceeded
 from auroravault.ids import new_id
-from auroravault.meta.base import Batch, Job, MetaStore, Photo, Session, Upload, User
+from auroravault.meta.base import Batch, Job, MetaStore, Photo, Session, Upload, Usage, User
 from auroravault.timeutil import sort_key, utcnow
 
 SHA_A = "a" * 64
@@ -315,7 +315,7 @@ async def test_other_owners_photos_never_show(meta: MetaStore) -> None:
     assert await meta.month_counts(bob.id) == []
 
 
-async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta: MetaStore) -> None:
+async def test_saving_a_processed_photo_is_conditional_and_reports_variants_beside_the_quota(meta: MetaStore) -> None:
     user = await with_user(meta)
     batch = a_batch(user)
     photo, upload = photo_and_upload(user, batch, SHA_A)
@@ -326,7 +326,9 @@ async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta:
     assert await meta.save_processed_photo(done, "processing") is True
     assert await meta.save_processed_photo(done, "processing") is False
     assert (await meta.get_photo(photo.id)).width == 640
-    assert (await meta.get_user(user.id)).used_bytes == 140
+    # The quota counts originals only; the variants are reported beside it.
+    assert (await meta.get_user(user.id)).used_bytes == 100
+    assert await meta.usage(user.id) == Usage(photo_count=1, variant_bytes=40)
 
 
 async def test_a_damaged_photo_keeps_its_damage_in_every_read(meta: MetaStore) -> None:
