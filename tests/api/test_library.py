@@ -1,12 +1,26 @@
-"""The library over HTTP (SQLite, local storage): flags, corrections, trash, deletion, sync."""
+"""The library over HTTP on both meta adapters (local storage): flags, corrections, trash,
+permanent deletion, sync."""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.api.helpers import auth, file_spec, register, upload_files
+import pytest
+
+from auroravault.app import create_app
+from tests.api.helpers import auth, file_spec, put_presigned, register, upload_files
+from tests.api.test_job_outcomes import settings_for
+from tests.asgi import AppClient, app_client
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AppClient]:
+    async with app_client(create_app(settings_for(request.param, tmp_path, request))) as c:
+        yield c
+
 
 NAMES = ["flower.jpg", "starfish.jpg", "hopper.png"]
 
@@ -130,8 +144,6 @@ async def test_a_file_without_a_capture_date_takes_its_modified_time(client, pho
     spec = file_spec(path, "image/png", file_modified_at="2011-07-04T12:00:00+00:00")
     resp = await client.post("/api/v1/uploads", json={"files": [spec]}, headers=auth(token))
     item = resp.json()["items"][0]
-    from tests.api.helpers import put_presigned
-
     assert await put_presigned(client, item["upload"], path.read_bytes()) == 200
     await client.post(f"/api/v1/uploads/{resp.json()['batch_id']}/complete", json={}, headers=auth(token))
     await client.app.state.services.runner.drain(within=120)
