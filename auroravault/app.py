@@ -18,10 +18,12 @@ from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
+from auroravault.api.library import LibraryController, TrashController
 from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.request import VaultRequest
+from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
 from auroravault.config import Settings, signing_secret
@@ -92,6 +94,9 @@ def _routes(settings: Settings) -> list[object]:
             UploadController,
             PhotoController,
             TimelineController,
+            LibraryController,
+            TrashController,
+            SyncController,
             AdminController,
         ],
     )

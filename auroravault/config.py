@@ -145,6 +145,11 @@ class ImageSettings(_Section):
     preview_delay_seconds: Annotated[float, Meta(ge=0)] = 10.0
 
 
+class LibrarySettings(_Section):
+    # Days a photo stays in the trash before a durable daily job deletes it for good.
+    trash_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+
+
 class JobSettings(_Section):
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 8
     backoff_base: PositiveFloat = 2.0
@@ -200,6 +205,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     dynamodb: DynamoDBSettings = msgspec.field(default_factory=DynamoDBSettings)
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
+    library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
     workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)

@@ -11,9 +11,9 @@ from datetime import timedelta
 import msgspec
 import pytest
 
-from auroravault.errors import Conflict, QuotaExceeded
+from auroravault.errors import Conflict, Invalid, QuotaExceeded
 from auroravault.ids import new_id
-from auroravault.meta.base import Batch, Job, MetaStore, Photo, Session, Upload, User
+from auroravault.meta.base import Batch, Flags, Job, MetaStore, Photo, PhotoView, Session, Upload, Usage, User
 from auroravault.timeutil import sort_key, utcnow
 
 SHA_A = "a" * 64
@@ -315,7 +315,7 @@ async def test_other_owners_photos_never_show(meta: MetaStore) -> None:
     assert await meta.month_counts(bob.id) == []
 
 
-async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta: MetaStore) -> None:
+async def test_saving_a_processed_photo_is_conditional_and_reports_variants_beside_the_quota(meta: MetaStore) -> None:
     user = await with_user(meta)
     batch = a_batch(user)
     photo, upload = photo_and_upload(user, batch, SHA_A)
@@ -326,7 +326,9 @@ async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta:
     assert await meta.save_processed_photo(done, "processing") is True
     assert await meta.save_processed_photo(done, "processing") is False
     assert (await meta.get_photo(photo.id)).width == 640
-    assert (await meta.get_user(user.id)).used_bytes == 140
+    # The quota counts originals only; the variants are reported beside it.
+    assert (await meta.get_user(user.id)).used_bytes == 100
+    assert await meta.usage(user.id) == Usage(photo_count=1, variant_bytes=40)
 
 
 async def test_a_damaged_photo_keeps_its_damage_in_every_read(meta: MetaStore) -> None:
@@ -557,3 +559,101 @@ async def test_a_password_hash_is_replaced_only_while_unchanged(meta: MetaStore)
     assert await meta.replace_password_hash(user.id, "rehashed", "stale") is False
     assert (await meta.get_user(user.id)).password_hash == "changed"
     assert await meta.replace_password_hash("u_nobody", "x", "y") is False
+
+
+# -- the library --------------------------------------------------------------------------------
+async def arrived(meta: MetaStore, user: User, sha: str, size: int = 100, when=None) -> Photo:
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, sha, size=size, when=when)
+    await meta.create_uploads(batch, [photo], [upload], size)
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    stored = await meta.get_photo(photo.id)
+    assert stored is not None
+    return stored
+
+
+async def test_flags_are_per_viewer_and_filter_listings_and_months(meta: MetaStore) -> None:
+    ada, bob = await with_user(meta), await with_user(meta, email="bob@example.com")
+    one, two = await arrived(meta, ada, SHA_A), await arrived(meta, ada, SHA_B)
+    assert await meta.set_flags(ada.id, [one.id, "p_none"], favorite=True, archived=None, now=utcnow()) == [one.id]
+    await meta.set_flags(ada.id, [two.id], favorite=None, archived=True, now=utcnow())
+    await meta.set_flags(bob.id, [two.id], favorite=True, archived=None, now=utcnow())
+    assert await meta.get_flags(ada.id, [one.id, two.id]) == {
+        one.id: Flags(favorite=True, archived=False),
+        two.id: Flags(favorite=False, archived=True),
+    }
+    assert await meta.get_flags(bob.id, [one.id, two.id]) == {two.id: Flags(favorite=True, archived=False)}
+
+    async def listed(**view) -> list[str]:
+        found = await meta.list_photos(
+            ada.id, limit=10, after=None, descending=True, view=PhotoView(viewer_id=ada.id, **view)
+        )
+        return [p.id for p in found]
+
+    assert await listed() == [one.id]
+    assert await listed(favorite=True) == [one.id]
+    assert await listed(archived="only") == [two.id]
+    assert set(await listed(archived="include")) == {one.id, two.id}
+    assert await listed(media_type="video") == []
+    assert sum(m.count for m in await meta.month_counts(ada.id)) == 1
+    view = PhotoView(viewer_id=ada.id, archived="include")
+    assert sum(m.count for m in await meta.month_counts(ada.id, view)) == 2
+
+
+async def test_edits_trash_restore_and_permanent_deletion(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    photo = await arrived(meta, user, SHA_A)
+    edited = await meta.edit_photo(
+        photo.id, {"description": "hello", "sort_at": "1999-12-31T23:00:00.000000Z"}, utcnow()
+    )
+    assert edited is not None and edited.description == "hello"
+    assert (await meta.get_photo(photo.id)).description == "hello"
+    assert [m.month for m in await meta.month_counts(user.id)] == ["1999-12"]
+    assert await meta.trash_photos(user.id, [photo.id], utcnow()) == [photo.id]
+    assert await meta.list_photos(user.id, limit=10, after=None, descending=True) == []
+    assert await meta.month_counts(user.id) == []
+    assert await meta.edit_photo(photo.id, {"description": "no"}, utcnow()) is None
+    assert [p.id for p in await meta.list_trash(user.id, limit=10, after=None)] == [photo.id]
+    assert await meta.restore_photos(user.id, None, utcnow()) == [photo.id]
+    assert [p.id for p in await meta.list_photos(user.id, limit=10, after=None, descending=True)] == [photo.id]
+    await meta.trash_photos(user.id, [photo.id], utcnow())
+    [marked] = await meta.mark_deleting(user.id, None, utcnow())
+    assert marked.deleting_at is not None
+    assert await meta.restore_photos(user.id, [photo.id], utcnow()) == []  # too late
+    assert await meta.list_trash(user.id, limit=10, after=None) == []
+    assert [p.id for p in await meta.deletion_due(utcnow() - timedelta(days=30), 10)] == [photo.id]
+    assert await meta.finish_deletion(photo.id, utcnow()) is True
+    assert await meta.finish_deletion(photo.id, utcnow()) is False
+    assert await meta.get_photo(photo.id) is None
+    assert (await meta.get_user(user.id)).used_bytes == 0
+    assert await meta.deleted_sha256(user.id, [SHA_A, SHA_B]) == [SHA_A]
+    again = await arrived(meta, user, SHA_A)  # the same bytes are a new photo now
+    assert again.id != photo.id and await meta.deleted_sha256(user.id, [SHA_A]) == []
+    assert await meta.usage(user.id) == Usage(photo_count=1, variant_bytes=0)
+
+
+async def test_another_owner_cannot_trash_or_delete(meta: MetaStore) -> None:
+    ada, bob = await with_user(meta), await with_user(meta, email="bob@example.com")
+    photo = await arrived(meta, ada, SHA_A)
+    assert await meta.trash_photos(bob.id, [photo.id], utcnow()) == []
+    await meta.trash_photos(ada.id, [photo.id], utcnow())
+    assert await meta.mark_deleting(bob.id, [photo.id], utcnow()) == []
+    assert await meta.restore_photos(bob.id, [photo.id], utcnow()) == []
+    assert (await meta.get_photo(photo.id)).deleting_at is None
+
+
+async def test_the_change_feed_names_each_change_once_after_its_position(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    one, two = await arrived(meta, user, SHA_A), await arrived(meta, user, SHA_B)
+    start = await meta.changes_since(user.id, None, 100)
+    assert set(start.photo_ids) == {one.id, two.id} and not start.more
+    assert (await meta.changes_since(user.id, start.position, 100)).photo_ids == []
+    await meta.set_flags(user.id, [one.id], favorite=True, archived=None, now=utcnow())
+    after = await meta.changes_since(user.id, start.position, 100)
+    assert after.photo_ids == [one.id]
+    assert (await meta.changes_since(user.id, after.position, 100)).photo_ids == []
+    page = await meta.changes_since(user.id, None, 1)
+    assert len(page.photo_ids) == 1 and page.more
+    with pytest.raises(Invalid) as bad:
+        await meta.changes_since(user.id, "not a position", 10)
+    assert bad.value.code == "invalid_sync_token"
