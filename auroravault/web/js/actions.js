@@ -201,8 +201,12 @@ export class Actions extends EventTarget {
       this.favorite(ids, !all);
     } else if (event.key === 'Delete' || event.key === 'Backspace') {
       event.preventDefault();
-      if (this.inTrash()) this.deleteForever(ids);
-      else this.trash(ids);
+      const done = this.inTrash() ? this.deleteForever(ids) : this.trash(ids);
+      // The keyboard stays in the grid: on the photo that took the place of the focused one.
+      const index = tile ? Number(tile.dataset.index) : -1;
+      done.then(() => {
+        if (index >= 0 && this.timeline.count) this.timeline.focus(Math.min(index, this.timeline.count - 1));
+      });
     }
   }
 }
