@@ -113,6 +113,7 @@ def test_favorite_trash_undo_restore_delete_and_empty(
     page.click("#bulk-delete")
     page.wait_for_selector("#confirm[open]")
     assert page.inner_text("#confirm-title") == "Delete 1 photo permanently?"
+    page.screenshot(path=str(artifacts / "confirm-delete.png"))
     assert "cannot be undone" in page.inner_text("#confirm-text")
     page.click("#confirm-cancel")
     page.wait_for_selector("#confirm:not([open])", state="attached")

@@ -146,7 +146,9 @@ export class Actions extends EventTarget {
     if (!ids.length) return;
     const ok = await confirm(
       `Delete ${photos(ids.length)} permanently?`,
-      'They will be gone from your vault for good, with their originals. This cannot be undone.',
+      ids.length === 1
+        ? 'It will be gone from your vault for good, with its original. This cannot be undone.'
+        : 'They will be gone from your vault for good, with their originals. This cannot be undone.',
       'Delete permanently',
     );
     if (!ok) return;
