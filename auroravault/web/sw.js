@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v2';
+const VERSION = 'v3';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';
@@ -21,17 +21,25 @@ const SHELL_FILES = [
   '/manifest.webmanifest',
   '/app/style.css',
   '/app/js/main.js',
+  '/app/js/actions.js',
   '/app/js/api.js',
   '/app/js/db.js',
   '/app/js/format.js',
+  '/app/js/layout.js',
   '/app/js/messages.js',
+  '/app/js/photoedit.js',
+  '/app/js/scrubber.js',
+  '/app/js/selection.js',
   '/app/js/sha256.js',
   '/app/js/sniff.js',
   '/app/js/thumbhash.js',
+  '/app/js/tiles.js',
   '/app/js/timeline.js',
   '/app/js/uploader.js',
   '/app/js/uploadpanel.js',
   '/app/js/viewer.js',
+  '/app/js/views.js',
+  '/app/js/watch.js',
   '/app/icons/icon.svg',
   '/app/icons/icon-192.png',
 ];

@@ -110,11 +110,26 @@ export const api = {
     request('POST', '/auth/password-reset/confirm', { token, password }, { auth: false }),
   me: () => request('GET', '/users/me'),
   timeline: () => request('GET', '/timeline'),
-  photos: ({ limit = 100, cursor = null, order = 'newest' } = {}) => {
+  // filters: {favorite: true} or {archived: 'only'} (DESIGN "Library").
+  photos: ({ limit = 100, cursor = null, order = 'newest', ...filters } = {}) => {
     const query = new URLSearchParams({ limit: String(limit), order });
     if (cursor) query.set('cursor', cursor);
+    for (const [name, value] of Object.entries(filters)) query.set(name, String(value));
     return request('GET', `/photos?${query}`);
   },
+  trash: ({ limit = 100, cursor = null } = {}) => {
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    return request('GET', `/trash?${query}`);
+  },
+  // {favorite?, archived?, description?, taken_at?} -> the photo.
+  editPhoto: (photoId, changes) => request('PATCH', `/photos/${id(photoId)}`, changes),
+  // Many at once: {updated, errors}.
+  editPhotos: (ids, changes) => request('PATCH', '/photos', { ids, ...changes }),
+  trashPhotos: (ids) => request('POST', '/photos/trash', { ids }),
+  // Without ids: the whole trash.
+  restore: (ids) => request('POST', '/trash/restore', ids ? { ids } : {}),
+  deleteForever: (ids) => request('POST', '/trash/delete', ids ? { ids } : {}),
   photo: (photoId) => request('GET', `/photos/${id(photoId)}`),
   // {url, expires_at} of a presigned GET for original | preview | thumb.
   variant: (photoId, variant) => request('GET', `/photos/${id(photoId)}/${variant}?redirect=false`),

@@ -17,6 +17,7 @@ const FORMATS = {
   day: new Intl.DateTimeFormat(undefined, DAY),
   time: new Intl.DateTimeFormat(undefined, { ...DAY, hour: '2-digit', minute: '2-digit' }),
   month: new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', year: 'numeric', month: 'long' }),
+  shortMonth: new Intl.DateTimeFormat(undefined, { timeZone: 'UTC', year: 'numeric', month: 'short' }),
 };
 
 export function formatDate(text, withTime = true) {
@@ -24,9 +25,9 @@ export function formatDate(text, withTime = true) {
   return date ? (withTime ? FORMATS.time : FORMATS.day).format(date) : '';
 }
 
-export function formatMonth(month) {
+export function formatMonth(month, short = false) {
   const date = wallClock(`${month}-01`);
-  return date ? FORMATS.month.format(date) : month;
+  return date ? (short ? FORMATS.shortMonth : FORMATS.month).format(date) : month;
 }
 
 export function formatBytes(bytes) {

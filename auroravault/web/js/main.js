@@ -1,26 +1,93 @@
 // AuroraVault web app: wires the views together. Everything it knows about the server
 // comes from the public HTTP contract (see api.js).
 
+import { Actions } from './actions.js';
 import { api, onCacheState, onUnauthorized, session } from './api.js';
+import { formatBytes } from './format.js';
 import { describe } from './messages.js';
+import { Scrubber } from './scrubber.js';
+import { attachSelection, Selection } from './selection.js';
 import { Timeline } from './timeline.js';
 import { UploadPanel } from './uploadpanel.js';
 import { Uploader } from './uploader.js';
 import { Viewer } from './viewer.js';
+import { VIEWS, viewFromHash } from './views.js';
 
 const $ = (id) => document.getElementById(id);
-const app = { timeline: null, viewer: null, uploader: null, panel: null, mode: 'login' };
+const app = { timeline: null, viewer: null, uploader: null, panel: null, mode: 'login', view: VIEWS.photos };
 
 // -- small things ------------------------------------------------------------------------
+// A message at the bottom, with at most one action (Undo). Over the viewer when it is open:
+// a modal dialog makes everything else unreachable.
 let toastTimer = 0;
-function toast(message) {
+function toast(message, action = null) {
   const el = $('toast');
-  el.textContent = message;
+  const host = document.querySelector('dialog.viewer[open]') || document.body;
+  if (el.parentElement !== host) host.append(el);
+  $('toast-text').textContent = message;
+  const button = $('toast-action');
+  button.hidden = !action;
+  button.onclick = null;
+  if (action) {
+    button.textContent = action.label;
+    button.onclick = () => {
+      el.hidden = true;
+      action.run();
+    };
+  }
   el.hidden = false;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => {
     el.hidden = true;
-  }, 6000);
+  }, action ? 10000 : 6000);
+}
+
+// "1,234 photos, 3.2 GB of 10 GB": GET /users/me's photo_count, used_bytes and quota_bytes.
+function showUsage(user) {
+  const el = $('usage');
+  if (!user || user.used_bytes == null) {
+    el.textContent = '';
+    return;
+  }
+  const parts = [];
+  if (user.photo_count != null) {
+    parts.push(`${user.photo_count.toLocaleString()} ${user.photo_count === 1 ? 'photo' : 'photos'}`);
+  }
+  const used = formatBytes(user.used_bytes) || '0 bytes';
+  parts.push(user.quota_bytes ? `${used} of ${formatBytes(user.quota_bytes)}` : `${used} used`);
+  el.textContent = parts.join(', ');
+}
+
+function refreshUsage() {
+  return api
+    .me()
+    .then((user) => {
+      session.set({ ...session.get(), user });
+      $('user-name').textContent = user.display_name;
+      showUsage(user);
+    })
+    .catch(() => {});
+}
+
+// -- views -------------------------------------------------------------------------------
+async function showView(view) {
+  app.view = view;
+  for (const link of document.querySelectorAll('.views a')) {
+    if (link.dataset.view === view.key) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  $('view-title').textContent = view.title;
+  $('view-title').hidden = view.key === 'photos';
+  $('trash-banner').hidden = view.key !== 'trash';
+  $('empty').hidden = true;
+  $('empty').textContent = view.empty;
+  document.body.dataset.view = view.key;
+  app.actions.setView(view);
+  try {
+    await app.timeline.show(view);
+  } catch (error) {
+    if (error.status !== 401) toast(`Photos could not be loaded. ${describe(error)}`);
+  }
 }
 
 function show(view) {
@@ -165,20 +232,11 @@ async function enterGallery() {
     app.uploader.addEventListener('arrived', () => refreshSoon());
     app.panel.attach(app.uploader);
   }
-  try {
-    await app.timeline.load();
-  } catch (error) {
-    if (error.status !== 401) toast(`Photos could not be loaded. ${describe(error)}`);
-  }
+  showUsage(current.user);
+  await showView(viewFromHash());
   offerResume();
-  // Refresh the user in the background (name, quota); a 401 here ends the session.
-  api
-    .me()
-    .then((user) => {
-      session.set({ ...session.get(), user });
-      $('user-name').textContent = user.display_name;
-    })
-    .catch(() => {});
+  // Refresh the user in the background (name, usage); a 401 here ends the session.
+  refreshUsage();
 }
 
 // New or newly processed photos change the months and the order. Not while the viewer is
@@ -192,7 +250,10 @@ function refreshSoon() {
       refreshWaiting = true;
       return;
     }
-    if (session.get()) app.timeline.load().catch(() => {});
+    if (session.get()) {
+      app.timeline.load().catch(() => {});
+      refreshUsage();
+    }
   }, 400);
 }
 
@@ -255,8 +316,25 @@ function dragAndDrop() {
 // -- start -------------------------------------------------------------------------------
 // The views live as long as the page; only the uploader is per user.
 function setup() {
-  app.timeline = new Timeline($('timeline'), { onOpen: (index) => app.viewer.open(index) });
-  app.viewer = new Viewer($('viewer'), app.timeline, { toast });
+  const selection = new Selection();
+  app.timeline = new Timeline($('timeline'), {
+    onOpen: (index) => app.viewer.open(index),
+    selection,
+    source: app.view,
+  });
+  attachSelection($('timeline'), app.timeline, selection);
+  app.scrubber = new Scrubber($('scrubber'), app.timeline);
+  app.actions = new Actions({ timeline: app.timeline, selection, toast });
+  app.actions.addEventListener('changed', (event) => {
+    if (event.detail.deleted) refreshUsage(); // quota released
+  });
+  app.viewer = new Viewer($('viewer'), app.timeline, { toast, actions: app.actions });
+  app.viewer.addEventListener('edited', () => {
+    refreshWaiting = true; // a new date may move the photo: the timeline is read again on closing
+  });
+  window.addEventListener('hashchange', () => {
+    if (session.get() && !$('gallery-view').hidden) showView(viewFromHash());
+  });
   app.panel = new UploadPanel($('upload-panel'));
   $('viewer').addEventListener('close', () => {
     if (refreshWaiting) {
@@ -266,7 +344,7 @@ function setup() {
   });
   app.timeline.addEventListener('stale', () => refreshSoon());
   app.timeline.addEventListener('loaded', () => {
-    $('empty').hidden = app.timeline.count > 0;
+    $('empty').hidden = app.timeline.count > 0 || (!app.view.months && !app.timeline.exhausted);
   });
 }
 

@@ -1,32 +1,35 @@
-// The timeline: every photo, newest first, under month headings.
+// The timeline: every photo, newest first, months packed in justified rows (layout.js).
 //
 // It stays smooth with tens of thousands of photos because it is virtual: the month counts
 // (GET /timeline) give the whole layout up front, so the page has its real height and
 // scroll bar, but only the tiles near the viewport exist in the DOM, and they are recycled
 // as the user scrolls. Photos themselves arrive page by page with keyset cursors as the
-// scroll position needs them.
+// scroll position needs them. The filtered views (favorites, archive, trash) have no month
+// counts: they grow page by page as the user scrolls down.
 
-import { api } from './api.js';
-import { formatMonth, photoLabel } from './format.js';
-import { describeDamage, describeFailure } from './messages.js';
-import { thumbHashDataURL } from './thumbhash.js';
+import { formatMonth } from './format.js';
+import { aspectOf, GAP, HEADER, justify, neighbourOf, rowAt } from './layout.js';
+import { createTile, fillTile } from './tiles.js';
+import { refreshThumb, watchProcessing } from './watch.js';
 
 const PAGE = 120;
 const MAX_PAGE = 200; // the contract's largest `limit`
-const HEADER = 52; // px of a month heading
-const GAP = 4;
 const OVERSCAN = 800; // px rendered beyond each edge of the viewport
-const POLL_MS = 2500;
+
+const plural = (n) => `${n} ${n === 1 ? 'photo' : 'photos'}`;
 
 export class Timeline extends EventTarget {
-  constructor(root, { onOpen }) {
+  constructor(root, { onOpen, selection, source }) {
     super();
     this.root = root;
     this.onOpen = onOpen;
+    this.selection = selection;
+    this.source = source;
     this.tiles = new Map(); // index -> tile element on screen
     this.spare = []; // tiles waiting to be reused
     this.headings = new Map(); // month -> heading element on screen
     this.current = 0; // the tile that is the grid's tab stop
+    this.months = [];
     this.reset();
     this.frame = 0;
     this.schedule = () => {
@@ -40,14 +43,15 @@ export class Timeline extends EventTarget {
     window.addEventListener('resize', this.onResize);
     root.addEventListener('click', (event) => this.click(event));
     root.addEventListener('keydown', (event) => this.key(event));
-    this.poller = setInterval(() => this.poll(), POLL_MS);
+    this.poller = watchProcessing(this);
   }
 
-  // Forget everything shown (logging out).
+  // Forget everything shown (logging out, another view).
   clear() {
     this.reset();
     this.months = [];
-    this.sections = [];
+    this.groups = [];
+    this.geometry = null;
     this.tiles.clear();
     this.headings.clear();
     this.spare = [];
@@ -56,11 +60,20 @@ export class Timeline extends EventTarget {
     this.root.style.height = '0px';
   }
 
+  // Show another view (photos, favorites, archive, trash) from its top.
+  show(source) {
+    this.source = source;
+    this.clear();
+    window.scrollTo(0, 0);
+    return this.load();
+  }
+
   reset() {
     this.generation = (this.generation || 0) + 1; // answers of an older load are dropped
-    this.sections = [];
+    this.groups = [];
     this.total = 0;
     this.photos = [];
+    this.aspects = { sum: 0, n: 0 };
     this.cursor = null;
     this.exhausted = false;
     this.loading = null;
@@ -76,14 +89,17 @@ export class Timeline extends EventTarget {
 
   // (Re)load the month counts and the first page, keeping the scroll position.
   async load() {
-    const months = await api.timeline();
+    const source = this.source;
+    const months = source.months ? await source.months() : null;
+    if (source !== this.source) return;
     this.reset();
     for (const el of this.headings.values()) el.remove(); // their counts may have changed
     this.headings.clear();
-    this.months = Array.isArray(months) ? months : months.months || [];
-    this.total = this.months.reduce((sum, m) => sum + m.count, 0);
-    this.layout();
-    await this.ensure(Math.min(this.total, PAGE) - 1);
+    this.months = months ? (Array.isArray(months) ? months : months.months || []).map((m) => ({ ...m })) : [];
+    this.total = months ? this.months.reduce((sum, m) => sum + m.count, 0) : 0;
+    if (months) this.layout();
+    await this.ensure(months ? Math.min(this.total, PAGE) - 1 : PAGE - 1);
+    if (!months) this.layout();
     this.render();
     this.dispatchEvent(new Event('loaded'));
   }
@@ -100,15 +116,26 @@ export class Timeline extends EventTarget {
 
   async fetchPage(generation, limit) {
     try {
-      const page = await api.photos({ limit, cursor: this.cursor });
+      const page = await this.source.page({ limit, cursor: this.cursor });
       if (generation !== this.generation) return;
       this.photos.push(...page.items);
+      for (const photo of page.items) {
+        const a = aspectOf(photo);
+        if (a) {
+          this.aspects.sum += a;
+          this.aspects.n++;
+        }
+      }
       this.cursor = page.next_cursor;
       this.exhausted = !page.next_cursor;
-      if (this.photos.length > this.total || (this.exhausted && this.photos.length < this.total)) {
+      if (!this.source.months) {
+        this.total = this.photos.length;
+      } else if (this.photos.length > this.total || (this.exhausted && this.photos.length < this.total)) {
         // Photos arrived or left since the counts were read: read them again, soon.
         this.dispatchEvent(new Event('stale'));
       }
+      if (page.items.length) this.layout();
+      if (!this.source.months && this.exhausted) this.dispatchEvent(new Event('loaded'));
     } catch (error) {
       if (generation === this.generation) this.exhausted = true; // offline past what was cached
       this.dispatchEvent(new CustomEvent('error', { detail: error }));
@@ -119,74 +146,88 @@ export class Timeline extends EventTarget {
   }
 
   // -- geometry ----------------------------------------------------------------------------
+  // Months (from the counts, or from the photos themselves in the filtered views) packed in
+  // justified rows. A photo not loaded yet counts at the mean aspect seen so far; when its page
+  // arrives the rows are packed again, keeping what is on screen where it was.
   layout() {
     const width = this.root.clientWidth || window.innerWidth;
-    const target = width < 600 ? 110 : width < 1100 ? 150 : 190;
-    this.cols = Math.max(3, Math.round(width / target));
-    this.size = (width - GAP * (this.cols - 1)) / this.cols;
-    this.rowHeight = this.size + GAP;
-    let top = 0;
-    let start = 0;
-    this.sections = this.months.map((m) => {
-      const rows = Math.ceil(m.count / this.cols);
-      const section = { month: m.month, count: m.count, start, top, gridTop: top + HEADER, rows };
-      top += HEADER + rows * this.rowHeight;
-      start += m.count;
-      return section;
-    });
-    this.height = top;
-    this.root.style.height = `${top}px`;
+    const anchor = this.geometry ? this.anchor() : null;
+    this.groups = this.source.months ? this.countGroups() : this.photoGroups();
+    const mean = this.aspects.n ? this.aspects.sum / this.aspects.n : 1.4;
+    const aspect = (i) => aspectOf(this.photos[i]) || mean;
+    this.geometry = justify(this.groups, this.total, aspect, width);
+    this.root.style.height = `${this.geometry.height}px`;
+    if (anchor && this.total > anchor.index) {
+      const delta = this.geometry.y[anchor.index] - anchor.y;
+      if (Math.abs(delta) >= 1 && window.scrollY > 0) window.scrollBy(0, delta);
+    }
+    this.dispatchEvent(new Event('layout'));
   }
 
-  sectionOf(index) {
-    let lo = 0;
-    let hi = this.sections.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.sections[mid].start <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+  countGroups() {
+    let start = 0;
+    return this.months.map((m) => {
+      const group = { key: m.month, label: formatMonth(m.month), start, count: m.count };
+      start += m.count;
+      return group;
+    });
+  }
+
+  photoGroups() {
+    const groups = [];
+    this.photos.forEach((photo, index) => {
+      const key = this.source.group(photo);
+      const last = groups[groups.length - 1];
+      if (last && last.key === key) last.count++;
+      else groups.push({ key, label: key ? formatMonth(key) : '', start: index, count: 1 });
+    });
+    return groups;
+  }
+
+  // The first photo at the top of the screen, and where it is: kept in place by a new layout.
+  anchor() {
+    const { rows, y } = this.geometry;
+    if (!rows.length || window.scrollY <= 0) return null;
+    const rootTop = this.root.getBoundingClientRect().top + window.scrollY;
+    const row = rows[rowAt(rows, window.scrollY - rootTop + topbarHeight())];
+    return row ? { index: row.first, y: y[row.first] } : null;
+  }
+
+  // The heading band of group `g` (its top in the timeline), for the scrubber.
+  groupTop(g) {
+    const heading = this.geometry.headings.find((h) => h.group === g);
+    return heading ? heading.y : 0;
   }
 
   position(index) {
-    const s = this.sections[this.sectionOf(index)];
-    const k = index - s.start;
-    const row = Math.floor(k / this.cols);
-    const col = k % this.cols;
-    return { x: col * (this.size + GAP), y: s.gridTop + row * this.rowHeight, row, col };
+    const { x, y, w, h } = this.geometry;
+    return { x: x[index], y: y[index], w: w[index], h: h[index] };
   }
 
   // -- rendering ---------------------------------------------------------------------------
   render() {
     this.frame = 0;
-    if (!this.sections.length) return;
+    if (!this.geometry || !this.geometry.rows.length) return;
+    const { rows, headings } = this.geometry;
     const rootTop = this.root.getBoundingClientRect().top + window.scrollY;
     const top = window.scrollY - rootTop - OVERSCAN;
     const bottom = window.scrollY - rootTop + window.innerHeight + OVERSCAN;
     const wanted = new Set();
-    const months = new Set();
     let highest = -1;
-    for (const s of this.sections) {
-      const end = s.gridTop + s.rows * this.rowHeight;
-      if (end < top || s.top > bottom) continue;
-      months.add(s.month);
-      this.heading(s);
-      const first = Math.max(0, Math.floor((top - s.gridTop) / this.rowHeight));
-      const last = Math.min(s.rows - 1, Math.floor((bottom - s.gridTop) / this.rowHeight));
-      for (let row = first; row <= last; row++) {
-        for (let col = 0; col < this.cols; col++) {
-          const k = row * this.cols + col;
-          if (k >= s.count) break;
-          wanted.add(s.start + k);
-          highest = Math.max(highest, s.start + k);
-        }
-      }
+    for (let r = rowAt(rows, top); r < rows.length && rows[r].y <= bottom; r++) {
+      for (let i = rows[r].first; i <= rows[r].last; i++) wanted.add(i);
+      highest = Math.max(highest, rows[r].last);
     }
-    for (const [month, el] of this.headings) {
-      if (!months.has(month)) {
+    const shown = new Set();
+    for (const heading of headings) {
+      if (heading.y + HEADER < top || heading.y > bottom) continue;
+      shown.add(heading.key);
+      this.heading(heading);
+    }
+    for (const [key, el] of this.headings) {
+      if (!shown.has(key)) {
         el.remove();
-        this.headings.delete(month);
+        this.headings.delete(key);
       }
     }
     for (const [index, tile] of this.tiles) {
@@ -197,25 +238,38 @@ export class Timeline extends EventTarget {
       if (visible.length) this.current = visible[0];
     }
     for (const index of wanted) this.place(index);
-    if (highest >= this.photos.length && !this.exhausted) {
-      this.ensure(highest).then(() => this.schedule());
+    // The filtered views learn their length page by page: near the end, the next page.
+    const more = this.source.months ? highest : highest + (highest >= this.total - PAGE / 2 ? PAGE : 0);
+    if (more >= this.photos.length && !this.exhausted) {
+      this.ensure(more).then(() => this.schedule());
     }
   }
 
-  heading(section) {
-    let el = this.headings.get(section.month);
+  heading(heading) {
+    let el = this.headings.get(heading.key);
     if (!el) {
       el = document.createElement('h2');
       el.className = 'month';
-      el.textContent = formatMonth(section.month);
+      const long = document.createElement('span');
+      long.className = 'month-long';
+      const short = document.createElement('span');
+      short.className = 'month-short';
+      short.setAttribute('aria-hidden', 'true');
+      el.append(long, short, ' ');
       const count = document.createElement('span');
       count.className = 'month-count';
-      count.textContent = `${section.count} ${section.count === 1 ? 'photo' : 'photos'}`;
-      el.append(' ', count);
+      el.append(count);
       this.root.append(el);
-      this.headings.set(section.month, el);
+      this.headings.set(heading.key, el);
     }
-    el.style.transform = `translateY(${section.top}px)`;
+    el.dataset.month = heading.key;
+    // A month sharing a narrow row says "Dec 2024".
+    el.firstChild.textContent = heading.label;
+    el.children[1].textContent = heading.key ? formatMonth(heading.key, true) : heading.label;
+    el.classList.toggle('narrow', heading.width < 170);
+    el.lastChild.textContent = this.source.months || this.exhausted ? plural(heading.count) : '';
+    el.style.transform = `translate(${heading.x}px, ${heading.y}px)`;
+    el.style.width = `${Math.max(0, heading.width)}px`;
   }
 
   release(index) {
@@ -226,23 +280,7 @@ export class Timeline extends EventTarget {
   }
 
   acquire() {
-    const reused = this.spare.pop();
-    if (reused) return reused;
-    const tile = document.createElement('button');
-    tile.type = 'button';
-    tile.className = 'tile';
-    const img = document.createElement('img');
-    img.className = 'thumb';
-    img.decoding = 'async';
-    img.draggable = false;
-    img.alt = '';
-    img.addEventListener('load', () => img.classList.add('loaded'));
-    img.addEventListener('error', () => this.thumbFailed(tile, img));
-    const badge = document.createElement('span');
-    badge.className = 'badge';
-    badge.setAttribute('aria-hidden', 'true');
-    tile.append(img, badge);
-    return tile;
+    return this.spare.pop() || createTile((tile, img) => refreshThumb(this, tile, img));
   }
 
   place(index) {
@@ -252,103 +290,61 @@ export class Timeline extends EventTarget {
       this.tiles.set(index, tile);
       this.root.append(tile);
     }
-    const { x, y } = this.position(index);
+    const { x, y, w, h } = this.position(index);
     tile.style.transform = `translate(${x}px, ${y}px)`;
-    tile.style.width = tile.style.height = `${this.size}px`;
+    tile.style.width = `${w}px`;
+    tile.style.height = `${h}px`;
     tile.tabIndex = index === this.current ? 0 : -1;
     this.fill(tile, index);
   }
 
   fill(tile, index) {
     const photo = this.photos[index];
-    const img = tile.firstChild;
-    const damage = photo && photo.damaged ? photo.damaged.code : '';
-    const key = photo ? `${photo.id}|${photo.status}|${damage}|${photo.thumb_url || ''}` : '';
-    if (tile.dataset.key === key && tile.dataset.index === String(index)) return;
-    tile.dataset.key = key;
-    tile.dataset.index = String(index);
-    if (!photo) {
-      tile.disabled = true;
-      tile.className = 'tile loading';
-      tile.removeAttribute('aria-label');
-      tile.style.backgroundImage = '';
-      img.removeAttribute('src');
-      img.classList.remove('loaded');
-      delete tile.dataset.id;
-      delete tile.dataset.filename;
-      delete tile.dataset.damaged;
-      return;
-    }
-    tile.disabled = false;
-    tile.className = `tile ${photo.status}${damage ? ' damaged' : ''}`;
-    tile.dataset.id = photo.id;
-    tile.dataset.takenAt = photo.taken_at;
-    tile.dataset.filename = photo.filename;
-    tile.dataset.status = photo.status;
-    if (damage) tile.dataset.damaged = damage;
-    else delete tile.dataset.damaged;
-    let label = photoLabel(photo);
-    if (photo.status === 'processing') label += ' (still processing)';
-    if (photo.status === 'failed') label += ` (could not be processed: ${describeFailure(photo.error)})`;
-    if (damage) label += ` (damaged: ${describeDamage(photo.damaged)})`;
-    tile.setAttribute('aria-label', label);
-    tile.title = label;
-    const placeholder = thumbHashDataURL(photo.thumbhash);
-    tile.style.backgroundImage = placeholder ? `url("${placeholder}")` : '';
-    img.alt = label;
-    img.classList.remove('loaded');
-    delete img.dataset.retried;
-    if (photo.thumb_url) img.src = photo.thumb_url;
-    else img.removeAttribute('src');
+    fillTile(tile, photo, index, Boolean(photo && this.selection.has(photo.id)));
   }
 
-  // A thumbnail URL is presigned and short-lived: ask for a fresh one, once.
-  async thumbFailed(tile, img) {
-    const photo = this.photos[Number(tile.dataset.index)];
-    if (!photo || photo.status !== 'ready' || img.dataset.retried || !img.getAttribute('src')) return;
-    img.dataset.retried = '1';
-    try {
-      const { url } = await api.variant(photo.id, 'thumb');
-      if (tile.dataset.id === photo.id) img.src = url;
-      photo.thumb_url = url;
-    } catch {
-      // offline and never seen: the thumbhash placeholder stays
-    }
+  // The marks (selected, favorite) of the tiles on screen, after they changed.
+  refresh() {
+    for (const [index, tile] of this.tiles) this.fill(tile, index);
   }
 
-  // Photos still processing on screen are asked about again until they are ready.
-  async poll() {
-    if (document.hidden) return;
-    const waiting = [...this.tiles.keys()]
-      .map((i) => [i, this.photos[i]])
-      .filter(([, p]) => p && p.status === 'processing')
-      .slice(0, 24);
-    let changed = false;
-    await Promise.all(
-      waiting.map(async ([index, photo]) => {
-        try {
-          const fresh = await api.photo(photo.id);
-          if (fresh.status === photo.status) return;
-          if (fresh.status === 'ready') fresh.thumb_url = (await api.variant(photo.id, 'thumb')).url;
-          if (this.photos[index] && this.photos[index].id === photo.id) {
-            this.photos[index] = fresh;
-            const tile = this.tiles.get(index);
-            if (tile) this.fill(tile, index);
-            changed = true;
-          }
-        } catch {
-          // try again at the next tick
-        }
-      }),
-    );
-    // A processed photo moves to the month it was taken in: the layout must be read again.
-    if (changed) this.dispatchEvent(new Event('stale'));
+  // Photos that left this view (trashed, archived...): gone at once, before any reload.
+  removeLocal(ids) {
+    const gone = new Set(ids);
+    if (!this.photos.some((p) => p && gone.has(p.id))) return;
+    for (let i = this.photos.length - 1; i >= 0; i--) {
+      const photo = this.photos[i];
+      if (!photo || !gone.has(photo.id)) continue;
+      this.photos.splice(i, 1);
+      this.total--;
+      if (this.source.months) {
+        const g = this.groups.findLast((group) => group.start <= i);
+        const month = this.months.find((m) => m.month === g.key);
+        if (month) month.count--;
+      }
+    }
+    this.months = (this.months || []).filter((m) => m.count > 0);
+    for (const index of [...this.tiles.keys()]) this.release(index);
+    this.current = Math.min(this.current, Math.max(0, this.total - 1));
+    this.layout();
+    this.render();
+    this.dispatchEvent(new Event('loaded'));
+  }
+
+  // A photo changed (favorite, description...): the same photo, its new fields.
+  updateLocal(fresh) {
+    const index = this.photos.findIndex((p) => p && p.id === fresh.id);
+    if (index < 0) return;
+    this.photos[index] = { ...this.photos[index], ...fresh, thumb_url: this.photos[index].thumb_url };
+    const tile = this.tiles.get(index);
+    if (tile) this.fill(tile, index);
   }
 
   // -- interaction -------------------------------------------------------------------------
+  // Selection clicks (the check, shift, a long press) are handled by selection.js before this.
   click(event) {
     const tile = event.target.closest('.tile');
-    if (!tile || tile.disabled) return;
+    if (!tile || tile.disabled || event.defaultPrevented) return;
     const index = Number(tile.dataset.index);
     this.current = index;
     this.onOpen(index);
@@ -356,7 +352,7 @@ export class Timeline extends EventTarget {
 
   key(event) {
     const tile = event.target.closest('.tile');
-    if (!tile) return;
+    if (!tile || event.altKey || event.ctrlKey || event.metaKey) return;
     const index = Number(tile.dataset.index);
     const target = this.neighbour(index, event.key);
     if (target === null) return;
@@ -365,42 +361,7 @@ export class Timeline extends EventTarget {
   }
 
   neighbour(index, key) {
-    const last = this.total - 1;
-    const s = this.sectionOf(index);
-    const sec = this.sections[s];
-    const { row, col } = this.position(index);
-    const perScreen = Math.max(1, Math.floor(window.innerHeight / this.rowHeight)) * this.cols;
-    switch (key) {
-      case 'ArrowRight':
-        return Math.min(last, index + 1);
-      case 'ArrowLeft':
-        return Math.max(0, index - 1);
-      case 'ArrowDown':
-        if (row + 1 < sec.rows) return Math.min(sec.start + sec.count - 1, index + this.cols);
-        if (s + 1 < this.sections.length) {
-          const next = this.sections[s + 1];
-          return next.start + Math.min(col, next.count - 1);
-        }
-        return index;
-      case 'ArrowUp':
-        if (row > 0) return index - this.cols;
-        if (s > 0) {
-          const prev = this.sections[s - 1];
-          const lastRow = prev.rows - 1;
-          return prev.start + Math.min(lastRow * this.cols + col, prev.count - 1);
-        }
-        return index;
-      case 'PageDown':
-        return Math.min(last, index + perScreen);
-      case 'PageUp':
-        return Math.max(0, index - perScreen);
-      case 'Home':
-        return 0;
-      case 'End':
-        return last;
-      default:
-        return null;
-    }
+    return neighbourOf(this.geometry, this.total, index, key, window.innerHeight);
   }
 
   // Bring photo `index` into view (loading its page if needed) and focus its tile.
@@ -409,23 +370,35 @@ export class Timeline extends EventTarget {
     this.current = index;
     this.scrollTo(index);
     await this.ensure(index);
+    this.scrollTo(index); // its page may have moved it
     this.render();
     const tile = this.tiles.get(index);
     if (tile && !tile.disabled) tile.focus({ preventScroll: true });
   }
 
   scrollTo(index) {
-    const { y } = this.position(index);
+    const { y, h } = this.position(index);
     const rootTop = this.root.getBoundingClientRect().top + window.scrollY;
-    const header = document.querySelector('.topbar');
-    const reserved = header ? header.getBoundingClientRect().height : 0;
+    const reserved = topbarHeight();
     const tileTop = rootTop + y;
     const viewTop = window.scrollY + reserved;
     const viewBottom = window.scrollY + window.innerHeight;
     if (tileTop < viewTop + HEADER) {
       window.scrollTo({ top: Math.max(0, tileTop - reserved - HEADER) });
-    } else if (tileTop + this.size > viewBottom) {
-      window.scrollTo({ top: tileTop + this.size - window.innerHeight + GAP });
+    } else if (tileTop + h > viewBottom) {
+      window.scrollTo({ top: tileTop + h - window.innerHeight + GAP });
     }
   }
+
+  // Scroll so that the timeline's `top` (px) is just under the top bar.
+  scrollToOffset(top) {
+    const rootTop = this.root.getBoundingClientRect().top + window.scrollY;
+    window.scrollTo({ top: Math.max(0, rootTop + top - topbarHeight()) });
+    this.schedule();
+  }
+}
+
+function topbarHeight() {
+  const header = document.querySelector('.topbar');
+  return header ? header.getBoundingClientRect().height : 0;
 }

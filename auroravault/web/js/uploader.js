@@ -27,6 +27,13 @@ const PERSISTED = ['id', 'owner', 'seq', 'addedAt', 'name', 'size', 'type', 'sha
 
 let seqCounter = 0;
 
+// The file's last modification (File.lastModified) as ISO 8601: the server takes it as the
+// date taken when the photo has no capture date of its own (a scan, a screenshot).
+function modifiedAt(file) {
+  const ms = file && file.lastModified;
+  return Number.isFinite(ms) && ms > 0 ? { file_modified_at: new Date(ms).toISOString() } : {};
+}
+
 function newId() {
   if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
@@ -311,6 +318,7 @@ export class Uploader extends EventTarget {
           content_type: e.type,
           sha256: e.sha256,
           client_ref: e.id,
+          ...modifiedAt(e.file),
         })),
       );
       for (const item of answer.items) {

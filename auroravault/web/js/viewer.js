@@ -1,19 +1,23 @@
 // The viewer: one photo large (its preview), its metadata, previous/next by keys, buttons
-// and swipes, and a download of the original. A modal <dialog> gives focus trapping and
-// Escape for free.
+// and swipes, a download of the original, and what can be done to the photo: favorite (f),
+// archive, trash (Delete), edit its date and description; in the trash, restore or delete it
+// permanently. A modal <dialog> gives focus trapping and Escape for free.
 
 import { api } from './api.js';
 import { formatBytes, formatCamera, formatDate, formatExposure, formatPlace, photoLabel } from './format.js';
 import { describe, describeDamage, describeFailure } from './messages.js';
+import { PhotoEdit } from './photoedit.js';
 import { thumbHashDataURL } from './thumbhash.js';
 
 const SWIPE_PX = 50;
 
-export class Viewer {
-  constructor(dialog, timeline, { toast }) {
+export class Viewer extends EventTarget {
+  constructor(dialog, timeline, { toast, actions }) {
+    super();
     this.dialog = dialog;
     this.timeline = timeline;
     this.toast = toast;
+    this.actions = actions;
     this.index = -1;
     this.token = 0; // bumps on every navigation, so a late preview never replaces a newer one
     this.urls = new Map(); // photo id -> {url, expires} of its preview
@@ -24,15 +28,37 @@ export class Viewer {
     this.$('viewer-next').addEventListener('click', () => this.step(1));
     this.$('viewer-close').addEventListener('click', () => dialog.close());
     this.$('viewer-download').addEventListener('click', () => this.download());
+    this.$('viewer-favorite').addEventListener('click', () => this.favorite());
+    this.$('viewer-archive').addEventListener('click', () => this.leave('archive'));
+    this.$('viewer-trash').addEventListener('click', () => this.leave('trash'));
+    this.$('viewer-restore').addEventListener('click', () => this.leave('restore'));
+    this.$('viewer-delete').addEventListener('click', () => this.leave('delete'));
+    this.$('viewer-edit').addEventListener('click', () => {
+      const photo = this.timeline.get(this.index);
+      if (photo) this.edit.open(photo);
+    });
+    this.edit = new PhotoEdit(this.$('viewer-edit-form'), {
+      onSaved: (fresh) => {
+        this.timeline.updateLocal(fresh);
+        this.toast('Saved.');
+        // A new date moves the photo to another place in the timeline: read it again on closing.
+        this.show(this.index);
+        this.dispatchEvent(new Event('edited'));
+      },
+    });
     dialog.addEventListener('keydown', (event) => {
+      if (event.target.closest('input, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
       if (event.key === 'ArrowLeft') this.step(-1);
       else if (event.key === 'ArrowRight') this.step(1);
+      else if (event.key === 'f' && !this.actions.inTrash()) this.favorite();
+      else if (event.key === 'Delete' || event.key === 'Backspace') this.leave(this.actions.inTrash() ? 'delete' : 'trash');
       else return;
       event.preventDefault();
     });
     dialog.addEventListener('close', () => {
       this.token++;
       this.image.removeAttribute('src');
+      this.edit.close();
       // Back to where the user was in the grid.
       if (this.index >= 0) this.timeline.focus(this.index);
     });
@@ -66,6 +92,7 @@ export class Viewer {
     this.$('viewer-title').textContent = photo.filename;
     this.$('viewer-position').textContent = `${index + 1} of ${this.timeline.count}`;
     this.details(photo);
+    this.buttons(photo);
 
     const placeholder = thumbHashDataURL(photo.thumbhash);
     this.stage.style.backgroundImage = placeholder ? `url("${placeholder}")` : '';
@@ -108,8 +135,63 @@ export class Viewer {
     if (token === this.token) this.prefetch(index);
   }
 
+  // The actions this view allows, and the photo's state on them.
+  buttons(photo) {
+    const trash = this.actions.inTrash();
+    const favorite = this.$('viewer-favorite');
+    favorite.hidden = trash;
+    favorite.setAttribute('aria-pressed', String(Boolean(photo.favorite)));
+    favorite.textContent = photo.favorite ? '♥ Favorite' : '♡ Favorite';
+    favorite.title = photo.favorite ? 'Remove from favorites (f)' : 'Add to favorites (f)';
+    const archive = this.$('viewer-archive');
+    archive.hidden = trash;
+    archive.textContent = this.actions.view.key === 'archive' ? 'Unarchive' : 'Archive';
+    this.$('viewer-trash').hidden = trash;
+    this.$('viewer-edit').hidden = trash;
+    this.$('viewer-restore').hidden = !trash;
+    this.$('viewer-delete').hidden = !trash;
+  }
+
+  async favorite() {
+    const photo = this.timeline.get(this.index);
+    if (!photo) return;
+    try {
+      const fresh = await api.editPhoto(photo.id, { favorite: !photo.favorite });
+      this.timeline.updateLocal({ id: photo.id, favorite: Boolean(fresh && fresh.favorite) });
+      const now = this.timeline.get(this.index);
+      if (now && now.id === photo.id) this.buttons(now);
+      if (!fresh.favorite && this.actions.view.key === 'favorites') this.afterLeaving(photo.id);
+    } catch (error) {
+      this.toast(`Favorites could not be changed. ${describe(error)}`);
+    }
+  }
+
+  // Archive, trash, restore or delete the photo shown: it leaves this view, the next one shows.
+  async leave(what) {
+    const photo = this.timeline.get(this.index);
+    if (!photo) return;
+    const { actions } = this;
+    if (what === 'archive') await actions.archive([photo.id], actions.view.key !== 'archive');
+    else if (what === 'trash') await actions.trash([photo.id]);
+    else if (what === 'restore') await actions.restore([photo.id]);
+    else await actions.deleteForever([photo.id]);
+    this.afterLeaving(photo.id);
+  }
+
+  afterLeaving(id) {
+    const now = this.timeline.get(this.index);
+    if (now && now.id === id) return; // still here: it did not leave
+    if (!this.timeline.count) {
+      this.index = -1;
+      this.dialog.close();
+      return;
+    }
+    this.show(Math.min(this.index, this.timeline.count - 1));
+  }
+
   details(photo) {
     const rows = [];
+    if (photo.description) rows.push(['Description', photo.description]);
     const when = formatDate(photo.taken_at);
     if (when) rows.push([photo.taken_at_source === 'upload' ? 'Uploaded' : 'Taken', when]);
     const camera = formatCamera(photo.camera);
