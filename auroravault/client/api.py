@@ -301,17 +301,39 @@ class AuroraClient:
             raise error_of(response, body)
 
     # -- photos --------------------------------------------------------------------------------
-    async def list_page(self, *, limit: int = 200, cursor: str | None = None, order: str = "newest") -> PhotoPage:
+    async def list_page(
+        self, *, limit: int = 200, cursor: str | None = None, order: str = "newest", archived: str | None = None
+    ) -> PhotoPage:
+        """One page of the timeline; ``archived="include"`` or ``"only"`` for archived photos too / alone."""
         params: dict[str, Any] = {"limit": limit, "order": order}
         if cursor:
             params["cursor"] = cursor
+        if archived:
+            params["archived"] = archived
         return await self._call("GET", "/photos", PhotoPage, params=params)
 
-    async def list_photos(self, *, page_size: int = 200, order: str = "newest") -> AsyncIterator[Photo]:
-        """Every photo of the user (not pending uploads), page after page."""
+    async def list_photos(
+        self, *, page_size: int = 200, order: str = "newest", archived: str | None = None
+    ) -> AsyncIterator[Photo]:
+        """Every photo of the user (not pending uploads, not the trash), page after page."""
         cursor: str | None = None
         while True:
-            page = await self.list_page(limit=page_size, cursor=cursor, order=order)
+            page = await self.list_page(limit=page_size, cursor=cursor, order=order, archived=archived)
+            for photo in page.items:
+                yield photo
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def trash_page(self, *, limit: int = 200, cursor: str | None = None) -> PhotoPage:
+        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        return await self._call("GET", "/trash", PhotoPage, params=params)
+
+    async def list_trash(self, *, page_size: int = 200) -> AsyncIterator[Photo]:
+        """Every photo in the user's trash (``GET /trash``), page after page."""
+        cursor: str | None = None
+        while True:
+            page = await self.trash_page(limit=page_size, cursor=cursor)
             for photo in page.items:
                 yield photo
             cursor = page.next_cursor
