@@ -5,19 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, cast
 
 from litestar import Litestar, Router
 from litestar.config.cors import CORSConfig
+from litestar.middleware.base import DefineMiddleware
+from litestar.types import ASGIApp
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
+from auroravault.api.library import LibraryController, TrashController
 from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.request import VaultRequest
+from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
 from auroravault.config import Settings, signing_secret
@@ -88,6 +94,9 @@ def _routes(settings: Settings) -> list[object]:
             UploadController,
             PhotoController,
             TimelineController,
+            LibraryController,
+            TrashController,
+            SyncController,
             AdminController,
         ],
     )
@@ -97,6 +106,19 @@ def _routes(settings: Settings) -> list[object]:
     return routes
 
 
+def _forwarded(app: ASGIApp, trusted: list[str]) -> ASGIApp:
+    # uvicorn's middleware is plain ASGI; only its type hints differ from Litestar's.
+    return cast("ASGIApp", ProxyHeadersMiddleware(cast("Any", app), trusted_hosts=trusted))
+
+
+def _middleware(settings: Settings) -> list[DefineMiddleware]:
+    """The client's address (and scheme) from X-Forwarded-For/-Proto, only when the direct
+    peer is one of ``server.trusted_proxies``; the right-most hop that is not one is the client."""
+    if not settings.server.trusted_proxies:
+        return []
+    return [DefineMiddleware(_forwarded, trusted=list(settings.server.trusted_proxies))]
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Litestar:
     """Build the ASGI app. ``services`` may be given to share adapters (tests, several apps)."""
     services = services or build_services(settings)
@@ -104,6 +126,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Litestar
     app = Litestar(
         route_handlers=_routes(settings),  # type: ignore[arg-type]
         lifespan=[_lifespan(services)],
+        middleware=_middleware(settings),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(),
         cors_config=cors,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -44,6 +45,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args, host=args.host, port=args.port, log_level=args.log_level)
     _reachable(settings)
     log_config = logs.configure(settings.server.log_level)
+    if os.environ.get("FORWARDED_ALLOW_IPS") and not settings.server.trusted_proxies:
+        logging.getLogger("auroravault").warning(
+            "FORWARDED_ALLOW_IPS is no longer read: set server.trusted_proxies (AURORAVAULT_SERVER__TRUSTED_PROXIES)"
+        )
     app = create_app(settings)
     print(f"AuroraVault on {settings.server.base_url()}  (data in {settings.data_path.resolve()})", flush=True)
     uvicorn.run(
@@ -52,8 +57,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.server.port,
         log_level=settings.server.log_level,
         log_config=log_config,
-        proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # Forwarding headers are the app's business (server.trusted_proxies), not uvicorn's.
+        proxy_headers=False,
     )
     return 0
 

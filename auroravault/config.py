@@ -10,6 +10,7 @@ Environment variables are ``AURORAVAULT_<SECTION>__<KEY>``, e.g.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -45,6 +46,7 @@ class ServerSettings(_Section):
     secret: str = ""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     cors_origins: list[str] = []
+    trusted_proxies: list[str] = []
 
     def base_url(self) -> str:
         """The URL clients use to reach this server (``public_url`` or host:port)."""
@@ -59,6 +61,9 @@ class AuthSettings(_Section):
     password_min_length: Annotated[int, Meta(ge=8, le=1024)] = 10
     login_max_failures: PositiveInt = 5
     login_window_seconds: PositiveInt = 15 * 60
+    login_max_delay_seconds: PositiveInt = 24 * 3600
+    login_address_max_attempts: PositiveInt = 50
+    login_account_max_attempts: PositiveInt = 100
     default_quota_bytes: NonNegInt = 50 * 1024**3
     reset_ttl_seconds: Annotated[int, Meta(ge=60, le=7 * 24 * 3600)] = 3600
 
@@ -132,6 +137,11 @@ class ImageSettings(_Section):
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 1
 
 
+class LibrarySettings(_Section):
+    # Days a photo stays in the trash before a durable daily job deletes it for good.
+    trash_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+
+
 class JobSettings(_Section):
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 2
     backoff_base: PositiveFloat = 2.0
@@ -187,6 +197,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     dynamodb: DynamoDBSettings = msgspec.field(default_factory=DynamoDBSettings)
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
+    library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
     workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
@@ -307,6 +318,13 @@ def _check(settings: Settings) -> None:
         raise ConfigError("setting 'server.public_url': must start with http:// or https://")
     if settings.storage.backend in ("s3", "minio") and not settings.s3.bucket:
         raise ConfigError("setting 's3.bucket': required when storage.backend is s3 or minio")
+    for proxy in settings.server.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            raise ConfigError(
+                f"setting 'server.trusted_proxies': '{proxy}' is not an IP address or network (e.g. 10.0.0.0/16)"
+            ) from None
     for ctype in settings.uploads.allowed_content_types:
         if "/" not in ctype:
             raise ConfigError(f"setting 'uploads.allowed_content_types': '{ctype}' is not a media type")

@@ -53,6 +53,8 @@ def test_precedence_defaults_file_environment(tmp_path: Path) -> None:
         ("", {"AURORAVAULT_NOPE__X": "1"}, "AURORAVAULT_NOPE__X"),
         ("", {"AURORAVAULT_SERVER__PUBLIC_URL": "photos.example"}, "server.public_url"),
         ("[server\n", {}, "not valid TOML"),
+        ('[server]\ntrusted_proxies = ["10.0.0.1/8"]\n', {}, "server.trusted_proxies"),
+        ("", {"AURORAVAULT_SERVER__TRUSTED_PROXIES": '["proxy.lan"]'}, "server.trusted_proxies"),
     ],
 )
 def test_a_wrong_key_or_value_is_named(tmp_path: Path, toml: str, env: dict, message: str) -> None:

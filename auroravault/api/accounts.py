@@ -86,8 +86,8 @@ class AuthController(Controller):
 class UsersController(Controller):
     path = "/users"
     tags = ["accounts"]
-    dependencies = USER
+    dependencies = {**USER, **SERVICES}
 
     @get("/me", summary="The current user, with quota and usage", responses=documented(**AUTH))
-    async def me(self, user: NamedDependency[User]) -> UserOut:
-        return UserOut.of(user)
+    async def me(self, user: NamedDependency[User], services: NamedDependency[Services]) -> UserOut:
+        return UserOut.of(user, await services.library.usage(user))

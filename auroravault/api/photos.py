@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
@@ -15,7 +15,9 @@ from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import DownloadOut, MonthOut, PhotoOut, PhotoPageOut
 from auroravault.meta.base import User
 from auroravault.services.container import Services
-from auroravault.services.photos import Order, Variant
+from auroravault.services.photos import Filters, MediaType, Order, Variant
+
+ArchivedQuery = Literal["only", "include"]
 
 
 class PhotoController(Controller):
@@ -35,15 +37,22 @@ class PhotoController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: FromQuery[str | None] = None,
         order: FromQuery[Order] = "newest",
+        favorite: FromQuery[bool] = False,
+        archived: FromQuery[ArchivedQuery | None] = None,
+        type: FromQuery[MediaType | None] = None,
     ) -> PhotoPageOut:
-        page = await services.photos.list_page(user, limit=limit, cursor=cursor, order=order)
-        return PhotoPageOut(items=[PhotoOut.of(p, url) for p, url in page.items], next_cursor=page.next_cursor)
+        filters = Filters(favorite=favorite, archived=archived or "exclude", media_type=type)
+        page = await services.photos.list_page(user, limit=limit, cursor=cursor, order=order, filters=filters)
+        return PhotoPageOut(
+            items=[PhotoOut.of(p, url, page.flags.get(p.id)) for p, url in page.items], next_cursor=page.next_cursor
+        )
 
     @get("/{photo_id:str}", summary="One photo with its metadata", responses=documented(s404="photo_not_found", **AUTH))
     async def get_photo(
         self, photo_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
     ) -> PhotoOut:
-        return PhotoOut.of(await services.photos.get(user, photo_id))
+        photo, flags = await services.photos.show(user, photo_id)
+        return PhotoOut.of(photo, flags=flags)
 
     @get(
         "/{photo_id:str}/{variant:str}",
@@ -75,5 +84,13 @@ class TimelineController(Controller):
     dependencies = {**USER, **SERVICES}
 
     @get("/", summary="Photo counts per month, newest first", responses=documented(**AUTH))
-    async def timeline(self, user: NamedDependency[User], services: NamedDependency[Services]) -> list[MonthOut]:
-        return [MonthOut(month=m.month, count=m.count) for m in await services.photos.timeline(user)]
+    async def timeline(
+        self,
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        favorite: FromQuery[bool] = False,
+        archived: FromQuery[ArchivedQuery | None] = None,
+        type: FromQuery[MediaType | None] = None,
+    ) -> list[MonthOut]:
+        filters = Filters(favorite=favorite, archived=archived or "exclude", media_type=type)
+        return [MonthOut(month=m.month, count=m.count) for m in await services.photos.timeline(user, filters)]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from auroravault.meta.base import Photo, User
+from auroravault.meta.base import Flags, Photo, Usage, User
 from auroravault.services.uploads import FileSpec, InitItem, UploadItem
 
 Str = Annotated[str, Meta(max_length=1024)]
@@ -41,11 +41,14 @@ class UserOut(msgspec.Struct, kw_only=True):
     display_name: str
     is_admin: bool
     quota_bytes: int
-    used_bytes: int
+    used_bytes: int  # originals only (trash included): what the quota counts
     created_at: datetime
+    # Beside the quota, in GET /users/me only: thumbnails and previews, and the photo count.
+    variant_bytes: int | None = None
+    photo_count: int | None = None
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User, usage: Usage | None = None) -> UserOut:
         return cls(
             id=user.id,
             email=user.email,
@@ -54,6 +57,8 @@ class UserOut(msgspec.Struct, kw_only=True):
             quota_bytes=user.quota_bytes,
             used_bytes=user.used_bytes,
             created_at=user.created_at,
+            variant_bytes=usage.variant_bytes if usage else None,
+            photo_count=usage.photo_count if usage else None,
         )
 
 
@@ -101,6 +106,8 @@ class CheckBody(msgspec.Struct, forbid_unknown_fields=True):
 class CheckOut(msgspec.Struct, kw_only=True):
     existing: dict[str, str]
     missing: list[str]
+    trashed: dict[str, str]  # in the owner's trash: uploading them again restores them
+    deleted: list[str]  # deleted for good by the owner: a client should not upload them unasked
 
 
 # -- photos ------------------------------------------------------------------------
@@ -149,12 +156,30 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     # Ready but damaged: {code: "truncated", detail}; the variants show what the file holds.
     damaged: ErrorInfo | None = None
     thumb_url: str | None = None
+    # The library (no defaults: always present).
+    favorite: bool
+    archived: bool
+    trashed_at: datetime | None
+    description: str | None
+    media_type: str
+    exif_taken_at: str | None
+    exif_location: Location | None
+    duration_ms: int | None
+    place: dict[str, str | None] | None
+    albums: list[str]
 
     @classmethod
-    def of(cls, photo: Photo, thumb_url: str | None = None) -> PhotoOut:
+    def of(cls, photo: Photo, thumb_url: str | None = None, flags: Flags | None = None) -> PhotoOut:
         location = None
         if photo.lat is not None and photo.lon is not None:
             location = Location(lat=photo.lat, lon=photo.lon, alt=photo.alt)
+        exif_location = location if photo.location_source != "owner" else None
+        if photo.location_source == "owner" and photo.exif_lat is not None and photo.exif_lon is not None:
+            exif_location = Location(lat=photo.exif_lat, lon=photo.exif_lon, alt=photo.exif_alt)
+        exif_taken_at = photo.exif_taken_at
+        if exif_taken_at is None and photo.taken_at_source.startswith("exif"):
+            exif_taken_at = photo.taken_at
+        flags = flags or Flags()
         return cls(
             id=photo.id,
             status=photo.status,
@@ -180,12 +205,69 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             error=ErrorInfo(code=photo.error_code, detail=photo.error_detail) if photo.error_code else None,
             damaged=ErrorInfo(code=photo.damage_code, detail=photo.damage_detail) if photo.damage_code else None,
             thumb_url=thumb_url,
+            favorite=flags.favorite,
+            archived=flags.archived,
+            trashed_at=photo.trashed_at,
+            description=photo.description,
+            media_type=photo.media_type,
+            exif_taken_at=exif_taken_at,
+            exif_location=exif_location,
+            duration_ms=None,
+            place=None,
+            albums=[],
         )
 
 
 class PhotoPageOut(msgspec.Struct, kw_only=True):
     items: list[PhotoOut]
     next_cursor: str | None
+
+
+# -- the library --------------------------------------------------------------------
+class IdsBody(msgspec.Struct, forbid_unknown_fields=True):
+    ids: list[str]
+
+
+class OptionalIdsBody(msgspec.Struct, forbid_unknown_fields=True):
+    ids: list[str] | None = None
+
+
+class BulkFlagsBody(msgspec.Struct, forbid_unknown_fields=True):
+    ids: list[str]
+    favorite: bool | None = None
+    archived: bool | None = None
+
+
+class IdErrorOut(msgspec.Struct, kw_only=True):
+    id: str
+    code: str
+
+
+class UpdatedOut(msgspec.Struct, kw_only=True):
+    updated: list[str]
+    errors: list[IdErrorOut]
+
+
+class TrashedOut(msgspec.Struct, kw_only=True):
+    trashed: list[str]
+    errors: list[IdErrorOut]
+
+
+class RestoredOut(msgspec.Struct, kw_only=True):
+    restored: list[str]
+    errors: list[IdErrorOut]
+
+
+class DeletedOut(msgspec.Struct, kw_only=True):
+    deleted: list[str]  # marked for deletion now; gone from storage once their jobs ran
+    errors: list[IdErrorOut]
+
+
+class SyncOut(msgspec.Struct, kw_only=True):
+    changed: list[PhotoOut]
+    deleted: list[str]
+    next: str
+    more: bool  # another page waits: call again with ``next`` at once
 
 
 class DownloadOut(msgspec.Struct, kw_only=True):

@@ -49,9 +49,8 @@ class UploadController(Controller):
     async def check(
         self, data: JSONBody[CheckBody], user: NamedDependency[User], services: NamedDependency[Services]
     ) -> CheckOut:
-        existing = await services.uploads.check_hashes(user, data.sha256)
-        missing = [h for h in dict.fromkeys(x.strip().lower() for x in data.sha256) if h not in existing]
-        return CheckOut(existing=existing, missing=missing)
+        found = await services.uploads.check_hashes(user, data.sha256)
+        return CheckOut(existing=found.existing, missing=found.missing, trashed=found.trashed, deleted=found.deleted)
 
     @post(
         "/{batch_id:str}/complete",

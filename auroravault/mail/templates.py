@@ -64,15 +64,18 @@ def welcome(to: str, display_name: str, server_url: str) -> Message:
     return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))
 
 
-def password_reset(to: str, display_name: str, reset_url: str, token: str, expires_minutes: int) -> Message:
-    """Sent when someone asks to reset the password of ``to``; the link holds the one-time token."""
+def password_reset(to: str, display_name: str, reset_url: str, expires_minutes: int) -> Message:
+    """Sent when someone asks to reset the password of ``to``; the link holds the one-time token.
+
+    The link is the only way in: opening it shows the "choose a new password" form.
+    """
     subject = f"Reset your {PRODUCT} password"
     text = (
         f"Hi {display_name},\n\n"
         "Someone (hopefully you) asked to reset your password. To choose a new one, open this link:\n\n"
         f"    {reset_url}\n\n"
-        f"Or enter this code in the app: {token}\n\n"
-        f"The link and code stop working after {expires_minutes} minutes.\n\n"
+        f"The link works once, and stops working after {expires_minutes} minutes or when you\n"
+        "ask for another one and use that.\n\n"
         "If you did not ask for this, you can ignore this email: your password stays the same.\n\n"
         f"— {PRODUCT}\n"
     )
@@ -81,9 +84,9 @@ def password_reset(to: str, display_name: str, reset_url: str, token: str, expir
         "<p>Someone (hopefully you) asked to reset your password. To choose a new one, "
         "click the button:</p>\n"
         f"{_button(reset_url, 'Choose a new password')}\n"
-        f'<p>Or open this link: <a href="{_link(reset_url)}">{escape(reset_url)}</a><br>\n'
-        f"or enter this code in the app: <code>{escape(token)}</code></p>\n"
-        f"<p>The link and code stop working after {int(expires_minutes)} minutes.</p>\n"
+        f'<p>Or copy this address into your browser: <a href="{_link(reset_url)}">{escape(reset_url)}</a></p>\n'
+        f"<p>The link works once, and stops working after {int(expires_minutes)} minutes or when you "
+        "ask for another one and use that.</p>\n"
         "<p>If you did not ask for this, you can ignore this email: your password stays the same.</p>"
     )
     return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))

@@ -80,6 +80,17 @@ class Photo(msgspec.Struct, kw_only=True):
     # A ready photo whose file is damaged (code "truncated": cut off; its variants show what it holds).
     damage_code: str | None = None
     damage_detail: str | None = None
+    # The library (DESIGN.md "Library"): written by the library methods only; the pipeline's
+    # ``save_processed_photo`` keeps them as stored (see ``keep_library_fields``).
+    media_type: str = "image"
+    description: str | None = None
+    trashed_at: datetime | None = None
+    deleting_at: datetime | None = None  # permanent deletion started: the job finishes it
+    exif_taken_at: str | None = None  # the capture date the file holds, beside the owner's correction
+    exif_lat: float | None = None
+    exif_lon: float | None = None
+    exif_alt: float | None = None
+    location_source: str = "exif"  # "exif" | "owner"
 
 
 class Batch(msgspec.Struct, kw_only=True):
@@ -130,6 +141,62 @@ class MonthCount(msgspec.Struct, frozen=True):
     count: int
 
 
+ArchivedView = Literal["exclude", "only", "include"]
+
+
+class PhotoView(msgspec.Struct, frozen=True, kw_only=True):
+    """What a listing shows one viewer: trashed photos never; archived ones per ``archived``
+    (the viewer's own flag); only favorites with ``favorite``; one ``media_type`` if set."""
+
+    viewer_id: str
+    favorite: bool = False
+    archived: ArchivedView = "exclude"
+    media_type: str | None = None
+
+
+class Flags(msgspec.Struct, frozen=True, kw_only=True):
+    """One viewer's own marks on a photo."""
+
+    favorite: bool = False
+    archived: bool = False
+
+
+class Usage(msgspec.Struct, frozen=True, kw_only=True):
+    photo_count: int  # non-pending photos, trash included
+    variant_bytes: int  # thumbnails and previews (not counted against the quota)
+
+
+class ChangeBatch(msgspec.Struct, kw_only=True):
+    """Photos a viewer's feed names after a position: ids (each once, oldest change first),
+    the position to continue from, and whether more are waiting."""
+
+    photo_ids: list[str]
+    position: str
+    more: bool
+
+
+#: The photo fields the owner may correct through ``edit_photo``.
+EDITABLE_FIELDS = frozenset(
+    {"description", "taken_at", "taken_at_source", "sort_at", "exif_taken_at", "lat", "lon", "alt"}
+    | {"exif_lat", "exif_lon", "exif_alt", "location_source"}
+)
+#: The photo fields only the library methods write.
+LIBRARY_FIELDS = ("description", "trashed_at", "deleting_at")
+
+
+def keep_library_fields(before: Photo, after: Photo) -> Photo:
+    """``after`` (the pipeline's result) with what the library owns taken from ``before``
+    (the stored row): trash state, description, and the owner's date and place corrections."""
+    kept: dict[str, Any] = {name: getattr(before, name) for name in LIBRARY_FIELDS}
+    if before.taken_at_source == "owner":
+        kept.update(taken_at=before.taken_at, taken_at_source="owner", sort_at=before.sort_at)
+        kept["exif_taken_at"] = after.exif_taken_at
+    if before.location_source == "owner":
+        kept.update(lat=before.lat, lon=before.lon, alt=before.alt, location_source="owner")
+        kept.update(exif_lat=after.lat, exif_lon=after.lon, exif_alt=after.alt)
+    return msgspec.structs.replace(after, **kept)
+
+
 @runtime_checkable
 class MetaStore(Protocol):
     name: str
@@ -156,6 +223,11 @@ class MetaStore(Protocol):
 
     async def set_password(self, user_id: str, password_hash: str) -> None: ...
 
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:
+        """Store ``new_hash`` only while the stored hash is still ``old_hash`` (a rehash of the
+        same password must never undo a password change that raced it); say whether it did."""
+        ...
+
     async def add_used_bytes(self, user_id: str, delta: int) -> None:
         """Add ``delta`` (may be negative) to ``used_bytes``, never below zero."""
         ...
@@ -179,6 +251,10 @@ class MetaStore(Protocol):
         """
         ...
 
+    async def delete_user_reset_tokens(self, user_id: str) -> None:
+        """Delete every outstanding reset token of the user (after a reset, older links stop working)."""
+        ...
+
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         """Count one event for ``key`` in a fixed window starting at its first hit; return the count."""
         ...
@@ -199,20 +275,89 @@ class MetaStore(Protocol):
         ...
 
     async def list_photos(
-        self, owner_id: str, *, limit: int, after: tuple[str, str] | None, descending: bool
+        self,
+        owner_id: str,
+        *,
+        limit: int,
+        after: tuple[str, str] | None,
+        descending: bool,
+        view: PhotoView | None = None,
     ) -> list[Photo]:
-        """Non-pending photos ordered by ``(sort_at, id)``, strictly after the cursor."""
+        """Non-pending, untrashed photos ordered by ``(sort_at, id)``, strictly after the
+        cursor, as ``view`` shows them (default: the owner's view, archived excluded)."""
         ...
 
-    async def month_counts(self, owner_id: str) -> list[MonthCount]:
-        """Non-pending photos per ``YYYY-MM`` of ``sort_at``, newest month first."""
+    async def month_counts(self, owner_id: str, view: PhotoView | None = None) -> list[MonthCount]:
+        """What ``list_photos`` with ``view`` lists, per ``YYYY-MM`` of ``sort_at``, newest month first."""
+        ...
+
+    # -- the library (trash, flags, corrections, deletion, the change feed) ---------------
+    async def get_photos(self, photo_ids: list[str]) -> dict[str, Photo]:
+        """The photos that exist among ``photo_ids``, by id (any owner, any status)."""
+        ...
+
+    async def get_flags(self, viewer_id: str, photo_ids: list[str]) -> dict[str, Flags]:
+        """The viewer's flags on each given photo that has any set (missing: both false)."""
+        ...
+
+    async def set_flags(
+        self, viewer_id: str, photo_ids: list[str], *, favorite: bool | None, archived: bool | None, now: datetime
+    ) -> list[str]:
+        """Set the viewer's flags (None: leave as is) on the photos that exist; return those ids.
+        Each is a change in the viewer's feed."""
+        ...
+
+    async def edit_photo(self, photo_id: str, edit: dict[str, Any], now: datetime) -> Photo | None:
+        """Apply the owner's corrections (keys of ``EDITABLE_FIELDS``) to an untrashed,
+        non-pending photo; the photo after, or None when there is none such."""
+        ...
+
+    async def trash_photos(self, owner_id: str, photo_ids: list[str], now: datetime) -> list[str]:
+        """Move the owner's non-pending photos to the trash (``trashed_at = now``; an already
+        trashed one keeps its time); return the ids that are in the trash now."""
+        ...
+
+    async def restore_photos(self, owner_id: str, photo_ids: list[str] | None, now: datetime) -> list[str]:
+        """Take the owner's trashed photos (all when None) out of the trash, unless their
+        deletion started; return the ids restored."""
+        ...
+
+    async def list_trash(self, owner_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
+        """Trashed photos not being deleted, newest trashed first by ``(trashed_at iso, id)``."""
+        ...
+
+    async def mark_deleting(self, owner_id: str, photo_ids: list[str] | None, now: datetime) -> list[Photo]:
+        """Start permanent deletion of the owner's trashed photos (all when None): set
+        ``deleting_at`` (kept when set). Return every given photo now being deleted."""
+        ...
+
+    async def deletion_due(self, trashed_before: datetime, limit: int) -> list[Photo]:
+        """Photos of every owner being deleted, or trashed before ``trashed_before``."""
+        ...
+
+    async def finish_deletion(self, photo_id: str, now: datetime) -> bool:
+        """One atomic step for a photo being deleted: drop its row and flags, release its size
+        from the owner's ``used_bytes``, keep a tombstone, note the change. False when the
+        photo is gone already or not being deleted."""
+        ...
+
+    async def deleted_sha256(self, owner_id: str, hashes: list[str]) -> list[str]:
+        """The given hashes with a tombstone of the owner and no photo of the owner now."""
+        ...
+
+    async def usage(self, user_id: str) -> Usage: ...
+
+    async def changes_since(self, viewer_id: str, position: str | None, limit: int) -> ChangeBatch:
+        """The viewer's change feed after ``position`` (None: from the start). Raises
+        ``Invalid('invalid_sync_token', status=400)`` for a position it never gave out."""
         ...
 
     async def save_processed_photo(self, photo: Photo, expected_status: PhotoStatus) -> bool:
         """Replace the photo row if its status is still ``expected_status``.
 
-        The owner's ``used_bytes`` grows by the change in ``variants_bytes`` in the same
-        atomic step. Returns whether the row changed.
+        The quota counts originals only, so ``used_bytes`` does not change; what the library
+        owns (``keep_library_fields``) stays as stored. The change enters the owner's feed.
+        Returns whether the row changed.
         """
         ...
 

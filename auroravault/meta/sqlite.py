@@ -7,7 +7,8 @@ second connection, which WAL lets run beside the writer; each read runs whole (e
 fetch in one call on that connection's thread), so every read sees the latest commit.
 
 Each row keeps the whole record as JSON in ``data`` plus the columns that are indexed
-or used in conditions; both are written together by this module only.
+or used in conditions; both are written together by this module and ``sqlite_library``
+(the library's methods: flags, trash, deletion, the change feed) only.
 """
 
 from __future__ import annotations
@@ -30,13 +31,14 @@ from auroravault.meta.base import (
     Batch,
     Job,
     JobState,
-    MonthCount,
     Photo,
     PhotoStatus,
     Session,
     Upload,
     User,
+    keep_library_fields,
 )
+from auroravault.meta.sqlite_library import SqliteLibraryOps, note_photo_change, write_photo
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -66,7 +68,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore:
+class SqliteMetaStore(SqliteLibraryOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"
@@ -238,6 +240,13 @@ class SqliteMetaStore:
         async with self._tx() as conn:
             await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
 
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:
+        async with self._tx() as conn:
+            cur = await conn.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?", (new_hash, user_id, old_hash)
+            )
+            return cur.rowcount == 1
+
     async def add_used_bytes(self, user_id: str, delta: int) -> None:
         async with self._tx() as conn:
             await conn.execute("UPDATE users SET used_bytes = MAX(0, used_bytes + ?) WHERE id = ?", (delta, user_id))
@@ -289,6 +298,10 @@ class SqliteMetaStore:
                 return None
             await conn.execute("DELETE FROM reset_tokens WHERE token_hash = ?", (token_hash,))
             return str(row[0]) if row[1] > to_iso(now) else None
+
+    async def delete_user_reset_tokens(self, user_id: str) -> None:
+        async with self._tx() as conn:
+            await conn.execute("DELETE FROM reset_tokens WHERE user_id = ?", (user_id,))
 
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         async with self._tx() as conn:
@@ -343,27 +356,6 @@ class SqliteMetaStore:
             found.update({row[0]: row[1] for row in rows})
         return found
 
-    async def list_photos(
-        self, owner_id: str, *, limit: int, after: tuple[str, str] | None, descending: bool
-    ) -> list[Photo]:
-        op, order = ("<", "DESC") if descending else (">", "ASC")
-        sql = "SELECT data FROM photos WHERE owner_id = ? AND status != 'pending'"
-        params: list[Any] = [owner_id]
-        if after is not None:
-            sql += f" AND (sort_at, id) {op} (?, ?)"
-            params += list(after)
-        sql += f" ORDER BY sort_at {order}, id {order} LIMIT ?"
-        params.append(limit)
-        return await self._all(Photo, sql, params)
-
-    async def month_counts(self, owner_id: str) -> list[MonthCount]:
-        rows = await self._fetch(
-            "SELECT substr(sort_at, 1, 7) AS month, count(*) FROM photos"
-            " WHERE owner_id = ? AND status != 'pending' GROUP BY month ORDER BY month DESC",
-            (owner_id,),
-        )
-        return [MonthCount(month=row[0], count=row[1]) for row in rows]
-
     async def save_processed_photo(self, photo: Photo, expected_status: PhotoStatus) -> bool:
         async with self._tx() as conn:
             async with conn.execute(
@@ -372,17 +364,9 @@ class SqliteMetaStore:
                 row = await cur.fetchone()
             if row is None:
                 return False
-            before = _load(Photo, row[0])
-            await conn.execute(
-                "UPDATE photos SET status = ?, sort_at = ?, updated_at = ?, data = ? WHERE id = ?",
-                (photo.status, photo.sort_at, to_iso(photo.updated_at), _dump(photo), photo.id),
-            )
-            delta = photo.variants_bytes - before.variants_bytes
-            if delta:
-                await conn.execute(
-                    "UPDATE users SET used_bytes = MAX(0, used_bytes + ?) WHERE id = ?",
-                    (delta, photo.owner_id),
-                )
+            saved = keep_library_fields(_load(Photo, row[0]), photo)
+            await write_photo(conn, saved)
+            await note_photo_change(conn, saved, "changed", saved.updated_at)
             return True
 
     # -- uploads -----------------------------------------------------------------
@@ -488,10 +472,9 @@ class SqliteMetaStore:
         photo = _load(Photo, row[0])
         photo.status = status
         photo.updated_at = now
-        await conn.execute(
-            "UPDATE photos SET status = ?, updated_at = ?, data = ? WHERE id = ?",
-            (status, to_iso(now), _dump(photo), photo_id),
-        )
+        await write_photo(conn, photo)
+        if status != "pending":
+            await note_photo_change(conn, photo, "changed", now)
 
     async def mark_upload_arrived(self, upload_id: str, now: datetime, job: Job | None = None) -> bool:
         async with self._tx() as conn:
@@ -517,10 +500,17 @@ class SqliteMetaStore:
             upload.reason = reason
             upload.updated_at = now
             await self._write_upload(conn, upload)
+            async with conn.execute("SELECT status FROM photos WHERE id = ?", (upload.photo_id,)) as read:
+                found = await read.fetchone()
             cur = await conn.execute(
                 "DELETE FROM photos WHERE id = ? AND status IN ('pending', 'processing')", (upload.photo_id,)
             )
             if cur.rowcount:
+                if found is not None and found[0] == "processing":  # a listed photo left
+                    await conn.execute(
+                        "INSERT INTO changes (user_id, photo_id, kind, at) VALUES (?, ?, 'deleted', ?)",
+                        (upload.owner_id, upload.photo_id, to_iso(now)),
+                    )
                 await conn.execute(
                     "UPDATE users SET used_bytes = MAX(0, used_bytes - ?) WHERE id = ?",
                     (upload.size, upload.owner_id),

@@ -1,38 +1,41 @@
 """Accounts: registration, login with rate limits, sessions, the current user.
 
-Passwords are hashed with argon2id (argon2-cffi's defaults) in a worker thread, so a
-login never stalls the event loop. Tokens are random and stored only as sha256 hashes;
-logout deletes the session, so the token stops working at once.
+Passwords are hashed with argon2id (``services.passwords``, off the event loop); a hash
+made with older parameters is replaced on the next successful login. Tokens are random
+and stored only as sha256 hashes; logout deletes the session, so the token stops working.
+
+Login limits (counted *before* the password is checked, with the store's atomic counter,
+so parallel guesses cannot slip through between a read and a write):
+
+- per address: ``auth.login_address_max_attempts`` attempts per window, whatever the account;
+- per (account, address): ``auth.login_max_failures`` attempts per window, and each time
+  that limit is reached the next window doubles, up to ``auth.login_max_delay_seconds``;
+- per account, from every address: ``auth.login_account_max_attempts`` per window, a
+  ceiling far above what one address can reach.
+
+A stranger hammering an account from their address locks out only themselves: the owner
+still logs in from theirs. The address is the peer's, or the client's as forwarded by a
+proxy in ``server.trusted_proxies``.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
 
 import msgspec
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from auroravault.config import Settings
 from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
-from auroravault.executors import run_in
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.meta.base import MetaStore, Session, User
+from auroravault.services.passwords import hash_password, verify_password
+from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import utcnow
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-# An argon2 hash of a random password: verified against when the email is unknown,
-# so a login for a missing account costs the same time as a wrong password.
-_hasher = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return _hasher.hash("auroravault-no-such-user")
 
 
 class LoginResult(msgspec.Struct, frozen=True):
@@ -78,11 +81,13 @@ class AccountService:
     async def create_user(self, email: str, password: str, display_name: str, *, is_admin: bool = False) -> User:
         """Create an account (no session). Used by registration and ``auroravault user create``."""
         email = normalize_email(email)
+        if has_control_chars(display_name):
+            raise Invalid("invalid_display_name", "the display name may not hold control characters")
         display_name = " ".join(display_name.split())
         if not 1 <= len(display_name) <= 100:
             raise Invalid("invalid_display_name", "the display name must have 1 to 100 characters")
         self._check_password(password)
-        password_hash = await run_in(self.passwords, _hasher.hash, password)
+        password_hash = await hash_password(password, self.passwords)
         user = User(
             id=new_id("u_"),
             email=email,
@@ -106,28 +111,42 @@ class AccountService:
         return await self._open_session(user)
 
     async def login(self, email: str, password: str, client_ip: str) -> LoginResult:
-        auth = self.settings.auth
         email = email.strip().lower()
-        keys = (f"login:account:{email}", f"login:ip:{client_ip}")
-        now = utcnow()
-        limit = auth.login_max_failures
-        for key in keys:
-            # An address gets more room than an account: a family shares one address.
-            allowed = limit * 4 if key.startswith("login:ip:") else limit
-            if await self.meta.get_counter(key, now) >= allowed:
-                raise TooManyRequests(
-                    "too_many_attempts",
-                    "too many failed logins; wait a while and try again",
-                    retry_after=auth.login_window_seconds,
-                )
+        keys = _LoginKeys(email, client_ip)
+        await self._count_attempt(keys)
         user = await self.meta.get_user_by_email(email)
-        ok = await run_in(self.passwords, _verify, user.password_hash if user else _dummy_hash(), password)
-        if user is None or not ok:
-            for key in keys:
-                await self.meta.hit_counter(key, auth.login_window_seconds, now)
+        verdict = await verify_password(user.password_hash if user else None, password, self.passwords)
+        if user is None or not verdict.ok:
             raise Unauthorized("invalid_credentials", "wrong email or password")
-        await self.meta.reset_counter(keys[0])
+        if verdict.needs_rehash:
+            # Stored only if unchanged meanwhile: a reset racing this login wins.
+            await self.meta.replace_password_hash(
+                user.id, user.password_hash, await hash_password(password, self.passwords)
+            )
+        for key in (keys.pair, keys.strikes):
+            await self.meta.reset_counter(key)
         return await self._open_session(user)
+
+    async def _count_attempt(self, keys: _LoginKeys) -> None:
+        """Count one login attempt against each limit in turn, or refuse it with 429.
+
+        An attempt refused by one limit is not counted by the next, so an address that is
+        already refused cannot push an account towards its ceiling.
+        """
+        auth = self.settings.auth
+        now = utcnow()
+        window = auth.login_window_seconds
+        if await self.meta.hit_counter(keys.address, window, now) > auth.login_address_max_attempts:
+            raise _too_many(window)
+        strikes = await self.meta.get_counter(keys.strikes, now)
+        pair_window = min(window * 2 ** min(strikes, 32), max(window, auth.login_max_delay_seconds))
+        count = await self.meta.hit_counter(keys.pair, pair_window, now)
+        if count > auth.login_max_failures:
+            if count == auth.login_max_failures + 1:  # the first refusal of this window
+                await self.meta.hit_counter(keys.strikes, auth.login_max_delay_seconds, now)
+            raise _too_many(pair_window)
+        if await self.meta.hit_counter(keys.account, window, now) > auth.login_account_max_attempts:
+            raise _too_many(window)
 
     async def _open_session(self, user: User) -> LoginResult:
         token = new_token()
@@ -178,16 +197,28 @@ class AccountService:
             raise Invalid(
                 "invalid_reset_token", "this reset link is unknown, used or expired; ask for a new one", status=400
             )
-        password_hash = await run_in(self.passwords, _hasher.hash, password)
-        await self.meta.set_password(user_id, password_hash)
+        await self.meta.set_password(user_id, await hash_password(password, self.passwords))
         await self.meta.delete_user_sessions(user_id)
+        await self.meta.delete_user_reset_tokens(user_id)  # older links stop working too
         user = await self.meta.get_user(user_id)
         if user is not None:
-            await self.meta.reset_counter(f"login:account:{user.email}")
+            await self.meta.reset_counter(_LoginKeys(user.email, "").account)
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+class _LoginKeys:
+    """The counter keys of one login attempt. The email is hashed: it is unvalidated input
+    of any length, and counter keys must stay short on every store."""
+
+    def __init__(self, email: str, client_ip: str) -> None:
+        who = token_hash(email)[:32]
+        where = client_ip[:64]
+        self.address = f"login:ip:{where}"
+        self.pair = f"login:pair:{where}|{who}"
+        self.strikes = f"login:strikes:{where}|{who}"
+        self.account = f"login:account:{who}"
+
+
+def _too_many(retry_after: int) -> TooManyRequests:
+    return TooManyRequests(
+        "too_many_attempts", "too many login attempts; wait a while and try again", retry_after=retry_after
+    )

@@ -7,17 +7,20 @@ from dataclasses import dataclass
 from auroravault.config import Settings
 from auroravault.executors import Executors
 from auroravault.jobs.queue import JobQueue
-from auroravault.jobs.runner import JobRunner
+from auroravault.jobs.runner import Handler, JobRunner
 from auroravault.mail import build_mailer
 from auroravault.mail.base import Mailer
 from auroravault.meta.base import MetaStore
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.deletion import DELETE_PHOTO, DeletionService
+from auroravault.services.library import LibraryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.processing import PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.sweep import SweepService
+from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
 from auroravault.storage.base import BlobStore
 
@@ -39,6 +42,9 @@ class Services:
     runner: JobRunner
     quarantine: QuarantineService
     executors: Executors
+    library: LibraryService
+    deletion: DeletionService
+    sync: SyncService
 
     @classmethod
     def build(
@@ -58,10 +64,18 @@ class Services:
         processing = ProcessingService(meta, blobs, settings, queue, disk=executors.disk, hashing=executors.hashing)
         uploads = UploadService(meta, blobs, settings, arrival_job=processing.arrival_job, on_queued=queue.queued)
         sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
-        runner = JobRunner(meta, settings.jobs, {PROCESS_PHOTO: processing.handle, SEND_EMAIL: notifications.handle})
+        deletion = DeletionService(meta, blobs, queue, settings)
+        library = LibraryService(meta, deletion)
+        handlers: dict[str, Handler] = {
+            PROCESS_PHOTO: processing.handle,
+            SEND_EMAIL: notifications.handle,
+            DELETE_PHOTO: deletion.handle,
+        }
+        runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
+        runner.daily("trash_expiry", deletion.expire_trash, hour=2)
         queue.on_enqueue(runner.wake)
         services = cls(
             settings=settings,
@@ -86,6 +100,9 @@ class Services:
                 meta, blobs, uploads, settings, disk=executors.disk, hashing=executors.hashing
             ),
             executors=executors,
+            library=library,
+            deletion=deletion,
+            sync=SyncService(meta),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

@@ -6,7 +6,10 @@ fails on mail: registration answers 201 with SMTP down, and the job retries with
 Delivery guarantee: at least once, and exactly once unless the process dies in the
 instant between the mail server accepting the message and the job recording it.
 
-- Enqueueing is idempotent (``welcome:<user_id>``, ``reset:<token hash>``): one job per event.
+- Enqueueing is idempotent (``welcome:<user_id>``, ``reset:<request id>``): one job per event.
+- No payload holds a secret (admins read payloads). A reset job carries a request id; the
+  job mints the single-use token when it sends the mail, stores only its hash, and puts the
+  token in the mail alone. A rerun after a send finds the marker and mints nothing.
 - Before sending, the handler checks a sent-marker for the key; after the server accepts
   the message it sets the marker, then the job is marked done. A job that runs twice
   (lease expired, retried after a timeout) finds the marker and sends nothing.
@@ -23,7 +26,7 @@ from typing import Any
 
 from auroravault.config import Settings
 from auroravault.errors import PermanentJobError
-from auroravault.ids import new_token, token_hash
+from auroravault.ids import new_id, new_token, token_hash
 from auroravault.jobs.queue import JobQueue
 from auroravault.mail import templates
 from auroravault.mail.base import Mailer, Message
@@ -53,17 +56,12 @@ class NotificationService:
         await queue_welcome(self.queue, user)
 
     async def password_reset_requested(self, user: User) -> None:
-        """Store a single-use token (its hash) and queue the email that carries it."""
-        token = new_token()
-        ttl = self.settings.auth.reset_ttl_seconds
-        hashed = token_hash(token)
-        await self.meta.create_reset_token(hashed, user.id, utcnow() + timedelta(seconds=ttl))
-        # The raw token rides in the job payload until the mail is sent: whoever reads the
-        # jobs table could already change password hashes in the users table.
+        """Queue the reset email. Its token is made when the job runs, never stored in the job."""
+        request_id = new_id("rr_")
         await self.queue.enqueue(
             SEND_EMAIL,
-            {"template": "password_reset", "user_id": user.id, "token": token},
-            dedupe_key=f"reset:{hashed}",
+            {"template": "password_reset", "user_id": user.id, "request_id": request_id},
+            dedupe_key=f"reset:{request_id}",
         )
 
     # -- the job ----------------------------------------------------------------------------
@@ -72,26 +70,37 @@ class NotificationService:
         user = await self.meta.get_user(str(payload["user_id"]))
         if user is None:
             raise PermanentJobError("user_missing", "the account was deleted before its email was sent")
-        message = self._render(payload, user)
-        marker = f"mail-sent:{payload['template']}:{user.id}:{token_hash(str(payload.get('token', '')))[:16]}"
+        # Jobs queued before request ids carried the token itself: their marker stays the same.
+        ref = str(payload.get("request_id") or payload.get("token", ""))
+        marker = f"mail-sent:{payload['template']}:{user.id}:{token_hash(ref)[:16]}"
         now = utcnow()
         if await self.meta.get_counter(marker, now):
             log.info("email %s to %s already sent; not sending again", payload["template"], user.id)
             return
+        message = await self._render(payload, user)
         await self.mailer.send(message)
         await self.meta.hit_counter(marker, SENT_MARKER_DAYS * 86400, now)
 
-    def _render(self, payload: dict[str, Any], user: User) -> Message:
+    async def _render(self, payload: dict[str, Any], user: User) -> Message:
         base = self.settings.server.base_url()
         template = payload["template"]
         if template == "welcome":
-            message = templates.welcome(user.email, user.display_name, base)
-        elif template == "password_reset":
-            token = str(payload["token"])
+            return templates.welcome(user.email, user.display_name, base)
+        if template == "password_reset":
+            if "token" in payload:  # queued by an older version, where admins could read it: withdraw it
+                await self.meta.consume_reset_token(token_hash(str(payload["token"])), utcnow())
+            token = await self._mint_reset_token(user)
             minutes = self.settings.auth.reset_ttl_seconds // 60
-            message = templates.password_reset(
-                user.email, user.display_name, f"{base}/?reset_token={token}", token, minutes
-            )
-        else:
-            raise PermanentJobError("unknown_template", f"no email template {template!r}")
-        return message
+            return templates.password_reset(user.email, user.display_name, f"{base}/?reset_token={token}", minutes)
+        raise PermanentJobError("unknown_template", f"no email template {template!r}")
+
+    async def _mint_reset_token(self, user: User) -> str:
+        """A fresh single-use token; only its hash is stored, and it lives from the sending on.
+
+        Should the send fail, the token was never seen by anyone and simply expires; the
+        retry mints another.
+        """
+        token = new_token()
+        expires_at = utcnow() + timedelta(seconds=self.settings.auth.reset_ttl_seconds)
+        await self.meta.create_reset_token(token_hash(token), user.id, expires_at)
+        return token

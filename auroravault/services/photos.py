@@ -1,7 +1,10 @@
 """Photos: the keyset-paginated list, one photo, downloads, and the month timeline.
 
-Only the owner sees a photo; anyone else gets ``photo_not_found``, the same answer as
-for an id that never existed. Pending photos (no bytes yet) are not listed.
+Who sees a photo is ``services/access``'s decision: today its owner; anyone else gets
+``photo_not_found``, the same answer as for an id that never existed. Pending photos (no
+bytes yet) are not listed; trashed ones only in ``/trash``. Listings and the timeline take
+the viewer's filters: ``favorite``, ``archived`` (``exclude`` by default, ``only``,
+``include``) and ``type`` (``image`` | ``video``).
 """
 
 from __future__ import annotations
@@ -16,19 +19,31 @@ from typing import Literal
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Invalid, NotFound
-from auroravault.meta.base import MetaStore, MonthCount, Photo, User
+from auroravault.errors import Conflict, Invalid
+from auroravault.meta.base import ArchivedView, Flags, MetaStore, MonthCount, Photo, PhotoView, User
+from auroravault.services import access
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import utcnow
 
 Variant = Literal["original", "preview", "thumb"]
 Order = Literal["newest", "oldest"]
+MediaType = Literal["image", "video"]
 MAX_LIMIT = 200
 
 
 class PhotoPage(msgspec.Struct, kw_only=True):
     items: list[tuple[Photo, str | None]]
     next_cursor: str | None
+    flags: dict[str, Flags] = msgspec.field(default_factory=dict)
+
+
+class Filters(msgspec.Struct, frozen=True, kw_only=True):
+    favorite: bool = False
+    archived: ArchivedView = "exclude"
+    media_type: MediaType | None = None
+
+    def view(self, user: User) -> PhotoView:
+        return PhotoView(viewer_id=user.id, favorite=self.favorite, archived=self.archived, media_type=self.media_type)
 
 
 class Download(msgspec.Struct, kw_only=True):
@@ -36,18 +51,27 @@ class Download(msgspec.Struct, kw_only=True):
     expires_at: datetime
 
 
-def encode_cursor(photo: Photo) -> str:
-    raw = msgspec.json.encode([photo.sort_at, photo.id])
+def encode_pair(first: str, second: str) -> str:
+    """An opaque keyset cursor of two strings."""
+    raw = msgspec.json.encode([first, second])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[str, str]:
+def decode_pair(cursor: str) -> tuple[str, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sort_at, photo_id = msgspec.json.decode(raw, type=tuple[str, str])
+        first, second = msgspec.json.decode(raw, type=tuple[str, str])
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise Invalid("invalid_cursor", "the cursor is not one this server gave out", status=400) from None
-    return sort_at, photo_id
+    return first, second
+
+
+def encode_cursor(photo: Photo) -> str:
+    return encode_pair(photo.sort_at, photo.id)
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    return decode_pair(cursor)
 
 
 class PhotoService:
@@ -57,16 +81,24 @@ class PhotoService:
         self.settings = settings
 
     async def get(self, user: User, photo_id: str) -> Photo:
-        photo = await self.meta.get_photo(photo_id)
-        if photo is None or photo.owner_id != user.id or photo.status == "pending":
-            raise NotFound("photo_not_found", "no such photo")
+        photo, _ = await access.relation(self.meta, user, photo_id)
         return photo
 
-    async def list_page(self, user: User, *, limit: int, cursor: str | None, order: Order) -> PhotoPage:
+    async def show(self, user: User, photo_id: str) -> tuple[Photo, Flags]:
+        """One photo with the viewer's flags."""
+        photo = await self.get(user, photo_id)
+        return photo, (await self.meta.get_flags(user.id, [photo.id])).get(photo.id, Flags())
+
+    async def list_page(
+        self, user: User, *, limit: int, cursor: str | None, order: Order, filters: Filters | None = None
+    ) -> PhotoPage:
         if not 1 <= limit <= MAX_LIMIT:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
         after = decode_cursor(cursor) if cursor else None
-        photos = await self.meta.list_photos(user.id, limit=limit + 1, after=after, descending=order == "newest")
+        view = (filters or Filters()).view(user)
+        photos = await self.meta.list_photos(
+            user.id, limit=limit + 1, after=after, descending=order == "newest", view=view
+        )
         more = len(photos) > limit
         photos = photos[:limit]
         ttl = self.settings.storage.download_ttl_seconds
@@ -82,6 +114,7 @@ class PhotoService:
         return PhotoPage(
             items=list(zip(photos, urls, strict=True)),
             next_cursor=encode_cursor(photos[-1]) if more and photos else None,
+            flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
         )
 
     async def download(self, user: User, photo_id: str, variant: Variant) -> Download:
@@ -89,16 +122,16 @@ class PhotoService:
         ttl = self.settings.storage.download_ttl_seconds
         stem = posixpath.splitext(photo.filename)[0] or photo.id
         if variant == "original":
-            key, filename, ctype = original_key(user.id, photo.id), photo.filename, photo.content_type
+            key, filename, ctype = original_key(photo.owner_id, photo.id), photo.filename, photo.content_type
         else:
             if photo.status != "ready":
                 raise Conflict("variant_not_ready", f"the {variant} exists once the photo is ready")
             if variant == "preview":
-                key, filename, ctype = preview_key(user.id, photo.id), f"{stem}.jpg", "image/jpeg"
+                key, filename, ctype = preview_key(photo.owner_id, photo.id), f"{stem}.jpg", "image/jpeg"
             else:
-                key, filename, ctype = thumb_key(user.id, photo.id), f"{stem}.webp", "image/webp"
+                key, filename, ctype = thumb_key(photo.owner_id, photo.id), f"{stem}.webp", "image/webp"
         url = await self.blobs.presign_get(key, expires_in=ttl, filename=filename, content_type=ctype)
         return Download(url=url, expires_at=utcnow() + timedelta(seconds=ttl))
 
-    async def timeline(self, user: User) -> list[MonthCount]:
-        return await self.meta.month_counts(user.id)
+    async def timeline(self, user: User, filters: Filters | None = None) -> list[MonthCount]:
+        return await self.meta.month_counts(user.id, (filters or Filters()).view(user))

@@ -230,9 +230,11 @@ class ProcessingService:
             format=meta.format,
             width=meta.width,
             height=meta.height,
-            taken_at=taken.isoformat() if taken else None,
-            taken_at_source=meta.taken_at_source or "upload",
+            # No capture date in the file: the upload's file_modified_at (or the upload time) stays.
+            taken_at=taken.isoformat() if taken else _fallback_taken_at(photo),
+            taken_at_source=meta.taken_at_source or _fallback_source(photo),
             sort_at=sort_key(taken) if taken else photo.sort_at,
+            exif_taken_at=taken.isoformat() if taken else None,
             camera_make=meta.camera_make,
             camera_model=meta.camera_model,
             lens=meta.lens,
@@ -252,3 +254,11 @@ class ProcessingService:
             updated_at=utcnow(),
         )
         await self.meta.save_processed_photo(ready, "processing")
+
+
+def _fallback_taken_at(photo: Photo) -> str | None:
+    return photo.taken_at if photo.taken_at_source == "file_modified" else None
+
+
+def _fallback_source(photo: Photo) -> str:
+    return "file_modified" if photo.taken_at_source == "file_modified" else "upload"

@@ -4,7 +4,12 @@ The rules of DESIGN.md "The HTTP contract", steps 1-4:
 
 - A batch of 1..``uploads.max_batch`` files is validated whole; any bad file refuses the
   whole batch and nothing is created.
-- A file whose sha256 the owner already has (not pending) is a ``duplicate``.
+- A file whose sha256 the owner already has (not pending) is a ``duplicate``; when that
+  photo is in the trash it is restored (the owner sent it again), and when its permanent
+  deletion has started the batch is refused with ``photo_being_deleted`` (409): send it
+  again once it is gone, and it becomes a new photo.
+- ``file_modified_at`` (the file's mtime: the CLI sends it, the web app ``File.lastModified``)
+  becomes the photo's time when the file holds no capture date, instead of the upload time.
 - A file whose sha256 is still pending is *resumed*: same photo and upload, a fresh URL,
   and the upload moves into the new batch.
 - New files reserve their size against the quota in the same atomic step that creates
@@ -21,7 +26,7 @@ import asyncio
 import posixpath
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import msgspec
@@ -31,6 +36,7 @@ from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, MetaStore, Photo, Upload, User
 from auroravault.storage.base import BlobStore, PresignedRequest, original_key
+from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import sort_key, utcnow
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -43,6 +49,14 @@ class FileSpec(msgspec.Struct, kw_only=True):
     content_type: str
     sha256: str
     client_ref: str | None = None
+    file_modified_at: datetime | None = None
+
+
+class HashCheck(msgspec.Struct, kw_only=True):
+    existing: dict[str, str]
+    missing: list[str]
+    trashed: dict[str, str]
+    deleted: list[str]
 
 
 class FileError(msgspec.Struct, frozen=True):
@@ -138,10 +152,19 @@ class UploadService:
                 )
             if not SHA256_RE.match(sha):
                 errors.append(FileError(index, "invalid_sha256", "sha256 must be 64 hexadecimal characters"))
-            if not filename or len(filename) > 255 or "\x00" in filename:
+            if has_control_chars(spec.filename):
+                errors.append(FileError(index, "invalid_filename", "the filename may not hold control characters"))
+            elif not filename or len(filename) > 255:
                 errors.append(FileError(index, "invalid_filename", "the filename must have 1 to 255 characters"))
             if spec.client_ref is not None and len(spec.client_ref) > 200:
                 errors.append(FileError(index, "invalid_client_ref", "client_ref has at most 200 characters"))
+            modified = spec.file_modified_at
+            if modified is not None and modified.tzinfo is None:
+                modified = modified.replace(tzinfo=UTC)  # a naive time is taken as UTC
+            if modified is not None and not _plausible(modified):
+                errors.append(
+                    FileError(index, "invalid_file_modified_at", "file_modified_at must lie between 1800 and tomorrow")
+                )
             clean.append(
                 FileSpec(
                     filename=filename,
@@ -149,6 +172,7 @@ class UploadService:
                     content_type=content_type,
                     sha256=sha,
                     client_ref=spec.client_ref,
+                    file_modified_at=modified,
                 )
             )
         if errors:
@@ -187,6 +211,7 @@ class UploadService:
         resumed: list[tuple[str, int]] = []
         seen: dict[str, str] = {}  # sha256 -> photo id, within this batch
         to_sign: list[tuple[InitItem, Upload]] = []
+        restore: list[str] = []  # trashed photos sent again: restored once the batch is stored
 
         # One lookup per distinct hash, all at once: 50 sequential round trips to DynamoDB
         # would dominate the request.
@@ -200,6 +225,10 @@ class UploadService:
                 continue
             existing = known[spec.sha256]
             if existing is not None and existing.status != "pending":
+                if existing.deleting_at is not None:
+                    raise Conflict("photo_being_deleted", f"file {index}: this photo is being deleted; send it later")
+                if existing.trashed_at is not None:
+                    restore.append(existing.id)
                 seen[spec.sha256] = existing.id
                 items.append(_duplicate(index, spec, existing.id))
                 continue
@@ -239,7 +268,9 @@ class UploadService:
                         sha256=spec.sha256,
                         created_at=now,
                         updated_at=now,
-                        sort_at=sort_key(now),
+                        sort_at=sort_key(spec.file_modified_at or now),
+                        taken_at=spec.file_modified_at.isoformat() if spec.file_modified_at else None,
+                        taken_at_source="file_modified" if spec.file_modified_at else "upload",
                         upload_id=upload.id,
                     )
                 )
@@ -252,6 +283,8 @@ class UploadService:
 
         reserve = sum(u.size for u in new_uploads)
         await self.meta.create_uploads(batch, new_photos, new_uploads, reserve)
+        if restore:
+            await self.meta.restore_photos(user.id, restore, now)
         if resumed:
             await self.meta.move_uploads(resumed, batch.id, url_expires)
 
@@ -328,7 +361,9 @@ class UploadService:
     async def pending(self, user: User, limit: int = 1000) -> list[UploadItem]:
         return [upload_item(u) for u in await self.meta.pending_uploads(user.id, limit)]
 
-    async def check_hashes(self, user: User, hashes: list[str]) -> dict[str, str]:
+    async def check_hashes(self, user: User, hashes: list[str]) -> HashCheck:
+        """Which hashes the owner has (``existing``), has in the trash (``trashed``), deleted
+        for good (``deleted``, with no photo now) or lacks (``missing``, deleted ones too)."""
         limit = self.settings.uploads.check_max_hashes
         if len(hashes) > limit:
             raise Invalid("too_many_hashes", f"check at most {limit} hashes at a time")
@@ -336,7 +371,18 @@ class UploadService:
         bad = [h for h in clean if not SHA256_RE.match(h)]
         if bad:
             raise Invalid("invalid_sha256", f"not a sha256: {bad[0][:80]!r}")
-        return await self.meta.photos_with_sha256(user.id, list(dict.fromkeys(clean)))
+        unique = list(dict.fromkeys(clean))
+        found = await self.meta.photos_with_sha256(user.id, unique)
+        photos = await self.meta.get_photos(list(found.values())) if found else {}
+        trashed = {h: i for h, i in found.items() if (p := photos.get(i)) is not None and p.trashed_at is not None}
+        existing = {h: i for h, i in found.items() if h not in trashed}
+        missing = [h for h in unique if h not in found]
+        deleted = await self.meta.deleted_sha256(user.id, missing) if missing else []
+        return HashCheck(existing=existing, missing=missing, trashed=trashed, deleted=deleted)
+
+
+def _plausible(when: datetime) -> bool:
+    return when.year >= 1800 and when <= utcnow() + timedelta(days=1)
 
 
 def _duplicate(index: int, spec: FileSpec, photo_id: str) -> InitItem:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from argon2 import PasswordHasher
+
 from auroravault.app import create_app
 from tests.api.helpers import auth, register
 from tests.asgi import app_client
@@ -81,7 +83,7 @@ async def test_repeated_failures_get_429_with_retry_after(client) -> None:
     assert blocked.status_code == 429
     assert blocked.json()["code"] == "too_many_attempts"
     assert int(blocked.headers["retry-after"]) > 0
-    # even the right password waits: the lock is on the account, not on the guess
+    # even the right password waits from this address: the limit is on (account, address), not on the guess
     good = await client.post(
         "/api/v1/auth/login", json={"email": "ada@example.com", "password": "correct horse battery"}
     )
@@ -107,3 +109,20 @@ async def test_closed_registration(tmp_path: Path) -> None:
         assert user.is_admin
         login = await client.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "long enough pw"})
         assert login.status_code == 200 and login.json()["user"]["is_admin"] is True
+
+
+async def test_a_hash_with_old_argon2_parameters_is_replaced_at_login(client) -> None:
+    await register(client, password="correct horse battery")
+    meta = client.app.state.services.meta
+    user = await meta.get_user_by_email("ada@example.com")
+    weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash("correct horse battery")
+    await meta.set_password(user.id, weak)
+    body = {"email": "ada@example.com", "password": "correct horse battery"}
+    assert (await client.post("/api/v1/auth/login", json=body)).status_code == 200
+    stored = (await meta.get_user(user.id)).password_hash
+    current = PasswordHasher()
+    assert stored != weak and not current.check_needs_rehash(stored)
+    assert f"m={current.memory_cost},t={current.time_cost},p={current.parallelism}" in stored
+    assert (await client.post("/api/v1/auth/login", json=body)).status_code == 200
+    wrong = await client.post("/api/v1/auth/login", json={**body, "password": "not the password"})
+    assert wrong.status_code == 401

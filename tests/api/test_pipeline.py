@@ -163,7 +163,7 @@ async def test_orientations_all_come_out_the_same_way_up(client, family) -> None
         assert diff < 12, f"{name} is not upright like Landscape_1 (mean difference {diff:.1f})"
 
 
-async def test_used_bytes_count_originals_and_variants(client, family) -> None:
+async def test_used_bytes_count_originals_only_and_variants_are_reported_beside(client, family) -> None:
     paths = [PHOTOS / "flower.jpg", PHOTOS / "not_an_image.jpg"]
     _, items = await upload_files(client, family, paths)
     await client.app.state.services.runner.drain(within=180)
@@ -173,7 +173,9 @@ async def test_used_bytes_count_originals_and_variants(client, family) -> None:
     variants = photos[0].variants_bytes
     assert variants > 0 and photos[1].variants_bytes == 0
     me = (await client.get("/api/v1/users/me", headers=auth(family))).json()
-    assert me["used_bytes"] == sum(p.stat().st_size for p in paths) + variants
+    assert me["used_bytes"] == sum(p.stat().st_size for p in paths)
+    assert me["variant_bytes"] == variants
+    assert me["photo_count"] == 2
 
 
 async def test_a_checksum_mismatch_rejects_the_upload_and_frees_everything(client, family) -> None:
@@ -209,7 +211,8 @@ async def test_processing_twice_does_no_harm(client, family) -> None:
     photo = await services.meta.get_photo(item["photo_id"])
     assert photo.status == "ready"
     me = (await client.get("/api/v1/users/me", headers=auth(family))).json()
-    assert me["used_bytes"] == (PHOTOS / "flower.jpg").stat().st_size + photo.variants_bytes
+    assert me["used_bytes"] == (PHOTOS / "flower.jpg").stat().st_size
+    assert me["variant_bytes"] == photo.variants_bytes
     keys = sorted([o.key async for o in services.blobs.list(f"{me['id']}/")])
     assert [k.rsplit("/", 1)[1] for k in keys] == ["original", "preview.jpg", "thumb.webp"]
 

@@ -201,7 +201,12 @@ async def test_check_says_which_hashes_the_user_has(client, photos_dir: Path) ->
     hashes = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (flower, starfish)]
     resp = await client.post("/api/v1/uploads/check", json={"sha256": [h.upper() for h in hashes]}, headers=auth(token))
     assert resp.status_code == 200
-    assert resp.json() == {"existing": {hashes[0]: items[0]["photo_id"]}, "missing": [hashes[1]]}
+    assert resp.json() == {
+        "existing": {hashes[0]: items[0]["photo_id"]},
+        "missing": [hashes[1]],
+        "trashed": {},
+        "deleted": [],
+    }
     too_many = await client.post("/api/v1/uploads/check", json={"sha256": ["ab" * 32] * 1001}, headers=auth(token))
     assert too_many.status_code == 422 and too_many.json()["code"] == "too_many_hashes"
     bad = await client.post("/api/v1/uploads/check", json={"sha256": ["zz"]}, headers=auth(token))

@@ -13,7 +13,7 @@ import pytest
 
 from auroravault.errors import Conflict, QuotaExceeded
 from auroravault.ids import new_id
-from auroravault.meta.base import Batch, Job, MetaStore, Photo, Session, Upload, User
+from auroravault.meta.base import Batch, Job, MetaStore, Photo, Session, Upload, Usage, User
 from auroravault.timeutil import sort_key, utcnow
 
 SHA_A = "a" * 64
@@ -315,7 +315,7 @@ async def test_other_owners_photos_never_show(meta: MetaStore) -> None:
     assert await meta.month_counts(bob.id) == []
 
 
-async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta: MetaStore) -> None:
+async def test_saving_a_processed_photo_is_conditional_and_reports_variants_beside_the_quota(meta: MetaStore) -> None:
     user = await with_user(meta)
     batch = a_batch(user)
     photo, upload = photo_and_upload(user, batch, SHA_A)
@@ -326,7 +326,9 @@ async def test_saving_a_processed_photo_is_conditional_and_counts_variants(meta:
     assert await meta.save_processed_photo(done, "processing") is True
     assert await meta.save_processed_photo(done, "processing") is False
     assert (await meta.get_photo(photo.id)).width == 640
-    assert (await meta.get_user(user.id)).used_bytes == 140
+    # The quota counts originals only; the variants are reported beside it.
+    assert (await meta.get_user(user.id)).used_bytes == 100
+    assert await meta.usage(user.id) == Usage(photo_count=1, variant_bytes=40)
 
 
 async def test_a_damaged_photo_keeps_its_damage_in_every_read(meta: MetaStore) -> None:
@@ -504,3 +506,31 @@ async def test_reset_tokens_work_once_and_expire(meta: MetaStore) -> None:
     assert sorted(results, key=str) == [None, None, user.id]
     assert await meta.consume_reset_token("t2", now) is None  # expired
     assert await meta.consume_reset_token("nope", now) is None
+
+
+async def test_deleting_a_users_reset_tokens_leaves_other_users_tokens(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    bob = await with_user(meta, email="bob@example.com")
+    now = utcnow()
+    later = now + timedelta(minutes=30)
+    for name in ("a1", "a2", "a3"):
+        await meta.create_reset_token(name, ada.id, later)
+    await meta.create_reset_token("b1", bob.id, later)
+    assert await meta.consume_reset_token("a1", now) == ada.id
+    await meta.delete_user_reset_tokens(ada.id)
+    assert await meta.consume_reset_token("a2", now) is None
+    assert await meta.consume_reset_token("a3", now) is None
+    assert await meta.consume_reset_token("b1", now) == bob.id
+    await meta.delete_user_reset_tokens(ada.id)  # nothing left: still fine
+    await meta.create_reset_token("a4", ada.id, later)  # new tokens work after a revocation
+    assert await meta.consume_reset_token("a4", now) == ada.id
+
+
+async def test_a_password_hash_is_replaced_only_while_unchanged(meta: MetaStore) -> None:
+    user = await with_user(meta)  # stored hash "x"
+    assert await meta.replace_password_hash(user.id, "x", "rehashed") is True
+    assert (await meta.get_user(user.id)).password_hash == "rehashed"
+    await meta.set_password(user.id, "changed")  # a reset wins the race
+    assert await meta.replace_password_hash(user.id, "rehashed", "stale") is False
+    assert (await meta.get_user(user.id)).password_hash == "changed"
+    assert await meta.replace_password_hash("u_nobody", "x", "y") is False

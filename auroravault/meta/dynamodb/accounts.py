@@ -20,6 +20,7 @@ from auroravault.meta.dynamodb.keys import (
     _reset_key,
     _session_key,
     _user_key,
+    _user_reset_key,
     _user_session_key,
 )
 from auroravault.timeutil import to_iso
@@ -67,6 +68,17 @@ class AccountOps(TableClient):
                     _user_key(user_id), e.update({"password_hash": password_hash}), e, "attribute_exists(PK)"
                 ),
             )
+
+    async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:
+        e = _Expr()
+        cond = f"attribute_exists(PK) AND {e.n('password_hash')} = {e.v(old_hash)}"
+        try:
+            await self._call(
+                "update_item", **self._update(_user_key(user_id), e.update({"password_hash": new_hash}), e, cond)
+            )
+        except _ConditionFailed:
+            return False
+        return True
 
     async def _used_bytes_op(self, user_id: str, delta: int) -> dict[str, Any] | None:
         """An Update adding ``delta`` to ``used_bytes`` without going below zero.
@@ -142,19 +154,38 @@ class AccountOps(TableClient):
             "expires_at": {"S": to_iso(expires_at)},
             **_expiring(_reset_key(token_hash), expires_at),
         }
+        # The user's partition lists their tokens, so a reset can revoke the others.
+        mine = _user_reset_key(user_id, token_hash)
+        index = {**mine, "token_hash": {"S": token_hash}, **_expiring(mine, expires_at)}
         try:
-            await self._call("put_item", **self._put(item, "attribute_not_exists(PK)"))
-        except _ConditionFailed:
-            raise Conflict("reset_token_exists", "this reset token already exists") from None
+            await self._transact([{"Put": self._put(item, "attribute_not_exists(PK)")}, {"Put": self._put(index)}])
+        except _Canceled as exc:
+            if exc.failed(0):
+                raise Conflict("reset_token_exists", "this reset token already exists") from None
+            raise Unavailable("meta_unavailable", f"create_reset_token was cancelled: {exc}") from None
 
     async def consume_reset_token(self, token_hash: str, now: datetime) -> str | None:
         # One DeleteItem with ALL_OLD: of racing callers only the one that actually
         # deleted the item gets it back. An expired token is deleted too, and worth None.
         out = await self._call("delete_item", ReturnValues="ALL_OLD", **self._delete(_reset_key(token_hash)))
         old = out.get("Attributes")
-        if not old or old["expires_at"]["S"] <= to_iso(now):
+        if not old:
             return None
-        return str(old["user_id"]["S"])
+        user_id = str(old["user_id"]["S"])
+        await self._call("delete_item", **self._delete(_user_reset_key(user_id, token_hash)))
+        return user_id if old["expires_at"]["S"] > to_iso(now) else None
+
+    async def delete_user_reset_tokens(self, user_id: str) -> None:
+        e = _Expr()
+        query = e.args(
+            KeyConditionExpression=f"PK = {e.v(f'USER#{user_id}')} AND begins_with(SK, {e.v('RESET#')})",
+            ConsistentRead=True,
+        )
+        keys: list[AttrMap] = []
+        async for item in self._query(**query):
+            keys += [_key(item["PK"]["S"], item["SK"]["S"]), _reset_key(item["token_hash"]["S"])]
+        if keys:
+            await self._batch_write(deletes=keys)
 
     async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
         stamp = to_iso(now)

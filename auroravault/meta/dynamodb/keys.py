@@ -3,6 +3,7 @@ GSI names and attributes, and the TTL attribute."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from auroravault.meta.base import Photo, Upload
@@ -41,6 +42,10 @@ def _user_session_key(user_id: str, token_hash: str) -> AttrMap:
 
 def _reset_key(token_hash: str) -> AttrMap:
     return _key(f"RESET#{token_hash}", "RESET")
+
+
+def _user_reset_key(user_id: str, token_hash: str) -> AttrMap:
+    return _key(f"USER#{user_id}", f"RESET#{token_hash}")
 
 
 def _counter_key(key: str) -> AttrMap:
@@ -142,3 +147,28 @@ def _claim_item(photo: Photo, upload: Upload | None) -> AttrMap:
             item["GSI2PK"] = {"S": DUE_PK}
             item["GSI2SK"] = {"S": f"{to_iso(upload.next_check_at)}#{upload.id}"}
     return item
+
+
+# -- the library ------------------------------------------------------------------------------
+TRASH_PK = "TRASHED"  # GSI2 of trash entries, by trashed_at ("0000" while being deleted)
+
+
+def _flag_key(viewer_id: str, photo_id: str) -> AttrMap:
+    return _key(f"USER#{viewer_id}", f"FLAG#{photo_id}")
+
+
+def _trash_key(owner_id: str, photo_id: str) -> AttrMap:
+    return _key(f"USER#{owner_id}", f"TRASH#{photo_id}")
+
+
+def _tomb_key(owner_id: str, sha256: str) -> AttrMap:
+    return _key(f"USER#{owner_id}", f"TOMB#{sha256}")
+
+
+def _change_sk(at: datetime, photo_id: str) -> str:
+    return f"CHANGE#{to_iso(at)}#{photo_id}#{secrets.token_hex(3)}"
+
+
+def _change_item(viewer_id: str, photo_id: str, at: datetime) -> AttrMap:
+    """One entry of ``viewer_id``'s change feed, by the writer's clock."""
+    return {**_key(f"USER#{viewer_id}", _change_sk(at, photo_id)), "photo_id": {"S": photo_id}}

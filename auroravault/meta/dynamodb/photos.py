@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from auroravault.errors import Unavailable
-from auroravault.meta.base import MonthCount, Photo, PhotoStatus
+from auroravault.meta.base import MonthCount, Photo, PhotoStatus, keep_library_fields
 from auroravault.meta.dynamodb.accounts import AccountOps
 from auroravault.meta.dynamodb.client import RETRIES, _backoff, _Canceled
 from auroravault.meta.dynamodb.codec import _Expr, _item, _record, _version
 from auroravault.meta.dynamodb.keys import (
     GSI1,
     PROCESSING_PK,
+    _change_item,
     _claim_key,
     _month_key,
     _photo_index,
@@ -20,7 +21,7 @@ from auroravault.meta.dynamodb.keys import (
     _timeline_key,
     _timeline_sk,
 )
-from auroravault.timeutil import to_iso
+from auroravault.timeutil import to_iso, utcnow
 
 
 class PhotoOps(AccountOps):
@@ -111,8 +112,11 @@ class PhotoOps(AccountOps):
         else:
             home = {**_item(after), **_photo_key(after.id), **_photo_index(after)}
             ops.append({"Put": self._versioned_put(home, version)})
-        was_listed = before.status != "pending"
-        is_listed = after is not None and after.status != "pending"
+        # Listed: in the timeline and its month counters (not pending, not trashed).
+        was_listed = before.status != "pending" and before.trashed_at is None
+        is_listed = after is not None and after.status != "pending" and after.trashed_at is None
+        was_pending = before.status == "pending"
+        is_pending = after is not None and after.status == "pending"
         old_line = _timeline_key(before) if was_listed else None
         new_line = _timeline_key(after) if after is not None and is_listed else None
         if old_line is not None and old_line != new_line:
@@ -132,12 +136,14 @@ class PhotoOps(AccountOps):
         claim = _claim_key(before.owner_id, before.sha256)
         if after is None:
             ops.append({"Delete": self._delete(claim, mine, e)})
-        elif was_listed != is_listed:
-            if is_listed:  # no longer pending: out of the pending and sweep indexes
+        elif was_pending != is_pending:
+            if not is_pending:  # no longer pending: out of the pending and sweep indexes
                 expr = e.update({"pending": None, "GSI1PK": None, "GSI1SK": None, "GSI2PK": None, "GSI2SK": None})
             else:
                 expr = e.update({"pending": True})
             ops.append({"Update": self._update(claim, expr, e, mine)})
+        if not (was_pending and (after is None or is_pending)):  # a photo the owner could see changed
+            ops.append({"Put": self._put(_change_item(before.owner_id, before.id, utcnow()))})
         return ops
 
     async def save_processed_photo(self, photo: Photo, expected_status: PhotoStatus) -> bool:
@@ -148,10 +154,8 @@ class PhotoOps(AccountOps):
             before = _record(Photo, item)
             if before.status != expected_status:
                 return False
-            ops = self._photo_ops(before, _version(item), photo)
-            used = await self._used_bytes_op(photo.owner_id, photo.variants_bytes - before.variants_bytes)
-            if used is not None:
-                ops.append({"Update": used})
+            # The quota counts originals only: variants change no used_bytes.
+            ops = self._photo_ops(before, _version(item), keep_library_fields(before, photo))
             try:
                 await self._transact(ops)
                 return True

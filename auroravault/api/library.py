@@ -1,0 +1,131 @@
+"""The library: edits and flags, bulk flags, the trash (DESIGN.md "Library")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from auroravault.api.deps import SERVICES, USER
+from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
+from auroravault.api.schemas import (
+    BulkFlagsBody,
+    DeletedOut,
+    IdErrorOut,
+    IdsBody,
+    OptionalIdsBody,
+    PhotoOut,
+    PhotoPageOut,
+    RestoredOut,
+    TrashedOut,
+    UpdatedOut,
+)
+from auroravault.meta.base import User
+from auroravault.services.container import Services
+from auroravault.services.library import IdError, PhotoEdit
+
+BULK = "too_many_ids, ids_required, invalid_id"
+
+
+def _errors(errors: list[IdError]) -> list[IdErrorOut]:
+    return [IdErrorOut(id=e.id, code=e.code) for e in errors]
+
+
+class LibraryController(Controller):
+    path = "/photos"
+    tags = ["library"]
+    dependencies = {**USER, **SERVICES}
+
+    @patch(
+        "/{photo_id:str}",
+        summary="Set the viewer's favorite/archived, or correct date, place and description (owner)",
+        responses=documented(
+            s404="photo_not_found",
+            s422="invalid_taken_at, invalid_location, invalid_description",
+            **BODY,
+            **AUTH,
+            **UNAVAILABLE,
+        ),
+    )
+    async def edit(
+        self,
+        photo_id: FromPath[str],
+        data: JSONBody[PhotoEdit],
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+    ) -> PhotoOut:
+        photo, flags = await services.library.edit(user, photo_id, data)
+        return PhotoOut.of(photo, flags=flags)
+
+    @patch(
+        "/",
+        summary="Set favorite and/or archived on up to 1000 photos; per-id results",
+        responses=documented(s422=f"{BULK}, nothing_to_change", **BODY, **AUTH, **UNAVAILABLE),
+    )
+    async def bulk_flags(
+        self, data: JSONBody[BulkFlagsBody], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> UpdatedOut:
+        result = await services.library.set_flags(user, data.ids, data.favorite, data.archived)
+        return UpdatedOut(updated=result.done, errors=_errors(result.errors))
+
+    @post(
+        "/trash",
+        status_code=200,
+        summary="Move up to 1000 of your photos to the trash; per-id results",
+        responses=documented(s422=BULK, **BODY, **AUTH, **UNAVAILABLE),
+    )
+    async def trash(
+        self, data: JSONBody[IdsBody], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> TrashedOut:
+        result = await services.library.trash(user, data.ids)
+        return TrashedOut(trashed=result.done, errors=_errors(result.errors))
+
+
+class TrashController(Controller):
+    path = "/trash"
+    tags = ["library"]
+    dependencies = {**USER, **SERVICES}
+
+    @get(
+        "/",
+        summary="Your trashed photos, most recently trashed first",
+        responses=documented(s400="invalid_request, invalid_cursor", **AUTH, **UNAVAILABLE),
+    )
+    async def list_trash(
+        self,
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        cursor: FromQuery[str | None] = None,
+    ) -> PhotoPageOut:
+        page = await services.library.list_trash(user, limit=limit, cursor=cursor)
+        flags = await services.library.flags_of(user, page.items)
+        return PhotoPageOut(
+            items=[PhotoOut.of(p, flags=flags.get(p.id)) for p in page.items], next_cursor=page.next_cursor
+        )
+
+    @post(
+        "/restore",
+        status_code=200,
+        summary="Take photos out of the trash (all of it when ids is omitted)",
+        responses=documented(s422="too_many_ids, invalid_id", **BODY, **AUTH, **UNAVAILABLE),
+    )
+    async def restore(
+        self, data: JSONBody[OptionalIdsBody], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> RestoredOut:
+        result = await services.library.restore(user, data.ids)
+        return RestoredOut(restored=result.done, errors=_errors(result.errors))
+
+    @post(
+        "/delete",
+        status_code=200,
+        summary="Delete trashed photos for good (all of the trash when ids is omitted)",
+        responses=documented(s422="too_many_ids, invalid_id", **BODY, **AUTH, **UNAVAILABLE),
+    )
+    async def delete(
+        self, data: JSONBody[OptionalIdsBody], user: NamedDependency[User], services: NamedDependency[Services]
+    ) -> DeletedOut:
+        result = await services.library.delete(user, data.ids)
+        return DeletedOut(deleted=result.done, errors=_errors(result.errors))

@@ -1,0 +1,230 @@
+"""The library: per-viewer favorites and archive, the owner's corrections, the trash.
+
+Rules (DESIGN.md "Library: trash, favorites, archive, edits"):
+
+- ``favorite`` and ``archived`` belong to the viewing user: each family member keeps their
+  own. Archived photos leave ``/photos`` and the timeline (unless asked for) but not albums
+  or search.
+- The owner corrects ``taken_at`` (ISO 8601 with an offset, year 1800 to tomorrow),
+  ``location`` (``{lat, lon, alt?}``, or null to clear) and ``description`` (up to 2000
+  characters; newlines and tabs allowed, no other control characters). The EXIF values stay
+  beside them (``exif_taken_at``, the EXIF location); ``taken_at: null`` goes back to EXIF.
+- Trash is the owner's: trashed photos leave every listing, still count against the quota,
+  and come back with restore until their permanent deletion starts (``services/deletion``).
+- Bulk calls take 1 to ``MAX_IDS`` ids; more is ``too_many_ids`` (422) and nothing is done.
+  Each id the caller may not act on is reported as ``{id, code: "photo_not_found"}`` and
+  left alone; the call as a whole succeeds.
+- Who may see a photo is decided by ``services/access`` alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from auroravault.errors import Invalid, NotFound
+from auroravault.meta.base import Flags, MetaStore, Photo, Usage, User
+from auroravault.services import access
+from auroravault.services.deletion import DeletionService
+from auroravault.services.photos import decode_pair, encode_pair
+from auroravault.textcheck import has_control_chars
+from auroravault.timeutil import from_iso, sort_key, to_iso, utcnow
+
+MAX_IDS = 1000
+MAX_DESCRIPTION = 2000
+MAX_PAGE = 200
+
+
+class IdError(msgspec.Struct, frozen=True):
+    id: str
+    code: str
+
+
+class LocationEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    lat: float
+    lon: float
+    alt: float | None = None
+
+
+class PhotoEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """``PATCH /photos/{id}``: every field optional; an absent one is left as it is."""
+
+    favorite: bool | msgspec.UnsetType = msgspec.UNSET
+    archived: bool | msgspec.UnsetType = msgspec.UNSET
+    description: str | msgspec.UnsetType | None = msgspec.UNSET
+    taken_at: str | msgspec.UnsetType | None = msgspec.UNSET
+    location: LocationEdit | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class BulkResult(msgspec.Struct, kw_only=True):
+    done: list[str]
+    errors: list[IdError]
+
+
+class TrashPage(msgspec.Struct, kw_only=True):
+    items: list[Photo]
+    next_cursor: str | None
+
+
+def check_ids(ids: list[str] | None, *, required: bool = True) -> list[str] | None:
+    if ids is None:
+        if required:
+            raise Invalid("ids_required", "give the ids of the photos")
+        return None
+    if len(ids) > MAX_IDS:
+        raise Invalid("too_many_ids", f"at most {MAX_IDS} ids per call, this one has {len(ids)}")
+    if required and not ids:
+        raise Invalid("ids_required", "give at least one id")
+    if any(not isinstance(i, str) or not i or len(i) > 100 for i in ids):
+        raise Invalid("invalid_id", "ids are non-empty strings of at most 100 characters")
+    return list(dict.fromkeys(ids))
+
+
+def not_found(ids: list[str]) -> list[IdError]:
+    return [IdError(id=i, code="photo_not_found") for i in ids]
+
+
+def parse_taken_at(value: str) -> datetime:
+    """An owner's capture date: ISO 8601 with an offset, between 1800 and tomorrow."""
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid("invalid_taken_at", "taken_at must be an ISO 8601 date and time with an offset") from None
+    if when.tzinfo is None:
+        raise Invalid("invalid_taken_at", "taken_at needs an offset, e.g. 2024-05-01T10:00:00+02:00")
+    if when.year < 1800 or when > utcnow() + timedelta(days=1):
+        raise Invalid("invalid_taken_at", "taken_at must lie between the year 1800 and tomorrow")
+    return when
+
+
+def _location_edit(location: LocationEdit | None) -> dict[str, Any]:
+    if location is None:
+        return {"lat": None, "lon": None, "alt": None}
+    if not (-90 <= location.lat <= 90 and -180 <= location.lon <= 180):
+        raise Invalid("invalid_location", "lat must be within -90..90 and lon within -180..180")
+    if location.alt is not None and not -12_000 <= location.alt <= 100_000:
+        raise Invalid("invalid_location", "alt must be within -12000..100000 metres")
+    return {"lat": location.lat, "lon": location.lon, "alt": location.alt}
+
+
+def _description(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if len(value) > MAX_DESCRIPTION:
+        raise Invalid("invalid_description", f"a description has at most {MAX_DESCRIPTION} characters")
+    if has_control_chars(value.replace("\n", "").replace("\t", "")):
+        raise Invalid("invalid_description", "a description may not hold control characters")
+    return value.strip() or None
+
+
+def corrections(photo: Photo, body: PhotoEdit) -> dict[str, Any]:
+    """The stored fields an owner's edit changes (validated; nothing is written here)."""
+    edit: dict[str, Any] = {}
+    if body.description is not msgspec.UNSET:
+        edit["description"] = _description(body.description)
+    if body.taken_at is not msgspec.UNSET:
+        exif = photo.exif_taken_at if photo.taken_at_source == "owner" else _exif_date(photo)
+        edit["exif_taken_at"] = exif
+        if body.taken_at is None:  # back to what the file says
+            when = from_iso(exif) if exif else photo.created_at
+            edit.update(taken_at=exif, taken_at_source="exif" if exif else "upload", sort_at=sort_key(when))
+        else:
+            when = parse_taken_at(body.taken_at)
+            edit.update(taken_at=when.isoformat(), taken_at_source="owner", sort_at=sort_key(when))
+    if body.location is not msgspec.UNSET:
+        if photo.location_source != "owner":
+            edit.update(exif_lat=photo.lat, exif_lon=photo.lon, exif_alt=photo.alt)
+        edit.update(_location_edit(body.location), location_source="owner")
+    return edit
+
+
+def _exif_date(photo: Photo) -> str | None:
+    if photo.taken_at_source.startswith("exif"):
+        return photo.taken_at
+    return photo.exif_taken_at
+
+
+def encode_trash_cursor(photo: Photo) -> str:
+    assert photo.trashed_at is not None
+    return encode_pair(to_iso(photo.trashed_at), photo.id)
+
+
+class LibraryService:
+    def __init__(self, meta: MetaStore, deletion: DeletionService) -> None:
+        self.meta = meta
+        self.deletion = deletion
+
+    async def flags_of(self, user: User, photos: list[Photo]) -> dict[str, Flags]:
+        return await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {}
+
+    # -- one photo ---------------------------------------------------------------------------
+    async def edit(self, user: User, photo_id: str, body: PhotoEdit) -> tuple[Photo, Flags]:
+        photo, rel = await access.relation(self.meta, user, photo_id)
+        edit = corrections(photo, body) if rel == "owner" else {}
+        favorite = None if body.favorite is msgspec.UNSET else body.favorite
+        archived = None if body.archived is msgspec.UNSET else body.archived
+        now = utcnow()
+        if edit:
+            edited = await self.meta.edit_photo(photo.id, edit, now)
+            if edited is None:  # trashed or deleted meanwhile
+                raise NotFound("photo_not_found", "no such photo")
+            photo = edited
+        if favorite is not None or archived is not None:
+            await self.meta.set_flags(user.id, [photo.id], favorite=favorite, archived=archived, now=now)
+        flags = await self.meta.get_flags(user.id, [photo.id])
+        return photo, flags.get(photo.id, Flags())
+
+    # -- bulk --------------------------------------------------------------------------------
+    async def set_flags(self, user: User, ids: list[str], favorite: bool | None, archived: bool | None) -> BulkResult:
+        clean = check_ids(ids) or []
+        if favorite is None and archived is None:
+            raise Invalid("nothing_to_change", "give favorite, archived or both")
+        seen, hidden = await access.relations(self.meta, user, clean)
+        done = await self.meta.set_flags(user.id, list(seen), favorite=favorite, archived=archived, now=utcnow())
+        gone = [i for i in seen if i not in set(done)]
+        return BulkResult(done=done, errors=not_found(hidden + gone))
+
+    async def trash(self, user: User, ids: list[str]) -> BulkResult:
+        clean = check_ids(ids) or []
+        seen, hidden = await access.relations(self.meta, user, clean)
+        owned = [i for i, (_, rel) in seen.items() if rel == "owner"]
+        done = await self.meta.trash_photos(user.id, owned, utcnow())
+        gone = [i for i in owned if i not in set(done)]
+        return BulkResult(done=done, errors=not_found(hidden + gone))
+
+    async def restore(self, user: User, ids: list[str] | None) -> BulkResult:
+        clean = check_ids(ids, required=False)
+        if clean is None:
+            return BulkResult(done=await self.meta.restore_photos(user.id, None, utcnow()), errors=[])
+        seen, hidden = await access.relations(self.meta, user, clean, trashed=True)
+        done = await self.meta.restore_photos(user.id, list(seen), utcnow())
+        gone = [i for i in seen if i not in set(done)]
+        return BulkResult(done=done, errors=not_found(hidden + gone))
+
+    async def delete(self, user: User, ids: list[str] | None) -> BulkResult:
+        """Delete trashed photos for good (all the trash when ``ids`` is None): marked now,
+        gone from storage and quota once their jobs ran."""
+        clean = check_ids(ids, required=False)
+        hidden: list[str] = []
+        if clean is not None:
+            seen, hidden = await access.relations(self.meta, user, clean, trashed=True)
+            clean = list(seen)
+        marked = await self.meta.mark_deleting(user.id, clean, utcnow())
+        await self.deletion.queue_deletions(marked)
+        done = [p.id for p in marked]
+        gone = [i for i in (clean or []) if i not in set(done)]
+        return BulkResult(done=done, errors=not_found(hidden + gone))
+
+    async def list_trash(self, user: User, *, limit: int, cursor: str | None) -> TrashPage:
+        if not 1 <= limit <= MAX_PAGE:
+            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_PAGE}", status=400)
+        after = decode_pair(cursor) if cursor else None
+        photos = await self.meta.list_trash(user.id, limit=limit + 1, after=after)
+        more = len(photos) > limit
+        photos = photos[:limit]
+        return TrashPage(items=photos, next_cursor=encode_trash_cursor(photos[-1]) if more and photos else None)
+
+    async def usage(self, user: User) -> Usage:
+        return await self.meta.usage(user.id)
