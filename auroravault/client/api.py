@@ -343,9 +343,11 @@ class AuroraClient:
     async def get_photo(self, photo_id: str) -> Photo:
         return await self._call("GET", f"/photos/{photo_id}", Photo)
 
-    async def download_url(self, photo_id: str, variant: str = "original") -> DownloadLink:
-        """A short-lived presigned GET for ``original``, ``preview`` or ``thumb``."""
-        return await self._call("GET", f"/photos/{photo_id}/{variant}", DownloadLink, params={"redirect": "false"})
+    async def download_url(self, photo_id: str, variant: str = "original", *, trashed: bool = False) -> DownloadLink:
+        """A short-lived presigned GET for ``original``, ``preview`` or ``thumb``; ``trashed``: the
+        original of a photo in the trash (``GET /trash/{id}/original``)."""
+        path = f"/trash/{photo_id}/original" if trashed else f"/photos/{photo_id}/{variant}"
+        return await self._call("GET", path, DownloadLink, params={"redirect": "false"})
 
     async def download_to(self, url: str, path: Path, *, on_progress: Progress | None = None) -> str:
         """Stream a presigned GET into ``path`` (created or truncated); returns the body's sha256."""

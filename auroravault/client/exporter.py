@@ -277,10 +277,11 @@ class Exporter:
         """Download, verify and rename into place; a bad checksum is retried, then reported."""
         tmp = path.with_name(f".{path.name}.part")
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        trashed = photo.trashed_at is not None  # a trashed original is reached through the trash
         attempt = 0
         try:
             while True:
-                link = await retrying(self.retry, lambda: self.client.download_url(photo.id))
+                link = await retrying(self.retry, lambda: self.client.download_url(photo.id, trashed=trashed))
                 try:
                     digest = await self.client.download_to(link.url, tmp, on_progress=self.progress.transferred)
                 except ClientError as exc:
