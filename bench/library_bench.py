@@ -248,8 +248,8 @@ def timeline(sizes: list[int], requests: int, work: Path) -> dict[str, Any]:
                 faves = [p for p in ordered if p.id in favorites]
                 print(f"  timeline {size:>7} photos ({len(faves)} favorites, {len(archived)} archived) ...", flush=True)
                 row: dict[str, Any] = {
-                    "favorites": len(faves),
-                    "archived": len(archived),
+                    "favorite_count": len(faves),
+                    "archived_count": len(archived),
                     "seed_seconds": round(seeded, 1),
                 }
                 for label, listed, extra in (("timeline", shown, {}), ("favorites", faves, {"favorite": "true"})):

@@ -28,6 +28,7 @@ SCRIPTS = {
     "processing": "processing.py",
     "import": "import_bench.py",
     "timeline": "timeline_bench.py",
+    "library": "library_bench.py",
     "batch_init": "batch_init_bench.py",
     "memory": "memory_bench.py",
 }
