@@ -29,6 +29,7 @@ SCRIPTS = {
     "parallel_processing": "parallel_processing.py",
     "import": "import_bench.py",
     "timeline": "timeline_bench.py",
+    "library": "library_bench.py",
     "batch_init": "batch_init_bench.py",
     "memory": "memory_bench.py",
 }
@@ -156,6 +157,48 @@ def render(out: Path) -> str:
                     f"≤ 1.3x: {_verdict(p50 <= 1.3 and p99 <= 1.3)}" if name == "sqlite" else "- (moto)",
                 )
             )
+    lib = _load(out, "library")
+    if lib:
+        for name, row in lib["trash"].items():
+            label = "local disk" if name == "local" else "S3 adapter on SeaweedFS"
+            rows.append(
+                (
+                    f"Trash / restore {row['photos']:,} photos, {label} (1,000 ids a call)",
+                    f"{row['trash_photos_per_s']:,} / {row['restore_photos_per_s']:,} photos/s",
+                    f"`PATCH /photos` favorite, same ids: {row['favorite_photos_per_s']:,} photos/s",
+                    f"{_x(row['ratio_trash_vs_favorite'])} / {_x(row['ratio_restore_vs_favorite'])}",
+                    "-",
+                )
+            )
+            rows.append(
+                (
+                    f"Permanent deletion of {row['photos']:,} photos ({row['objects']:,} objects), {label}",
+                    f"{row['delete_photos_per_s']:,} photos/s (until storage is empty and quota released)",
+                    f"{row['baseline_delete']} of as many objects: {row['baseline_delete_photos_per_s']:,} photos/s",
+                    _x(row["ratio_delete_vs_baseline"]),
+                    "-",
+                )
+            )
+        tl_lib = lib["timeline"]
+        sizes = tl_lib["sizes"]
+        first, last = next(iter(sizes)), list(sizes)[-1]
+        for label, title in (("timeline", "`GET /photos?limit=100`"), ("favorites", "`GET /photos?favorite=true`")):
+            cells = ", ".join(
+                f"{int(k):,}: {v[label]['p50_ms']:.1f} / {v[label]['p99_ms']:.1f} ms" for k, v in sizes.items()
+            )
+            p50 = tl_lib[f"ratio_{label}_p50_largest_over_smallest"]
+            p99 = tl_lib[f"ratio_{label}_p99_largest_over_smallest"]
+            flags = sizes[last]
+            rows.append(
+                (
+                    f"{title} from the middle, {flags['favorite_count']:,} favorites + "
+                    f"{flags['archived_count']:,} archived at {int(last):,}, sqlite (p50 / p99)",
+                    cells,
+                    f"itself at {int(first):,}",
+                    f"p50 {_x(p50)}, p99 {_x(p99)} at {int(last):,}",
+                    f"≤ 1.3x: {_verdict(p50 <= 1.3 and p99 <= 1.3)}",
+                )
+            )
     bi = _load(out, "batch_init")
     if bi:
         for name, res in bi["presigners"].items():
@@ -181,7 +224,7 @@ def render(out: Path) -> str:
                 f"< 150 MB: {_verdict(mem['peak_rss_mb'] < 150)}",
             )
         )
-    machine = next((d["machine"] for d in (imp, tl, bi, mem) if d and "machine" in d), machine_info())
+    machine = next((d["machine"] for d in (imp, tl, lib, bi, mem) if d and "machine" in d), machine_info())
     pk = machine.get("packages", {})
     header = [
         f"Machine: {machine.get('platform')}, {machine.get('cpu_count')} CPUs, {machine.get('memory_mb')} MB RAM; "

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import Redirect
 
 from auroravault.api.deps import SERVICES, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import (
     BulkFlagsBody,
     DeletedOut,
+    DownloadOut,
     IdErrorOut,
     IdsBody,
     OptionalIdsBody,
@@ -105,6 +108,28 @@ class TrashController(Controller):
         return PhotoPageOut(
             items=[PhotoOut.of(p, flags=flags.get(p.id)) for p in page.items], next_cursor=page.next_cursor
         )
+
+    @get(
+        "/{photo_id:str}/original",
+        summary="Download a trashed photo's original (302 to a presigned URL; ?redirect=false gives JSON)",
+        status_code=302,
+        responses={
+            200: ResponseSpec(DownloadOut, description="With ?redirect=false: the presigned URL and its expiry"),
+            302: ResponseSpec(None, description="Found: the presigned URL is in Location"),
+            **documented(s404="photo_not_found", **AUTH, **UNAVAILABLE),
+        },
+    )
+    async def download_trashed(
+        self,
+        photo_id: FromPath[str],
+        user: NamedDependency[User],
+        services: NamedDependency[Services],
+        redirect: FromQuery[bool] = True,
+    ) -> Response[DownloadOut] | Redirect:
+        found = await services.photos.download(user, photo_id, "original", trashed=True)
+        if not redirect:
+            return Response(DownloadOut(url=found.url, expires_at=found.expires_at), status_code=200)
+        return Redirect(found.url, status_code=302)
 
     @post(
         "/restore",

@@ -301,17 +301,39 @@ class AuroraClient:
             raise error_of(response, body)
 
     # -- photos --------------------------------------------------------------------------------
-    async def list_page(self, *, limit: int = 200, cursor: str | None = None, order: str = "newest") -> PhotoPage:
+    async def list_page(
+        self, *, limit: int = 200, cursor: str | None = None, order: str = "newest", archived: str | None = None
+    ) -> PhotoPage:
+        """One page of the timeline; ``archived="include"`` or ``"only"`` for archived photos too / alone."""
         params: dict[str, Any] = {"limit": limit, "order": order}
         if cursor:
             params["cursor"] = cursor
+        if archived:
+            params["archived"] = archived
         return await self._call("GET", "/photos", PhotoPage, params=params)
 
-    async def list_photos(self, *, page_size: int = 200, order: str = "newest") -> AsyncIterator[Photo]:
-        """Every photo of the user (not pending uploads), page after page."""
+    async def list_photos(
+        self, *, page_size: int = 200, order: str = "newest", archived: str | None = None
+    ) -> AsyncIterator[Photo]:
+        """Every photo of the user (not pending uploads, not the trash), page after page."""
         cursor: str | None = None
         while True:
-            page = await self.list_page(limit=page_size, cursor=cursor, order=order)
+            page = await self.list_page(limit=page_size, cursor=cursor, order=order, archived=archived)
+            for photo in page.items:
+                yield photo
+            cursor = page.next_cursor
+            if not cursor:
+                return
+
+    async def trash_page(self, *, limit: int = 200, cursor: str | None = None) -> PhotoPage:
+        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        return await self._call("GET", "/trash", PhotoPage, params=params)
+
+    async def list_trash(self, *, page_size: int = 200) -> AsyncIterator[Photo]:
+        """Every photo in the user's trash (``GET /trash``), page after page."""
+        cursor: str | None = None
+        while True:
+            page = await self.trash_page(limit=page_size, cursor=cursor)
             for photo in page.items:
                 yield photo
             cursor = page.next_cursor
@@ -321,9 +343,11 @@ class AuroraClient:
     async def get_photo(self, photo_id: str) -> Photo:
         return await self._call("GET", f"/photos/{photo_id}", Photo)
 
-    async def download_url(self, photo_id: str, variant: str = "original") -> DownloadLink:
-        """A short-lived presigned GET for ``original``, ``preview`` or ``thumb``."""
-        return await self._call("GET", f"/photos/{photo_id}/{variant}", DownloadLink, params={"redirect": "false"})
+    async def download_url(self, photo_id: str, variant: str = "original", *, trashed: bool = False) -> DownloadLink:
+        """A short-lived presigned GET for ``original``, ``preview`` or ``thumb``; ``trashed``: the
+        original of a photo in the trash (``GET /trash/{id}/original``)."""
+        path = f"/trash/{photo_id}/original" if trashed else f"/photos/{photo_id}/{variant}"
+        return await self._call("GET", path, DownloadLink, params={"redirect": "false"})
 
     async def download_to(self, url: str, path: Path, *, on_progress: Progress | None = None) -> str:
         """Stream a presigned GET into ``path`` (created or truncated); returns the body's sha256."""

@@ -115,6 +115,7 @@ def cmd_upload(args: argparse.Namespace) -> int:
         batch_size=args.batch,
         retry=RetryPolicy(attempts=args.retries),
         limit_rate=args.limit_rate,
+        include_deleted=args.include_deleted,
     )
 
     async def run() -> UploadReport | int:
@@ -154,6 +155,8 @@ def print_upload_summary(report: UploadReport, out: TextIO) -> None:
     existing = report.of("existing")
     skipped = report.of("skipped")
     failed = report.of("failed")
+    deleted = report.of("deleted")
+    restored = report.of("restored")
     rate = report.bytes_sent / report.elapsed if report.elapsed > 0 else 0.0
     out.write(
         f"uploaded {len(uploaded)} ({human_bytes(sum(r.size for r in uploaded))}), "
@@ -161,9 +164,16 @@ def print_upload_summary(report: UploadReport, out: TextIO) -> None:
         f" - {human_bytes(report.bytes_sent)} sent in {human_duration(report.elapsed)}"
         f" ({human_bytes(rate)}/s)\n"
     )
+    if restored:
+        out.write(f"restored {len(restored)} from the trash on the server (sent again with --include-deleted)\n")
+    if deleted:
+        out.write(
+            f"not uploaded {len(deleted)}: deleted on the server (in its trash or for good);"
+            " --include-deleted uploads them again\n"
+        )
     if report.ignored:
         out.write(f"ignored {report.ignored} hidden files, folders and sidecars\n")
-    for title, rows in (("skipped (not photos)", skipped), ("failed", failed)):
+    for title, rows in (("deleted on the server", deleted), ("skipped (not photos)", skipped), ("failed", failed)):
         if rows:
             out.write(f"{title}:\n")
             for row in rows[:MAX_LISTED]:
@@ -237,6 +247,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 target,
                 jobs=args.jobs,
                 verify=args.verify,
+                include_trash=args.include_trash,
                 retry=RetryPolicy(attempts=args.retries),
                 progress=progress,
             )
@@ -245,6 +256,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"downloaded {len(down)} ({human_bytes(report.bytes_downloaded)}), already exported {len(present)}, "
             f"failed {len(failed)} - in {human_duration(report.elapsed)}"
         )
+        if report.moved:
+            print(f"moved {report.moved} exported earlier into their YYYY/MM folders (nothing downloaded for them)")
         for row in failed[:MAX_LISTED]:
             print(f"  failed {row.photo_id} -> {row.path}: {row.reason}")
         return 0 if report.ok else 1
@@ -296,6 +309,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     up.add_argument("--retries", type=_positive, default=8, help="tries per request before a file fails (default 8)")
     up.add_argument("--limit-rate", type=_size, help="cap upload bandwidth, e.g. 500K or 2M (bytes per second)")
     up.add_argument("--quiet", "-q", action="store_true", help="no progress display, only the summary")
+    up.add_argument(
+        "--include-deleted",
+        action="store_true",
+        help="upload again photos deleted on the server (a trashed one is restored); skipped by default",
+    )
     up.set_defaults(func=cmd_upload)
 
     status = sub.add_parser("status", parents=[common], help="pending and failed uploads, on the server and here")
@@ -308,4 +326,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp.add_argument("--verify", action="store_true", help="re-hash files exported earlier instead of trusting them")
     exp.add_argument("--retries", type=_positive, default=8, help="tries per request (default 8)")
     exp.add_argument("--quiet", "-q", action="store_true", help="no progress display, only the summary")
+    exp.add_argument("--include-trash", action="store_true", help="export the photos in the trash too, under trash/")
     exp.set_defaults(func=cmd_export)

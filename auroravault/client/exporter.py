@@ -1,14 +1,22 @@
 """``export DIR``: every original out, each with a JSON sidecar, verified, resumable.
 
-Layout (flat, so a photo's place never depends on metadata that processing may still fill in)::
+Layout (see ``export_layout``)::
 
-    DIR/flower.jpg          the original, byte for byte
-    DIR/flower.jpg.json     its metadata (the photo as ``GET /photos/{id}`` returns it)
+    DIR/2019/07/flower.jpg          the original, byte for byte, its mtime set to taken_at
+    DIR/2019/07/flower.jpg.json     its metadata: the photo as ``GET /photos/{id}`` returns it
+                                    (favorite, archived, description, trashed_at, exif_taken_at)
+                                    and ``corrections`` (what the owner changed against EXIF)
+    DIR/trash/2021/01/...           photos in the trash, with ``include_trash`` only
 
-Names: the photo's filename, made safe (no path separators, no leading dot). When that name
-is already taken by another photo (known from its sidecar, or from its content when the
-sidecar is missing) or by an earlier photo of this run, the name becomes
-``<stem>_<photo_id><ext>``: deterministic, and an exported file never changes name.
+Archived photos are exported like the others. Names: the photo's filename, made safe (no path
+separators, no leading dot). When that name is already taken in its folder by another photo
+(known from its sidecar, or from its content when the sidecar is missing) or by an earlier
+photo of this run, the name becomes ``<stem>_<photo_id><ext>``.
+
+A photo already exported elsewhere in ``DIR`` (the flat layout of older versions, or the month
+it had before its date was corrected, or the trash it was restored from) is *moved* into its
+folder, original then sidecar, keeping its name when it is free there: nothing is downloaded
+again. Folders a move leaves empty are removed.
 
 Guarantees:
 
@@ -17,9 +25,12 @@ Guarantees:
   *after* it. So a file with a sidecar was verified, and a crash leaves no half file.
 - Resume: a photo whose original exists with the right size and whose sidecar names the same
   photo id and sha256 is not downloaded again (``verify=True`` re-hashes it to be sure). A
-  changed sidecar (processing filled in metadata) is rewritten without downloading.
+  changed sidecar (processing filled in metadata, the owner edited it) is rewritten without
+  downloading. A crash between the two renames of a move leaves an original without sidecar
+  (hashed, then given its sidecar, on the next run) and a stray sidecar (removed then).
 - Transient failures retry with backoff; expired download URLs are asked for again; a file
-  that still fails is reported, and the exit code says so.
+  that still fails is reported, and the exit code says so. Nothing is ever deleted from
+  ``DIR`` but stray sidecars and empty folders: a photo deleted on the server stays exported.
 """
 
 from __future__ import annotations
@@ -28,22 +39,35 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import msgspec
+from typing import Literal
 
 from auroravault.client.api import ApiError, AuroraClient, ClientError
+from auroravault.client.export_layout import (
+    ExistingExport,
+    file_time,
+    folder_of,
+    read_sidecar,
+    safe_name,
+    scan_existing,
+    sidecar_bytes,
+    sidecar_of,
+)
 from auroravault.client.models import Photo
 from auroravault.client.progress import Progress
 from auroravault.client.uploader import Fatal, RetryPolicy, retrying
 
 ExportOutcome = Literal["downloaded", "present", "failed"]
-SIDECAR_SUFFIX = ".json"
-_UNSAFE = re.compile(r'[\x00-\x1f/\\:*?"<>|]')
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a photo goes, and where an earlier export put it when that is elsewhere (a move)."""
+
+    path: Path
+    move_from: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +84,7 @@ class ExportReport:
     results: list[ExportResult] = field(default_factory=list)
     elapsed: float = 0.0
     bytes_downloaded: int = 0
+    moved: int = 0  # exported earlier elsewhere in the folder, moved into place without downloading
 
     def of(self, outcome: ExportOutcome) -> list[ExportResult]:
         return [r for r in self.results if r.outcome == outcome]
@@ -67,31 +92,6 @@ class ExportReport:
     @property
     def ok(self) -> bool:
         return not self.of("failed")
-
-
-def safe_name(filename: str) -> str:
-    """A filename that stays inside the export folder and is not hidden."""
-    name = _UNSAFE.sub("_", filename).strip().lstrip(".").strip()
-    return name[:200] or "photo"
-
-
-def sidecar_of(path: Path) -> Path:
-    return path.with_name(path.name + SIDECAR_SUFFIX)
-
-
-def sidecar_bytes(photo: Photo) -> bytes:
-    """The sidecar: the photo's metadata, without the short-lived thumbnail URL."""
-    data: dict[str, Any] = msgspec.to_builtins(photo)
-    data.pop("thumb_url", None)
-    return msgspec.json.format(msgspec.json.encode(data), indent=2) + b"\n"
-
-
-def _read_sidecar(path: Path) -> dict[str, Any] | None:
-    try:
-        data = msgspec.json.decode(sidecar_of(path).read_bytes())
-    except (OSError, msgspec.DecodeError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _sha256_file(path: Path) -> str:
@@ -119,30 +119,39 @@ class Exporter:
         *,
         jobs: int = 4,
         verify: bool = False,
+        include_trash: bool = False,
         retry: RetryPolicy | None = None,
         progress: Progress | None = None,
     ) -> None:
         self.client = client
         self.target = target
         self.verify = verify
+        self.include_trash = include_trash
         self.retry = retry or RetryPolicy()
         self.progress = progress or Progress(quiet=True)
         self.report = ExportReport()
         self._gate = asyncio.Semaphore(jobs)
-        self._taken: set[str] = set()  # names (original and sidecar) given out in this run
+        self._taken: set[Path] = set()  # paths (original and sidecar) given out in this run
+        self._existing = ExistingExport()
+        self._emptied: set[Path] = set()  # folders a move took a file from
 
     async def run(self) -> ExportReport:
         started = time.monotonic()
         self.target.mkdir(parents=True, exist_ok=True)
-        photos: list[Photo] = []
+        photos: dict[str, Photo] = {}
         # Oldest first: the order a family's history was made, and stable across runs.
-        async for photo in self.client.list_photos(order="oldest"):
-            photos.append(photo)
-        self.progress.add_total(len(photos), sum(p.size for p in photos))
+        async for photo in self.client.list_photos(order="oldest", archived="include"):
+            photos.setdefault(photo.id, photo)
+        if self.include_trash:
+            async for photo in self.client.list_trash():
+                photos.setdefault(photo.id, photo)
+        self.progress.add_total(len(photos), sum(p.size for p in photos.values()))
         self.progress.start()
         try:
-            plan = [(photo, await asyncio.to_thread(self._place, photo)) for photo in photos]
-            await asyncio.gather(*(self._export(photo, path) for photo, path in plan))
+            self._existing = await asyncio.to_thread(scan_existing, self.target)
+            plan = [(photo, await asyncio.to_thread(self._place, photo)) for photo in photos.values()]
+            await asyncio.gather(*(self._export(photo, place) for photo, place in plan))
+            await asyncio.to_thread(self._prune)
         finally:
             await self.progress.stop()
             self.report.elapsed = time.monotonic() - started
@@ -151,7 +160,7 @@ class Exporter:
 
     def _owner_of(self, path: Path, photo: Photo) -> bool | None:
         """Whether ``path`` holds this photo: True, False (another's), None (free)."""
-        sidecar = _read_sidecar(path)
+        sidecar = read_sidecar(path)
         if sidecar is not None:
             return sidecar.get("id") == photo.id
         if not path.exists():
@@ -162,22 +171,55 @@ class Exporter:
         except OSError:
             return False
 
-    def _place(self, photo: Photo) -> Path:
+    def _place(self, photo: Photo) -> Placement:
         """The deterministic path of a photo's original (see the module docstring)."""
+        folder = self.target / folder_of(photo)
+        earlier = self._existing.originals.get(photo.id)
         plain = safe_name(photo.filename)
         stem, ext = os.path.splitext(plain)
-        for name in (plain, f"{stem}_{photo.id}{ext}"):
-            path = self.target / name
-            if name in self._taken or name + SIDECAR_SUFFIX in self._taken:
+        names = [plain, f"{stem}_{photo.id}{ext}"]
+        if earlier is not None:
+            names.insert(0, earlier.name)  # a name once exported is kept when it is free
+        for name in names:
+            path = folder / name
+            if path in self._taken or sidecar_of(path) in self._taken:
                 continue
-            if self._owner_of(path, photo) is False:
+            if path != earlier and self._owner_of(path, photo) is False:
                 continue
-            self._taken.update((name, name + SIDECAR_SUFFIX))
-            return path
+            return self._reserve(path, earlier)
         # Both taken, which only a hand-made file can cause: the id alone is unique.
-        name = f"{photo.id}{ext}"
-        self._taken.update((name, name + SIDECAR_SUFFIX))
-        return self.target / name
+        return self._reserve(folder / f"{photo.id}{ext}", earlier)
+
+    def _reserve(self, path: Path, earlier: Path | None) -> Placement:
+        self._taken.update((path, sidecar_of(path)))
+        return Placement(path, earlier if earlier is not None and earlier != path else None)
+
+    def _move(self, old: Path, new: Path) -> None:
+        """Move an earlier export into place: original, then sidecar (see the module docstring)."""
+        new.parent.mkdir(parents=True, exist_ok=True)
+        if new.exists():  # already there (a move cut short): the old copy is redundant
+            old.unlink()
+        else:
+            os.rename(old, new)
+        if sidecar_of(old).exists():
+            os.replace(sidecar_of(old), sidecar_of(new))
+        self._emptied.add(old.parent)
+
+    def _prune(self) -> None:
+        """Remove the folders moves left empty (and their empty parents), never ``DIR`` itself."""
+        for folder in sorted(self._emptied, key=lambda f: len(f.parts), reverse=True):
+            while folder != self.target and self.target in folder.parents:
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break  # not empty: it holds something
+                folder = folder.parent
+
+    def _set_time(self, photo: Photo, path: Path) -> None:
+        """The original's mtime (and atime) is the photo's taken_at."""
+        when = file_time(photo)
+        if when is not None and abs(path.stat().st_mtime - when) > 1e-3:
+            os.utime(path, (when, when))
 
     def _done(self, photo: Photo, path: Path, outcome: ExportOutcome, reason: str | None = None) -> None:
         self.report.results.append(ExportResult(photo.id, str(path), outcome, photo.size, reason))
@@ -192,7 +234,7 @@ class Exporter:
                 return False
         except OSError:
             return False
-        sidecar = _read_sidecar(path)
+        sidecar = read_sidecar(path)
         if sidecar is not None and (sidecar.get("id"), sidecar.get("sha256")) != (photo.id, photo.sha256):
             return False
         if sidecar is not None and not self.verify:
@@ -200,20 +242,29 @@ class Exporter:
         # No sidecar (a run stopped between the two renames), or --verify: hash it.
         return _sha256_file(path) == photo.sha256
 
-    async def _export(self, photo: Photo, path: Path) -> None:
+    async def _export(self, photo: Photo, place: Placement) -> None:
+        path = place.path
         async with self._gate:
             try:
+                if place.move_from is not None:
+                    await asyncio.to_thread(self._move, place.move_from, path)
+                    self.report.moved += 1
                 if await asyncio.to_thread(self._present, photo, path):
                     fresh = sidecar_bytes(photo)
                     side = sidecar_of(path)
                     current = await asyncio.to_thread(side.read_bytes) if side.exists() else b""
-                    if current != fresh:  # new metadata (processing finished) or no sidecar yet
+                    if current != fresh:  # new metadata (processing finished, an edit) or no sidecar yet
                         await asyncio.to_thread(_write_atomic, side, fresh)
-                    self._done(photo, path, "present")
-                    return
-                await self._download(photo, path)
-                await asyncio.to_thread(_write_atomic, sidecar_of(path), sidecar_bytes(photo))
-                self._done(photo, path, "downloaded")
+                    await asyncio.to_thread(self._set_time, photo, path)
+                    outcome: ExportOutcome = "present"
+                else:
+                    await self._download(photo, path)
+                    await asyncio.to_thread(_write_atomic, sidecar_of(path), sidecar_bytes(photo))
+                    outcome = "downloaded"
+                for stray in self._existing.orphans.get(photo.id, []):
+                    if stray != sidecar_of(path):
+                        await asyncio.to_thread(stray.unlink, missing_ok=True)
+                self._done(photo, path, outcome)
             except Fatal:
                 raise
             except ClientError as exc:
@@ -225,10 +276,12 @@ class Exporter:
     async def _download(self, photo: Photo, path: Path) -> None:
         """Download, verify and rename into place; a bad checksum is retried, then reported."""
         tmp = path.with_name(f".{path.name}.part")
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        trashed = photo.trashed_at is not None  # a trashed original is reached through the trash
         attempt = 0
         try:
             while True:
-                link = await retrying(self.retry, lambda: self.client.download_url(photo.id))
+                link = await retrying(self.retry, lambda: self.client.download_url(photo.id, trashed=trashed))
                 try:
                     digest = await self.client.download_to(link.url, tmp, on_progress=self.progress.transferred)
                 except ClientError as exc:
@@ -246,6 +299,7 @@ class Exporter:
                 attempt += 1
                 if attempt >= self.retry.attempts:
                     raise ValueError(f"sha256 mismatch: got {digest}, the server says {photo.sha256}")
+            await asyncio.to_thread(self._set_time, photo, tmp)
             await asyncio.to_thread(os.replace, tmp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
@@ -258,8 +312,12 @@ async def export(
     *,
     jobs: int = 4,
     verify: bool = False,
+    include_trash: bool = False,
     retry: RetryPolicy | None = None,
     progress: Progress | None = None,
 ) -> ExportReport:
-    """Export every photo of the account into ``target``; see the module docstring."""
-    return await Exporter(client, target, jobs=jobs, verify=verify, retry=retry, progress=progress).run()
+    """Export every photo of the account (and its trash, with ``include_trash``) into ``target``."""
+    exporter = Exporter(
+        client, target, jobs=jobs, verify=verify, include_trash=include_trash, retry=retry, progress=progress
+    )
+    return await exporter.run()

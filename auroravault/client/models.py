@@ -40,6 +40,8 @@ class FileSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
     content_type: str
     sha256: str
     client_ref: str | None = None
+    # ISO 8601 with an offset: the file's own time, which becomes taken_at when it has no EXIF date.
+    file_modified_at: str | None = None
 
 
 class PresignedRequest(msgspec.Struct, kw_only=True):
@@ -90,8 +92,13 @@ class BatchStatus(msgspec.Struct, kw_only=True):
 
 
 class CheckResult(msgspec.Struct, kw_only=True):
+    """``existing``: sha256 -> photo id; ``trashed``: sha256 -> id of a photo in the trash;
+    ``deleted``: contents the user deleted for good. An older server sends neither of the last two."""
+
     existing: dict[str, str]
     missing: list[str]
+    trashed: dict[str, str] = msgspec.field(default_factory=dict)
+    deleted: list[str] = msgspec.field(default_factory=list)
 
 
 class Camera(msgspec.Struct, kw_only=True):
@@ -138,6 +145,12 @@ class Photo(msgspec.Struct, kw_only=True):
     error: PhotoError | None = None
     thumb_url: str | None = None
     preview_pending: bool = False  # ready with its thumb; the preview follows
+    # The library (absent on an older server): the viewer's flags, the owner's edits and trash.
+    favorite: bool = False
+    archived: bool = False
+    description: str | None = None
+    trashed_at: str | None = None
+    exif_taken_at: str | None = None
 
 
 class PhotoPage(msgspec.Struct, kw_only=True):

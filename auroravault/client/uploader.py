@@ -22,6 +22,12 @@ Guarantees, and how:
   full jitter, honouring ``Retry-After``; a presigned URL refused with 403 (expired) or about
   to expire is replaced by asking ``init`` again. After the last try a file is reported as
   failed with its reason, never dropped.
+- *What the user deleted stays deleted.* ``check`` names the contents in the server's trash
+  and those deleted for good; they are reported ``deleted`` and not sent, unless
+  ``include_deleted``: then a trashed photo is restored (``init`` answers ``duplicate``) and a
+  deleted one is uploaded as a new photo, even if an earlier run had completed it.
+- Each file carries ``file_modified_at`` (its mtime), the server's ``taken_at`` for a photo
+  without an EXIF date.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -44,7 +50,7 @@ from auroravault.client.scan import Candidate, Changed, scan_paths, sniff_and_ha
 from auroravault.client.state import Item, StateStore
 
 T = TypeVar("T")
-Outcome = Literal["uploaded", "existing", "skipped", "failed"]
+Outcome = Literal["uploaded", "existing", "restored", "deleted", "skipped", "failed"]
 CHECK_MAX = 1000
 
 
@@ -111,6 +117,7 @@ class UploadOptions:
     refresh_margin: float | None = 3.0  # ask again for a URL expiring within this; None: only on 403
     max_refreshes: int = 5  # fresh URLs per file before it is reported failed
     batches_in_flight: int = 2
+    include_deleted: bool = False  # upload again what the user trashed or deleted on the server
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +184,7 @@ class Uploader:
         self._files: dict[str, Candidate] = {}  # sha256 -> the file sent for it
         self._paths: dict[str, list[Candidate]] = {}  # sha256 -> every file with that content
         self._done: dict[str, tuple[Outcome, str | None, str | None]] = {}  # sha -> outcome, reason, photo
+        self._reviving: set[str] = set()  # trashed on the server, sent again with include_deleted
 
     # -- the run -------------------------------------------------------------------------------
     async def run(self, paths: Sequence[Path]) -> UploadReport:
@@ -235,7 +243,7 @@ class Uploader:
 
     def _file_result(self, cand: Candidate, sha: str, *, first: bool) -> FileResult:
         outcome, reason, photo_id = self._done[sha]
-        if not first and outcome in ("uploaded", "existing"):
+        if not first and outcome in ("uploaded", "existing", "restored"):
             outcome, reason = "existing", f"same content as {self._paths[sha][0].path}"
         return FileResult(path=str(cand.path), outcome=outcome, size=cand.size, reason=reason, photo_id=photo_id)
 
@@ -304,7 +312,9 @@ class Uploader:
         to_check: list[Item] = []
         to_probe: list[Item] = []
         for item in items:
-            if item.stage == "completed":
+            if item.stage == "completed" and (item.outcome == "deleted" or self.opts.include_deleted):
+                to_check.append(item)  # the user may have deleted or restored it since
+            elif item.stage == "completed":
                 self._finish(item, "existing", "already uploaded by an earlier run")
             elif item.upload_id:
                 to_probe.append(item)
@@ -315,27 +325,43 @@ class Uploader:
         return ready
 
     async def _check(self, items: list[Item]) -> list[Item]:
-        """Ask which contents the server already has; the rest need sending."""
+        """Ask which contents the server already has, or had and the user deleted; the rest need sending."""
         if not items:
             return []
         try:
             hashes = [i.sha256 for i in items]
             answer = await retrying(self.opts.retry, functools.partial(self.client.check, hashes))
-        except ClientError:
-            # Only an optimisation: init answers "duplicate" for these too.
-            return items
+        except ClientError as exc:
+            # Not sent blind: init would restore a photo the user put in the trash.
+            for item in items:
+                self._failed(item, f"could not ask the server which photos it has: {_why(exc)}; run again")
+            return []
+        deleted = set(answer.deleted)
         ready: list[Item] = []
-        settled: list[Item] = []
+        settled: list[tuple[Item, Outcome, str | None]] = []
         for item in items:
             photo_id = answer.existing.get(item.sha256)
-            if photo_id is None:
-                ready.append(item)
+            trashed_id = answer.trashed.get(item.sha256)
+            earlier = "already uploaded by an earlier run" if item.stage == "completed" else None
+            if photo_id is not None:
+                settled.append((item, "existing", earlier if item.outcome != "deleted" else None))
+                item.photo_id, item.outcome = photo_id, "existing"
+            elif trashed_id is None and item.sha256 not in deleted:
+                ready.append(_fresh(item) if item.stage == "completed" else item)
+            elif self.opts.include_deleted:
+                if trashed_id is not None:
+                    self._reviving.add(item.sha256)
+                ready.append(_fresh(item) if item.stage == "completed" else item)
             else:
-                item.stage, item.outcome, item.photo_id, item.error = "completed", "existing", photo_id, None
-                settled.append(item)
-        self.state.save(settled)
-        for item in settled:
-            self._finish(item, "existing")
+                where = "in the trash on the server" if trashed_id is not None else "deleted on the server"
+                item.photo_id = trashed_id or item.photo_id
+                item.outcome, item.upload_id, item.batch_id = "deleted", None, None
+                settled.append((item, "deleted", f"{where}; --include-deleted uploads it again"))
+        for item, _, _ in settled:
+            item.stage, item.error = "completed", None
+        self.state.save([item for item, _, _ in settled] + ready)
+        for item, outcome, reason in settled:
+            self._finish(item, outcome, reason)
         return ready
 
     async def _probe(self, items: list[Item]) -> list[Item]:
@@ -409,7 +435,13 @@ class Uploader:
         urls: dict[str, _Url] = {}
         while pending:
             specs = [
-                FileSpec(filename=i.filename, size=i.size, content_type=i.content_type, sha256=i.sha256)
+                FileSpec(
+                    filename=i.filename,
+                    size=i.size,
+                    content_type=i.content_type,
+                    sha256=i.sha256,
+                    file_modified_at=_file_time(self._files[i.sha256]),
+                )
                 for i in pending
             ]
             try:
@@ -426,19 +458,21 @@ class Uploader:
                 continue
             expires = _expiry(result.expires_at, asked)
             life = result.expires_at.timestamp() - asked
-            dups: list[Item] = []
+            dups: list[tuple[Item, Outcome]] = []
             for answer in result.items:
                 item = pending[answer.index]
                 item.photo_id = answer.photo_id
                 if answer.status == "duplicate" or answer.upload is None:
-                    item.stage, item.outcome, item.error = "completed", "existing", None
-                    dups.append(item)
+                    # A trashed photo's bytes sent again restore it (same id): say so.
+                    outcome: Outcome = "restored" if item.sha256 in self._reviving else "existing"
+                    item.stage, item.outcome, item.error = "completed", outcome, None
+                    dups.append((item, outcome))
                     continue
                 item.stage, item.upload_id, item.batch_id = "initiated", answer.upload_id, result.batch_id
                 urls[item.sha256] = _Url(answer.upload, expires, life)
             self.state.save(pending)
-            for item in dups:
-                self._finish(item, "existing")
+            for item, outcome in dups:
+                self._finish(item, outcome, "restored from the trash on the server" if outcome == "restored" else None)
             return urls
         return urls
 
@@ -554,6 +588,17 @@ def _why(exc: ClientError) -> str:
     if isinstance(exc, ApiError):
         return f"{exc.code}: {exc.detail}" if exc.detail else exc.code
     return exc.detail or str(exc)
+
+
+def _fresh(item: Item) -> Item:
+    """A completed content to send again (``include_deleted``): back to ``hashed``, no old ids."""
+    item.stage, item.outcome, item.upload_id, item.batch_id, item.error = "hashed", None, None, None, None
+    return item
+
+
+def _file_time(cand: Candidate) -> str:
+    """The file's mtime as ISO 8601 with this machine's offset (what the camera's clock meant)."""
+    return datetime.fromtimestamp(cand.mtime_ns / 1e9, tz=UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _unchanged(cand: Candidate) -> bool:

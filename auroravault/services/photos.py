@@ -117,8 +117,9 @@ class PhotoService:
             flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
         )
 
-    async def download(self, user: User, photo_id: str, variant: Variant) -> Download:
-        photo = await self.get(user, photo_id)
+    async def download(self, user: User, photo_id: str, variant: Variant, *, trashed: bool = False) -> Download:
+        """A presigned GET of a variant; ``trashed``: of a photo in the owner's trash (the only way to reach it)."""
+        photo, _ = await access.relation(self.meta, user, photo_id, trashed=trashed)
         ttl = self.settings.storage.download_ttl_seconds
         stem = posixpath.splitext(photo.filename)[0] or photo.id
         if variant == "original":

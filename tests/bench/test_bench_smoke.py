@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("processing", "parallel_processing", "import", "timeline", "batch_init", "memory")
+NAMES = ("processing", "parallel_processing", "import", "timeline", "library", "batch_init", "memory")
 
 
 @pytest.mark.slow
@@ -40,3 +40,4 @@ def test_run_all_quick_writes_every_result_and_the_table(tmp_path: Path) -> None
     assert "kept text" in text and "kept tail" in text and "\nold\n" not in text
     assert "| benchmark | AuroraVault |" in text
     assert "Import, local disk" in text and "Timeline" in text and "peak RSS" in text
+    assert "Permanent deletion of" in text and "favorites +" in text
