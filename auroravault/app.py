@@ -18,7 +18,7 @@ from auroravault.api.admin import AdminController
 from auroravault.api.blobs import BlobController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
-from auroravault.api.library import LibraryController, TrashController
+from auroravault.api.library import TrashController
 from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
@@ -94,7 +94,6 @@ def _routes(settings: Settings) -> list[object]:
             UploadController,
             PhotoController,
             TimelineController,
-            LibraryController,
             TrashController,
             SyncController,
             AdminController,

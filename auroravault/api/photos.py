@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
 from auroravault.api.deps import SERVICES, USER
+from auroravault.api.library import LibraryRoutes
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import DownloadOut, MonthOut, PhotoOut, PhotoPageOut
 from auroravault.meta.base import User
@@ -20,7 +21,7 @@ from auroravault.services.photos import Filters, MediaType, Order, Variant
 ArchivedQuery = Literal["only", "include"]
 
 
-class PhotoController(Controller):
+class PhotoController(LibraryRoutes, Controller):
     path = "/photos"
     tags = ["photos"]
     dependencies = {**USER, **SERVICES}

@@ -9,7 +9,10 @@ import msgspec
 from msgspec import Meta
 
 from auroravault.meta.base import Flags, Photo, Usage, User
+from auroravault.services.library import LocationEdit, PhotoEdit
 from auroravault.services.uploads import FileSpec, InitItem, UploadItem
+
+__all__ = ["LocationEdit", "PhotoEdit"]  # request bodies decoded with forbid_unknown_fields
 
 Str = Annotated[str, Meta(max_length=1024)]
 

@@ -49,7 +49,14 @@ SEMANTIC_REFUSALS = {
     "GET /api/v1/photos": ["400"],  # invalid_cursor: a cursor this server never gave out
     "POST /api/v1/auth/password-reset/confirm": ["400", "422"],  # invalid_reset_token; weak_password (a rule)
     "POST /api/v1/auth/register": ["422"],  # invalid_email, invalid_display_name
-    "POST /api/v1/uploads": ["413", "422"],  # quota_exceeded; unsupported_media_type, invalid_filename
+    "POST /api/v1/uploads": ["409", "413", "422"],  # photo_being_deleted; quota_exceeded; unsupported_media_type
+    "GET /api/v1/sync/changes": ["400"],  # invalid_sync_token: a token this server never gave out
+    "GET /api/v1/trash": ["400"],  # invalid_cursor
+    "PATCH /api/v1/photos/{photo_id}": ["422"],  # invalid_taken_at, invalid_location, invalid_description
+    "PATCH /api/v1/photos": ["422"],  # too_many_ids, ids_required, nothing_to_change
+    "POST /api/v1/photos/trash": ["422"],  # too_many_ids, ids_required, invalid_id
+    "POST /api/v1/trash/restore": ["422"],  # too_many_ids, invalid_id
+    "POST /api/v1/trash/delete": ["422"],  # too_many_ids, invalid_id
 }
 _emails = count(1)
 
