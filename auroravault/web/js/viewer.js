@@ -121,7 +121,8 @@ export class Viewer extends EventTarget {
       this.image.dataset.variant = 'thumb';
     }
     try {
-      const url = await this.previewUrl(photo);
+      const url = await this.previewWhenReady(photo, token);
+      if (url === null) return;
       await decodeImage(url);
       if (token !== this.token) return;
       this.image.src = url;
@@ -223,6 +224,21 @@ export class Viewer extends EventTarget {
         dd.textContent = value;
       }
       list.append(dt, dd);
+    }
+  }
+
+  // Thumbnails first: a photo is shown with its thumb before its preview exists. While the
+  // server answers variant_not_ready, ask again, less often each time, for as long as this
+  // photo stays open (null once the viewer moved on).
+  async previewWhenReady(photo, token) {
+    for (let wait = 1000; ; wait = Math.min(wait * 2, 8000)) {
+      try {
+        return await this.previewUrl(photo);
+      } catch (error) {
+        if (error.code !== 'variant_not_ready' || token !== this.token) throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (token !== this.token) return null;
     }
   }
 
