@@ -58,7 +58,7 @@ async def test_a_jpeg_is_browsable_with_its_thumb_before_its_preview_is_made(cli
         assert status == 409 and b"variant_not_ready" in body
     # Landscape_6 is stored sideways: its thumb is upright already.
     assert (listed[items[0]["photo_id"]]["width"], listed[items[0]["photo_id"]]["height"]) == (1800, 1200)
-    used_before = (await client.get("/api/v1/users/me", headers=auth(token))).json()["used_bytes"]
+    variants_before = (await client.get("/api/v1/users/me", headers=auth(token))).json()["variant_bytes"]
 
     for item in items:  # what the make_preview jobs do when they are due
         await services.processing.handle_preview({"photo_id": item["photo_id"]})
@@ -70,8 +70,8 @@ async def test_a_jpeg_is_browsable_with_its_thumb_before_its_preview_is_made(cli
         with Image.open(io.BytesIO(body)) as preview:
             assert preview.format == "JPEG" and min(preview.size) == min(1440, photo["width"], photo["height"])
             assert (preview.width >= preview.height) == (photo["width"] >= photo["height"])
-    used_after = (await client.get("/api/v1/users/me", headers=auth(token))).json()["used_bytes"]
-    assert used_after > used_before  # the previews count once they exist
+    variants_after = (await client.get("/api/v1/users/me", headers=auth(token))).json()["variant_bytes"]
+    assert variants_after > variants_before  # the previews are reported once they exist
     # the verified originals kept for the previews are gone from the work folder
     assert not list(services.settings.work_path.glob("kept-*"))
 

@@ -351,7 +351,7 @@ async def test_a_damaged_photo_keeps_its_damage_in_every_read(meta: MetaStore) -
 
 async def test_a_preview_pending_photo_is_listed_then_completed_ready_to_ready(meta: MetaStore) -> None:
     # Thumbnails first: ready with its thumb (preview_pending), then the preview's save, which
-    # is a ready -> ready transition that adds the preview's bytes.
+    # is a ready -> ready transition that records the preview's bytes.
     user = await with_user(meta)
     batch = a_batch(user)
     photo, upload = photo_and_upload(user, batch, SHA_A)
@@ -371,7 +371,7 @@ async def test_a_preview_pending_photo_is_listed_then_completed_ready_to_ready(m
     assert await meta.save_processed_photo(done, "ready")
     again = await meta.get_photo(photo.id)
     assert again is not None and (again.status, again.preview_pending, again.variants_bytes) == ("ready", False, 40)
-    assert (await meta.get_user(user.id)).used_bytes == 140
+    assert (await meta.get_user(user.id)).used_bytes == 100  # quota counts the original only
 
 
 async def test_sweep_sees_due_pending_uploads(meta: MetaStore) -> None:
