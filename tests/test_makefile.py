@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -9,8 +10,17 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def dry_run(target: str, venv: Path) -> list[str]:
+    # Under `make test` the suite inherits MAKELEVEL and MAKEFLAGS, and a nested make then prints
+    # "Entering/Leaving directory" lines: read the plan as a user at a shell would see it.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     result = subprocess.run(
-        ["make", "-n", target, f"VENV={venv}"], cwd=REPO, capture_output=True, text=True, timeout=60, check=True
+        ["make", "-n", "--no-print-directory", target, f"VENV={venv}"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return result.stdout.splitlines()
 
