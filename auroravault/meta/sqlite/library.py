@@ -25,8 +25,8 @@ from auroravault.meta.sqlite.photos import PhotoOps, note, note_photo_change
 from auroravault.timeutil import to_iso
 
 
-def _view_sql(owner_id: str, view: PhotoView | None) -> tuple[str, list[Any], str]:
-    """FROM and WHERE of a listing as ``view`` shows it, and the table (alias) that orders it.
+def _view_sql(owner_id: str, view: PhotoView | None) -> tuple[str, list[Any], tuple[str, str]]:
+    """FROM and WHERE of a listing as ``view`` shows it, and the columns that order it.
 
     Favorites start from the viewer's flags (the ``photo_flags_favorites`` index, in timeline
     order) and join each photo; every other view walks the owner's timeline and joins flags."""
@@ -36,10 +36,10 @@ def _view_sql(owner_id: str, view: PhotoView | None) -> tuple[str, list[Any], st
             " FROM photo_flags f CROSS JOIN photos p ON p.id = f.photo_id"
             " WHERE f.user_id = ? AND f.favorite = 1 AND p.owner_id = ?"
         )
-        key = "f"
+        key = ("f.sort_at", "f.photo_id")
     else:
         sql = " FROM photos p LEFT JOIN photo_flags f ON f.photo_id = p.id AND f.user_id = ? WHERE p.owner_id = ?"
-        key = "p"
+        key = ("p.sort_at", "p.id")
     sql += " AND p.status != 'pending' AND p.trashed_at IS NULL"
     params: list[Any] = [view.viewer_id, owner_id]
     if view.archived == "exclude":
@@ -50,6 +50,21 @@ def _view_sql(owner_id: str, view: PhotoView | None) -> tuple[str, list[Any], st
         sql += " AND p.media_type = ?"
         params.append(view.media_type)
     return sql, params, key
+
+
+def listing_sql(
+    owner_id: str, *, limit: int, after: tuple[str, str] | None, descending: bool, view: PhotoView | None
+) -> tuple[str, list[Any]]:
+    """The query of ``list_photos`` and its parameters (a test reads its plan)."""
+    op, order = ("<", "DESC") if descending else (">", "ASC")
+    where, params, (sort_at, photo_id) = _view_sql(owner_id, view)
+    sql = f"SELECT {PHOTO_SELECT}" + where
+    if after is not None:
+        sql += f" AND ({sort_at}, {photo_id}) {op} (?, ?)"
+        params += list(after)
+    sql += f" ORDER BY {sort_at} {order}, {photo_id} {order} LIMIT ?"
+    params.append(limit)
+    return sql, params
 
 
 class LibraryOps(PhotoOps):
@@ -65,15 +80,7 @@ class LibraryOps(PhotoOps):
         descending: bool,
         view: PhotoView | None = None,
     ) -> list[Photo]:
-        op, order = ("<", "DESC") if descending else (">", "ASC")
-        where, params, key = _view_sql(owner_id, view)
-        sort_at, photo_id = (f"{key}.sort_at", "f.photo_id" if key == "f" else "p.id")
-        sql = f"SELECT {PHOTO_SELECT}" + where
-        if after is not None:
-            sql += f" AND ({sort_at}, {photo_id}) {op} (?, ?)"
-            params += list(after)
-        sql += f" ORDER BY {sort_at} {order}, {photo_id} {order} LIMIT ?"
-        params.append(limit)
+        sql, params = listing_sql(owner_id, limit=limit, after=after, descending=descending, view=view)
         return [photo_from_row(row) for row in await self._fetch(sql, params)]
 
     async def month_counts(self, owner_id: str, view: PhotoView | None = None) -> list[MonthCount]:
