@@ -30,6 +30,13 @@ FUTURE = "2099-01-01T00:00:00.000000Z"
 ADA, BOB = "u_ada", "u_bob"
 
 
+_EXIF_AND_ERRORS = (
+    *("taken_at", "width", "height", "format", "camera_make", "camera_model", "lens", "f_number"),
+    *("exposure_time", "iso", "focal_length", "lat", "lon", "alt", "thumbhash", "upload_id"),
+    *("error_code", "error_detail", "damage_code", "damage_detail"),
+)
+
+
 def photo_record(pid: str, status: str, sha: str, *, library: bool, **fields: Any) -> dict[str, Any]:
     """A photo's JSON as the app wrote it: the whole record (library fields only since 0003)."""
     record: dict[str, Any] = {
@@ -43,28 +50,9 @@ def photo_record(pid: str, status: str, sha: str, *, library: bool, **fields: An
         "created_at": T0,
         "updated_at": T0,
         "sort_at": T0,
-        "taken_at": None,
         "taken_at_source": "upload",
-        "width": None,
-        "height": None,
-        "format": None,
-        "camera_make": None,
-        "camera_model": None,
-        "lens": None,
-        "f_number": None,
-        "exposure_time": None,
-        "iso": None,
-        "focal_length": None,
-        "lat": None,
-        "lon": None,
-        "alt": None,
-        "thumbhash": None,
-        "upload_id": None,
         "variants_bytes": 0,
-        "error_code": None,
-        "error_detail": None,
-        "damage_code": None,
-        "damage_detail": None,
+        **dict.fromkeys(_EXIF_AND_ERRORS),
         "preview_pending": False,
     }
     if library:
