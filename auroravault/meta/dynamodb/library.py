@@ -3,8 +3,9 @@
 Items (all in the owner's or viewer's ``USER#id`` partition, see ``docs/dynamodb.md``):
 
 - ``FLAG#<photo_id>``: the viewer's ``favorite`` and ``archived``.
-- ``TRASH#<photo_id>``: a trashed photo (the whole record), in GSI2 under ``TRASHED`` by
-  ``trashed_at`` (``0000...`` once its deletion started, so the expiry finds it first).
+- ``TRASH#<trashed_at>#<photo_id>``: a trashed photo (the whole record), so the trash pages
+  by a keyed query; in GSI2 under ``TRASHED`` by ``trashed_at`` (``0000...`` once its
+  deletion started, so the expiry finds it first).
   A trashed photo leaves the timeline copy and the month counters (``_photo_ops``).
 - ``TOMB#<sha256>``: the tombstone of the last photo with that content deleted for good.
 - ``CHANGE#<time>#<photo_id>#<rand>``: the change feed, written in the transaction of
@@ -37,8 +38,10 @@ from auroravault.meta.dynamodb.keys import (
     _photo_key,
     _tomb_key,
     _trash_key,
+    _trash_sk,
+    _user_key,
 )
-from auroravault.meta.dynamodb.photos import PhotoOps
+from auroravault.meta.dynamodb.photos import PhotoOps, _usage_counts
 from auroravault.timeutil import from_iso, to_iso
 
 OVERLAP = timedelta(seconds=10)
@@ -176,7 +179,7 @@ class LibraryOps(PhotoOps):
         sort = "0000" if photo.deleting_at else to_iso(photo.trashed_at)
         item: AttrMap = {
             **_item(photo),
-            **_trash_key(photo.owner_id, photo.id),
+            **_trash_key(photo),
             "GSI2PK": {"S": TRASH_PK},
             "GSI2SK": {"S": f"{sort}#{photo.id}"},
         }
@@ -218,7 +221,7 @@ class LibraryOps(PhotoOps):
             KeyConditionExpression=f"PK = {e.v(f'USER#{owner_id}')} AND begins_with(SK, {e.v('TRASH#')})",
             ConsistentRead=True,
         )
-        return [i["SK"]["S"].removeprefix("TRASH#") async for i in self._query(**query)]
+        return [i["id"]["S"] async for i in self._query(**query)]
 
     async def restore_photos(self, owner_id: str, photo_ids: list[str] | None, now: datetime) -> list[str]:
         done = []
@@ -228,24 +231,33 @@ class LibraryOps(PhotoOps):
                 if photo.owner_id != owner_id or photo.trashed_at is None or photo.deleting_at is not None:
                     return None
                 after = msgspec.structs.replace(photo, trashed_at=None, updated_at=now)
-                return after, [{"Delete": self._delete(_trash_key(owner_id, photo.id))}]
+                return after, [{"Delete": self._delete(_trash_key(photo))}]
 
             if await self._change(photo_id, decide) is not None:
                 done.append(photo_id)
         return done
 
     async def list_trash(self, owner_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
+        # Trash entries sort by (trashed_at, id): newest first from the cursor, ``limit`` at a
+        # time; entries being deleted (a moment, until their job ran) are read and skipped.
+        high = _trash_sk(*after) if after is not None else "TRASH$"
         e = _Expr()
         query = e.args(
-            KeyConditionExpression=f"PK = {e.v(f'USER#{owner_id}')} AND begins_with(SK, {e.v('TRASH#')})",
+            KeyConditionExpression=f"PK = {e.v(f'USER#{owner_id}')} AND SK BETWEEN {e.v('TRASH#')} AND {e.v(high)}",
+            ScanIndexForward=False,
             ConsistentRead=True,
+            Limit=limit + 1,
         )
-        photos = [_record(Photo, i) async for i in self._query(**query)]
-        kept = [p for p in photos if p.deleting_at is None and p.trashed_at is not None]
-        kept.sort(key=lambda p: (to_iso(p.trashed_at or p.created_at), p.id), reverse=True)
-        if after is not None:
-            kept = [p for p in kept if (to_iso(p.trashed_at or p.created_at), p.id) < after]
-        return kept[:limit]
+        found: list[Photo] = []
+        async for item in self._query(**query):
+            if item["SK"]["S"] == high:
+                continue
+            photo = _record(Photo, item)
+            if photo.deleting_at is None and photo.trashed_at is not None:
+                found.append(photo)
+                if len(found) == limit:
+                    break
+        return found
 
     # -- permanent deletion --------------------------------------------------------------------
     async def mark_deleting(self, owner_id: str, photo_ids: list[str] | None, now: datetime) -> list[Photo]:
@@ -272,7 +284,7 @@ class LibraryOps(PhotoOps):
             KeyConditionExpression=f"GSI2PK = {e.v(TRASH_PK)} AND GSI2SK < {e.v(to_iso(trashed_before))}",
             Limit=limit,
         )
-        ids = [i["SK"]["S"].removeprefix("TRASH#") async for i in self._query(**query)][:limit]
+        ids = [i["id"]["S"] async for i in self._query(**query)][:limit]
         photos = await self.get_photos(ids) if ids else {}  # the index nominates, the record decides
         return [
             p for p in photos.values() if p.deleting_at is not None or (p.trashed_at and p.trashed_at < trashed_before)
@@ -291,13 +303,13 @@ class LibraryOps(PhotoOps):
                 "photo_id": {"S": photo.id},
                 "deleted_at": {"S": to_iso(now)},
             }
-            ops = self._photo_ops(photo, _version(item), None)
+            ops = self._photo_ops(photo, _version(item), None, usage=False)
             ops += [
-                {"Delete": self._delete(_trash_key(photo.owner_id, photo.id))},
+                {"Delete": self._delete(_trash_key(photo))},
                 {"Delete": self._delete(_flag_key(photo.owner_id, photo.id))},
                 {"Put": self._put(tomb)},
             ]
-            used = await self._used_bytes_op(photo.owner_id, -photo.size)
+            used = await self._used_bytes_op(photo.owner_id, -photo.size, _usage_counts(photo, None))
             if used is not None:
                 ops.append({"Update": used})
             try:
@@ -316,19 +328,13 @@ class LibraryOps(PhotoOps):
         return [h for h in unique if h in dead and h not in alive]
 
     async def usage(self, user_id: str) -> Usage:
-        # The timeline copies and the trash entries hold every non-pending photo once.
-        count = variants = 0
-        for prefix in ("PHOTO#", "TRASH#"):
-            e = _Expr()
-            query = e.args(
-                KeyConditionExpression=f"PK = {e.v(f'USER#{user_id}')} AND begins_with(SK, {e.v(prefix)})",
-                ProjectionExpression=e.n("variants_bytes"),
-                ConsistentRead=True,
-            )
-            async for item in self._query(**query):
-                count += 1
-                variants += int(item.get("variants_bytes", {}).get("N", "0"))
-        return Usage(photo_count=count, variant_bytes=variants)
+        # Counters on the profile, kept by ``_photo_ops`` in the transactions that change them.
+        item = await self._get(_user_key(user_id))
+        counters = item or {}
+        return Usage(
+            photo_count=int(counters.get("photo_count", {}).get("N", "0")),
+            variant_bytes=int(counters.get("variant_bytes", {}).get("N", "0")),
+        )
 
     # -- the change feed -----------------------------------------------------------------------
     async def changes_since(self, viewer_id: str, position: str | None, limit: int) -> ChangeBatch:
