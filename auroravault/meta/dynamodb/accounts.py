@@ -13,6 +13,7 @@ from auroravault.meta.base import Session, User
 from auroravault.meta.dynamodb.client import RETRIES, TableClient, _backoff, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item
 from auroravault.meta.dynamodb.keys import (
+    USERS_PK,
     _counter_key,
     _email_key,
     _expiring,
@@ -32,9 +33,10 @@ class AccountOps(TableClient):
     # -- users and sessions ----------------------------------------------------------------
     async def create_user(self, user: User) -> None:
         user = msgspec.structs.replace(user, email=user.email.lower())
+        profile = _user_key(user.id)
         e = _Expr()
         ops = [
-            {"Put": self._put({**_item(user), **_user_key(user.id)}, "attribute_not_exists(PK)")},
+            {"Put": self._put({**_item(user), **profile, **_users_index(user.id)}, "attribute_not_exists(PK)")},
             {
                 "Put": self._put(
                     {**_email_key(user.email), "user_id": {"S": user.id}},
@@ -80,9 +82,7 @@ class AccountOps(TableClient):
             return False
         return True
 
-    async def _used_bytes_op(
-        self, user_id: str, delta: int, counts: tuple[int, int] = (0, 0)
-    ) -> dict[str, Any] | None:
+    async def _used_bytes_op(self, user_id: str, delta: int, counts: tuple[int, int] = (0, 0)) -> dict[str, Any] | None:
         """An Update adding ``delta`` to ``used_bytes`` without going below zero, and
         ``counts`` (photos, variant bytes) to the usage counters (see ``_usage_counts``).
 
@@ -246,5 +246,11 @@ class AccountOps(TableClient):
 def _counter_adds(e: _Expr, counts: tuple[int, int]) -> str:
     """``, photo_count :n, variant_bytes :m`` for the non-zero parts of ``counts``."""
     photos, variants = counts
-    parts = [f"{e.n(name)} {e.v(step)}" for name, step in (("photo_count", photos), ("variant_bytes", variants)) if step]
+    steps = (("photo_count", photos), ("variant_bytes", variants))
+    parts = [f"{e.n(name)} {e.v(step)}" for name, step in steps if step]
     return "".join(f", {p}" for p in parts)
+
+
+def _users_index(user_id: str) -> AttrMap:
+    """GSI1 attributes of a profile: every user under ``USERS`` (the feed pruning walks them)."""
+    return {"GSI1PK": {"S": USERS_PK}, "GSI1SK": {"S": user_id}}

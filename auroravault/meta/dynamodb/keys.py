@@ -16,6 +16,7 @@ TTL_ATTR = "expires_ttl"
 EXPIRES_PK = "EXPIRES"
 GSI1, GSI2 = "GSI1", "GSI2"
 DUE_PK = "DUE"  # one constant shard: a family vault's sweep traffic is small
+USERS_PK = "USERS"  # GSI1 of user profiles: the daily feed pruning walks the users there
 PROCESSING_PK = "PROCESSING"  # GSI1 of photo home records while they are processing (one shard too)
 
 

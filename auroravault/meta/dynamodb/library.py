@@ -8,25 +8,21 @@ Items (all in the owner's or viewer's ``USER#id`` partition, see ``docs/dynamodb
   deletion started, so the expiry finds it first).
   A trashed photo leaves the timeline copy and the month counters (``_photo_ops``).
 - ``TOMB#<sha256>``: the tombstone of the last photo with that content deleted for good.
-- ``CHANGE#<time>#<photo_id>#<rand>``: the change feed, written in the transaction of
-  the change by the writer's clock. A writer whose clock read is older than a commit that
-  became visible first would land *behind* a reader's position: the reader therefore
-  re-reads ``OVERLAP`` seconds before its position and skips the entries it already saw
-  (their keys travel in the position). A change committed more than ``OVERLAP`` seconds
-  after its clock read can be missed; writes are single transactions of well under a second.
+- ``CHANGE#<time>#<photo_id>#<rand>``: the change feed (``feed``), written in the
+  transaction of the change.
 
 Every transition is a transaction guarded by the photo's version, retried on a race.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from auroravault.errors import Invalid, Unavailable
-from auroravault.meta.base import EDITABLE_FIELDS, ChangeBatch, Flags, MonthCount, Photo, PhotoView, Usage
+from auroravault.errors import Unavailable
+from auroravault.meta.base import EDITABLE_FIELDS, Flags, MonthCount, Photo, PhotoView, Usage
 from auroravault.meta.dynamodb.client import RETRIES, _backoff, _Canceled
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record, _version
 from auroravault.meta.dynamodb.keys import (
@@ -42,15 +38,9 @@ from auroravault.meta.dynamodb.keys import (
     _user_key,
 )
 from auroravault.meta.dynamodb.photos import PhotoOps, _usage_counts
-from auroravault.timeutil import from_iso, to_iso
+from auroravault.timeutil import to_iso
 
-OVERLAP = timedelta(seconds=10)
 PAGE = 100
-
-
-class _Position(msgspec.Struct, array_like=True):
-    last: str  # the newest change key read
-    seen: list[str]  # change keys read within OVERLAP before ``last``
 
 
 class LibraryOps(PhotoOps):
@@ -335,50 +325,3 @@ class LibraryOps(PhotoOps):
             photo_count=int(counters.get("photo_count", {}).get("N", "0")),
             variant_bytes=int(counters.get("variant_bytes", {}).get("N", "0")),
         )
-
-    # -- the change feed -----------------------------------------------------------------------
-    async def changes_since(self, viewer_id: str, position: str | None, limit: int) -> ChangeBatch:
-        start = _Position(last="CHANGE#", seen=[])
-        position = position or None  # "": the start of the feed
-        if position is not None:
-            try:
-                start = msgspec.json.decode(position, type=_Position)
-                lower = _sk_time(start.last) - OVERLAP
-            except (msgspec.DecodeError, ValueError):
-                raise Invalid(
-                    "invalid_sync_token", "the sync token is not one this server gave out", status=400
-                ) from None
-            low = f"CHANGE#{to_iso(lower)}"
-        else:
-            low = "CHANGE#"
-        e = _Expr()
-        query = e.args(
-            KeyConditionExpression=f"PK = {e.v(f'USER#{viewer_id}')} AND SK BETWEEN {e.v(low)} AND {e.v('CHANGE$')}",
-            ConsistentRead=True,
-        )
-        seen = set(start.seen) | {start.last}
-        keys: list[tuple[str, str]] = []
-        more = False
-        async for item in self._query(**query):
-            sk = item["SK"]["S"]
-            if sk in seen:
-                continue
-            if len(keys) == limit:
-                more = True
-                break
-            keys.append((sk, item["photo_id"]["S"]))
-        if not keys:
-            return ChangeBatch(photo_ids=[], position=position or "", more=False)
-        newest = max([start.last, *(k for k, _ in keys)]) if position is not None else max(k for k, _ in keys)
-        window = _sk_time(newest) - OVERLAP
-        recent = [k for k in [*seen, *(k for k, _ in keys)] if k.startswith("CHANGE#2") and _sk_time(k) >= window]
-        ids = list(dict.fromkeys(pid for _, pid in reversed(keys)))[::-1]
-        return ChangeBatch(photo_ids=ids, position=_dump(_Position(last=newest, seen=sorted(set(recent)))), more=more)
-
-
-def _sk_time(sk: str) -> datetime:
-    return from_iso(sk.split("#")[1])
-
-
-def _dump(position: _Position) -> str:
-    return msgspec.json.encode(position).decode()
