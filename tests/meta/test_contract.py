@@ -707,3 +707,29 @@ async def test_pruning_the_feed_keeps_the_newest_entry_of_each_photo_that_exists
     start = await meta.changes_since(ada.id, None, 100)
     assert sorted(start.photo_ids) == sorted([one.id, two.id]) and not start.more
     assert (await meta.changes_since(bob.id, None, 100)).photo_ids == []
+
+
+async def test_month_counts_follow_the_viewers_favorite_and_archived_marks(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    may, june = utcnow().replace(year=2020, month=5, day=1), utcnow().replace(year=2020, month=6, day=1)
+    fav = await arrived(meta, ada, SHA_A, when=may)
+    both = await arrived(meta, ada, SHA_B, when=june)
+    plain = await arrived(meta, ada, "c" * 64, when=june)
+    trashed = await arrived(meta, ada, "d" * 64, when=june)
+    await meta.set_flags(ada.id, [fav.id, both.id, trashed.id], favorite=True, archived=None, now=utcnow())
+    await meta.set_flags(ada.id, [both.id], favorite=None, archived=True, now=utcnow())
+    await meta.trash_photos(ada.id, [trashed.id], utcnow())
+
+    async def months(**view) -> list[tuple[str, int]]:
+        found = await meta.month_counts(ada.id, PhotoView(viewer_id=ada.id, **view))
+        return [(m.month, m.count) for m in found]
+
+    assert await months() == [("2020-06", 1), ("2020-05", 1)]  # `both` is archived, `trashed` in the trash
+    assert await months(favorite=True) == [("2020-05", 1)]
+    assert await months(favorite=True, archived="include") == [("2020-06", 1), ("2020-05", 1)]
+    assert await months(archived="only") == [("2020-06", 1)]
+    assert await months(archived="include") == [("2020-06", 2), ("2020-05", 1)]
+    favorites = await meta.list_photos(
+        ada.id, limit=9, after=None, descending=True, view=PhotoView(viewer_id=ada.id, favorite=True)
+    )
+    assert [p.id for p in favorites] == [fav.id] and plain.id != fav.id

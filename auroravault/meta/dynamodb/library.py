@@ -82,42 +82,47 @@ class LibraryOps(PhotoOps):
 
     async def _shown(self, view: PhotoView, photos: list[Photo]) -> list[Photo]:
         flags = await self.get_flags(view.viewer_id, [p.id for p in photos])
-        shown = []
-        for p in photos:
-            mark = flags.get(p.id, Flags())
-            if view.favorite and not mark.favorite:
-                continue
-            if (view.archived == "exclude" and mark.archived) or (view.archived == "only" and not mark.archived):
-                continue
-            if view.media_type is not None and p.media_type != view.media_type:
-                continue
-            shown.append(p)
-        return shown
+        return [p for p in photos if _passes(view, p, flags.get(p.id, Flags()))]
 
     async def month_counts(self, owner_id: str, view: PhotoView | None = None) -> list[MonthCount]:
         view = view or PhotoView(viewer_id=owner_id)
         counts: dict[str, int] = {}
-        if view.favorite or view.media_type is not None or view.archived == "only":
+        if view.favorite or view.archived == "only":
+            # Only photos the viewer flagged can match: O(the viewer's flags), not O(photos).
+            for photo, mark in await self._flagged(view.viewer_id, owner_id):
+                if _passes(view, photo, mark):
+                    counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) + 1
+        elif view.media_type is not None:  # no index by type: the whole timeline (docs/dynamodb.md)
             for photo in await self.list_photos(owner_id, limit=10**9, after=None, descending=True, view=view):
                 counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) + 1
         else:
             counts = {m.month: m.count for m in await super().month_counts(owner_id)}
             if view.archived == "exclude":  # the exact counters, less the viewer's archived photos
-                for photo in await self._archived(view.viewer_id, owner_id):
-                    counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) - 1
+                for photo, mark in await self._flagged(view.viewer_id, owner_id):
+                    if mark.archived:
+                        counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) - 1
         return [MonthCount(month=m, count=c) for m, c in sorted(counts.items(), reverse=True) if c > 0]
 
-    async def _archived(self, viewer_id: str, owner_id: str) -> list[Photo]:
+    async def _flagged(self, viewer_id: str, owner_id: str) -> list[tuple[Photo, Flags]]:
+        """The owner's listed photos the viewer has a favorite or archived mark on, with the marks."""
         e = _Expr()
         query = e.args(
             KeyConditionExpression=f"PK = {e.v(f'USER#{viewer_id}')} AND begins_with(SK, {e.v('FLAG#')})",
             ConsistentRead=True,
         )
-        ids = [
-            i["SK"]["S"].removeprefix("FLAG#") async for i in self._query(**query) if i.get("archived", {}).get("BOOL")
+        marks = {
+            i["SK"]["S"].removeprefix("FLAG#"): Flags(
+                favorite=i.get("favorite", {}).get("BOOL", False), archived=i.get("archived", {}).get("BOOL", False)
+            )
+            async for i in self._query(**query)
+        }
+        marks = {pid: m for pid, m in marks.items() if m.favorite or m.archived}
+        photos = await self.get_photos(list(marks)) if marks else {}
+        return [
+            (p, marks[p.id])
+            for p in photos.values()
+            if p.owner_id == owner_id and p.status != "pending" and p.trashed_at is None
         ]
-        photos = await self.get_photos(ids) if ids else {}
-        return [p for p in photos.values() if p.owner_id == owner_id and p.status != "pending" and p.trashed_at is None]
 
     # -- flags -------------------------------------------------------------------------------
     async def set_flags(
@@ -325,3 +330,12 @@ class LibraryOps(PhotoOps):
             photo_count=int(counters.get("photo_count", {}).get("N", "0")),
             variant_bytes=int(counters.get("variant_bytes", {}).get("N", "0")),
         )
+
+
+def _passes(view: PhotoView, photo: Photo, mark: Flags) -> bool:
+    """Whether a listed photo with the viewer's ``mark`` is in ``view``."""
+    if view.favorite and not mark.favorite:
+        return False
+    if (view.archived == "exclude" and mark.archived) or (view.archived == "only" and not mark.archived):
+        return False
+    return view.media_type is None or photo.media_type == view.media_type
