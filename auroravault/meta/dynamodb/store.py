@@ -19,10 +19,11 @@ from auroravault.meta.dynamodb.feed import FeedOps
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
 from auroravault.meta.dynamodb.library import LibraryOps
+from auroravault.meta.dynamodb.upgrade import UpgradeOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps):
+class DynamoMetaStore(LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 
@@ -74,7 +75,8 @@ class DynamoMetaStore(LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps):
             await asyncio.sleep(0.5)
 
     async def migrate(self) -> None:
-        """Create the table and its GSIs when missing, add missing GSIs, enable TTL; idempotent."""
+        """Create the table and its GSIs when missing, add missing GSIs, enable TTL, upgrade
+        what an earlier version wrote; idempotent."""
         if await self._describe() is None:
             # ResourceInUse: another instance is creating it; wait below either way.
             with contextlib.suppress(_Expected):
@@ -100,6 +102,7 @@ class DynamoMetaStore(LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps):
                 TableName=self.table,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTR},
             )
+        await self._upgrade()  # items an earlier version wrote (``upgrade``)
 
     async def check(self) -> None:
         table = await self._describe()
