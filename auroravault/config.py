@@ -148,6 +148,9 @@ class ImageSettings(_Section):
 class LibrarySettings(_Section):
     # Days a photo stays in the trash before a durable daily job deletes it for good.
     trash_days: Annotated[int, Meta(ge=1, le=3650)] = 30
+    # Days the change feed behind GET /sync/changes is kept; a client whose last sync is older
+    # gets 410 sync_expired and reloads (a daily job prunes the feed).
+    changes_days: Annotated[int, Meta(ge=7, le=3650)] = 90
 
 
 class JobSettings(_Section):

@@ -71,6 +71,11 @@ class Conflict(AuroraError):
     title = "Conflict"
 
 
+class Gone(AuroraError):
+    status = 410
+    title = "Gone"
+
+
 class QuotaExceeded(AuroraError):
     status = 413
     title = "Quota exceeded"

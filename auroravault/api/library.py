@@ -29,6 +29,7 @@ from auroravault.api.schemas import (
 from auroravault.meta.base import User
 from auroravault.services.container import Services
 from auroravault.services.library import IdError, PhotoEdit
+from auroravault.services.photos import Variant
 
 BULK = "too_many_ids, ids_required, invalid_id"
 
@@ -114,28 +115,32 @@ class TrashController(Controller):
     ) -> PhotoPageOut:
         page = await services.library.list_trash(user, limit=limit, cursor=cursor)
         flags = await services.library.flags_of(user, page.items)
+        thumbs = await services.photos.thumb_urls(user, page.items, trashed=True)
         return PhotoPageOut(
-            items=[PhotoOut.of(p, flags=flags.get(p.id)) for p in page.items], next_cursor=page.next_cursor
+            items=[PhotoOut.of(p, url, flags.get(p.id)) for p, url in zip(page.items, thumbs, strict=True)],
+            next_cursor=page.next_cursor,
         )
 
     @get(
-        "/{photo_id:str}/original",
-        summary="Download a trashed photo's original (302 to a presigned URL; ?redirect=false gives JSON)",
+        "/{photo_id:str}/{variant:str}",
+        summary="A trashed photo's original, preview or thumb, for its owner (302 to a presigned URL; "
+        "?redirect=false gives JSON)",
         status_code=302,
         responses={
             200: ResponseSpec(DownloadOut, description="With ?redirect=false: the presigned URL and its expiry"),
             302: ResponseSpec(None, description="Found: the presigned URL is in Location"),
-            **documented(s404="photo_not_found", **AUTH, **UNAVAILABLE),
+            **documented(s404="photo_not_found", s409="variant_not_ready", **AUTH, **UNAVAILABLE),
         },
     )
     async def download_trashed(
         self,
         photo_id: FromPath[str],
+        variant: FromPath[Variant],
         user: NamedDependency[User],
         services: NamedDependency[Services],
         redirect: FromQuery[bool] = True,
     ) -> Response[DownloadOut] | Redirect:
-        found = await services.photos.download(user, photo_id, "original", trashed=True)
+        found = await services.photos.download(user, photo_id, variant, trashed=True)
         if not redirect:
             return Response(DownloadOut(url=found.url, expires_at=found.expires_at), status_code=200)
         return Redirect(found.url, status_code=302)

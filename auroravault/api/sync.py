@@ -21,7 +21,7 @@ class SyncController(Controller):
     @get(
         "/changes",
         summary="Photos changed and deleted since a sync token (none: everything); pass `next` back",
-        responses=documented(s400="invalid_request, invalid_sync_token", **AUTH, **UNAVAILABLE),
+        responses=documented(s400="invalid_request, invalid_sync_token", s410="sync_expired", **AUTH, **UNAVAILABLE),
     )
     async def changes(
         self, user: NamedDependency[User], services: NamedDependency[Services], since: FromQuery[str | None] = None

@@ -354,6 +354,12 @@ class MetaStore(Protocol):
         ``Invalid('invalid_sync_token', status=400)`` for a position it never gave out."""
         ...
 
+    async def prune_changes(self, before: datetime) -> int:
+        """Drop every viewer's feed entries written before ``before``, except the newest entry
+        of each photo that still exists (so a sync from the start still names every photo).
+        Returns how many entries went; idempotent."""
+        ...
+
     async def save_processed_photo(self, photo: Photo, expected_status: PhotoStatus) -> bool:
         """Replace the photo row if its status is still ``expected_status``.
 

@@ -3,7 +3,10 @@
 Every service asks ``relation`` (one photo) or ``relations`` (many) before it shows or
 changes a photo or signs a URL for it. Today the only relation is ``owner``: a photo's owner
 sees it; everyone else is told ``photo_not_found``, exactly as for an id that never existed.
-A trashed photo is visible to its owner alone, and only where the trash is asked for.
+A trashed photo is visible to its owner alone, and only where the trash is asked for
+(``trashed=True``: ``/trash``, its thumbnails, previews and original under ``/trash/{id}/``);
+everywhere else, and to everyone else, it is ``photo_not_found``. The services ask here
+before they sign a URL of a trashed photo too.
 
 Albums, partners and share links join here later as further ``Relation`` values (an album
 viewer, a partner who may not see what the owner archived or trashed, a link holder); the

@@ -77,6 +77,8 @@ class Services:
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
         runner.daily("trash_expiry", deletion.expire_trash, hour=2)
+        sync = SyncService(meta, settings)
+        runner.daily("feed_pruning", sync.prune, hour=2)
         queue.on_enqueue(runner.wake)
         services = cls(
             settings=settings,
@@ -103,7 +105,7 @@ class Services:
             executors=executors,
             library=library,
             deletion=deletion,
-            sync=SyncService(meta),
+            sync=sync,
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

@@ -101,21 +101,26 @@ class PhotoService:
         )
         more = len(photos) > limit
         photos = photos[:limit]
-        ttl = self.settings.storage.download_ttl_seconds
-
-        async def thumb(photo: Photo) -> str | None:
-            if photo.status != "ready":
-                return None
-            return await self.blobs.presign_get(
-                thumb_key(photo.owner_id, photo.id), expires_in=ttl, content_type="image/webp"
-            )
-
-        urls = await asyncio.gather(*(thumb(p) for p in photos))
+        urls = await self.thumb_urls(user, photos)
         return PhotoPage(
             items=list(zip(photos, urls, strict=True)),
             next_cursor=encode_cursor(photos[-1]) if more and photos else None,
             flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
         )
+
+    async def thumb_urls(self, user: User, photos: list[Photo], *, trashed: bool = False) -> list[str | None]:
+        """A presigned thumb URL per photo, in order: None for a photo not ready, or one the
+        viewer may not see there (``trashed``: in the trash; ``services/access`` decides)."""
+        ttl = self.settings.storage.download_ttl_seconds
+
+        async def thumb(photo: Photo) -> str | None:
+            if photo.status != "ready" or access.relation_to(user, photo, trashed=trashed) is None:
+                return None
+            return await self.blobs.presign_get(
+                thumb_key(photo.owner_id, photo.id), expires_in=ttl, content_type="image/webp"
+            )
+
+        return list(await asyncio.gather(*(thumb(p) for p in photos)))
 
     async def download(self, user: User, photo_id: str, variant: Variant, *, trashed: bool = False) -> Download:
         """A presigned GET of a variant; ``trashed``: of a photo in the owner's trash (the only way to reach it)."""

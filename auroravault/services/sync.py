@@ -12,21 +12,35 @@ cache as the server was at the last page's read. A photo may appear again in a l
 (and on DynamoDB, within the re-read overlap described in ``docs/dynamodb.md``): applying a
 page is idempotent, replacing a photo by its current state. An unknown or corrupt token is
 400 ``invalid_sync_token``.
+
+The feed is kept ``library.changes_days``: the daily ``feed_pruning`` task drops older entries
+(a day later still, so no entry a valid token may need goes), keeping the newest entry of each
+photo that exists, so a sync from the start still names every photo. A token remembers when
+it was given out; one older than ``changes_days`` may have missed pruned entries (deletions
+above all), so it is 410 ``sync_expired``: the client drops its cache and syncs from the start.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
+from datetime import datetime, timedelta
 
 import msgspec
 
-from auroravault.errors import Invalid
+from auroravault.config import Settings
+from auroravault.errors import Gone, Invalid
 from auroravault.meta.base import Flags, MetaStore, Photo, User
 from auroravault.services import access
+from auroravault.timeutil import from_iso, to_iso, utcnow
+
+log = logging.getLogger("auroravault.library")
 
 PAGE = 500
-TOKEN_VERSION = 1
+TOKEN_VERSION = 2
+#: Entries are pruned this much after the tokens that might need them expire.
+PRUNE_MARGIN = timedelta(days=1)
 
 
 class SyncPage(msgspec.Struct, kw_only=True):
@@ -36,29 +50,43 @@ class SyncPage(msgspec.Struct, kw_only=True):
     more: bool
 
 
-def encode_token(viewer_id: str, position: str) -> str:
-    raw = msgspec.json.encode([TOKEN_VERSION, viewer_id, position])
+def encode_token(viewer_id: str, position: str, issued_at: datetime) -> str:
+    raw = msgspec.json.encode([TOKEN_VERSION, viewer_id, position, to_iso(issued_at)])
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(viewer_id: str, token: str) -> str:
+def decode_token(viewer_id: str, token: str, oldest: datetime) -> str:
+    """The feed position in ``token``; 410 ``sync_expired`` when it was given out before
+    ``oldest`` (or by the previous version, which did not say when)."""
     bad = Invalid("invalid_sync_token", "the sync token is not one this server gave out", status=400)
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        version, owner, position = msgspec.json.decode(raw, type=tuple[int, str, str])
+        fields = msgspec.json.decode(raw, type=list[int | str])
+        version, owner, position = fields[:3]
+        issued = from_iso(str(fields[3])) if version == TOKEN_VERSION and len(fields) == 4 else None
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise bad from None
-    if version != TOKEN_VERSION or owner != viewer_id:  # another user's token is no token here
+    if not isinstance(owner, str) or not isinstance(position, str) or version not in (1, TOKEN_VERSION):
         raise bad
+    if owner != viewer_id:  # another user's token is no token here
+        raise bad
+    if issued is None or issued < oldest:
+        raise Gone("sync_expired", "this sync token is too old: drop the cache and sync from the start")
     return position
 
 
 class SyncService:
-    def __init__(self, meta: MetaStore) -> None:
+    def __init__(self, meta: MetaStore, settings: Settings) -> None:
         self.meta = meta
+        self.settings = settings
+
+    @property
+    def kept(self) -> timedelta:
+        return timedelta(days=self.settings.library.changes_days)
 
     async def changes(self, user: User, since: str | None) -> SyncPage:
-        position = decode_token(user.id, since) if since else None
+        now = utcnow()
+        position = decode_token(user.id, since, now - self.kept) if since else None
         batch = await self.meta.changes_since(user.id, position, PAGE)
         photos = await self.meta.get_photos(batch.photo_ids) if batch.photo_ids else {}
         visible: list[Photo] = []
@@ -73,6 +101,13 @@ class SyncService:
         return SyncPage(
             changed=[(p, flags.get(p.id, Flags())) for p in visible],
             deleted=deleted,
-            next=encode_token(user.id, batch.position),
+            next=encode_token(user.id, batch.position, now),
             more=batch.more,
         )
+
+    async def prune(self) -> int:
+        """The daily task ``feed_pruning``: drop feed entries no valid token can need."""
+        pruned = await self.meta.prune_changes(utcnow() - self.kept - PRUNE_MARGIN)
+        if pruned:
+            log.info("change feed: %d entries older than %d days pruned", pruned, self.settings.library.changes_days)
+        return pruned

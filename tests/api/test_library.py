@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from auroravault.app import create_app
-from tests.api.helpers import auth, file_spec, put_presigned, register, upload_files
+from auroravault.services.sync import decode_token, encode_token
+from tests.api.helpers import auth, file_spec, local_path, put_presigned, register, upload_files
 from tests.api.test_job_outcomes import settings_for
 from tests.asgi import AppClient, app_client
 
@@ -168,3 +169,41 @@ async def test_sync_changes_catch_a_cache_up_deletions_included(client, photos_d
     assert later["deleted"] == [ids[1]]
     bad = await client.get("/api/v1/sync/changes?since=garbage", headers=auth(token))
     assert bad.status_code == 400 and bad.json()["code"] == "invalid_sync_token"
+
+
+async def test_the_owner_sees_thumbnails_and_previews_in_the_trash_and_nobody_else_does(
+    client, photos_dir: Path
+) -> None:
+    ada, ids = await _library(client, photos_dir)
+    bob = (await register(client, email="bob@example.com", name="Bob"))["token"]
+    await client.post("/api/v1/photos/trash", json={"ids": [ids[0]]}, headers=auth(ada))
+    [item] = (await client.get("/api/v1/trash", headers=auth(ada))).json()["items"]
+    assert item["id"] == ids[0] and item["thumb_url"]
+    thumb = await client.get(local_path(item["thumb_url"]))
+    assert thumb.status_code == 200 and thumb.content[8:12] == b"WEBP"
+    preview = await client.get(f"/api/v1/trash/{ids[0]}/preview", headers=auth(ada))
+    assert preview.status_code == 200 and preview.content[:3] == b"\xff\xd8\xff"  # a JPEG
+    # Outside the trash the trashed photo is still hidden, and to Bob it is nowhere.
+    assert (await client.get(f"/api/v1/photos/{ids[0]}/thumb", headers=auth(ada))).status_code == 404
+    for path in (f"/api/v1/trash/{ids[0]}/thumb", f"/api/v1/trash/{ids[0]}/preview", f"/api/v1/photos/{ids[0]}/thumb"):
+        resp = await client.get(path, headers=auth(bob))
+        assert resp.status_code == 404 and resp.json()["code"] == "photo_not_found"
+    assert (await client.get("/api/v1/trash", headers=auth(bob))).json()["items"] == []
+    # A photo not in the trash has no trash files, even for its owner.
+    assert (await client.get(f"/api/v1/trash/{ids[1]}/thumb", headers=auth(ada))).status_code == 404
+
+
+async def test_a_sync_token_older_than_the_feed_keeps_is_410_sync_expired(client, photos_dir: Path) -> None:
+    token, ids = await _library(client, photos_dir)
+    me = (await client.get("/api/v1/users/me", headers=auth(token))).json()
+    first = (await client.get("/api/v1/sync/changes", headers=auth(token))).json()
+    days = client.app.state.services.settings.library.changes_days
+    position = decode_token(me["id"], first["next"], datetime.min.replace(tzinfo=UTC))
+    old = encode_token(me["id"], position, datetime.now(UTC) - timedelta(days=days + 1))
+    resp = await client.get(f"/api/v1/sync/changes?since={old}", headers=auth(token))
+    assert resp.status_code == 410 and resp.headers["content-type"].startswith("application/problem+json")
+    assert resp.json()["code"] == "sync_expired"
+    recent = encode_token(me["id"], position, datetime.now(UTC) - timedelta(days=days - 1))
+    assert (await client.get(f"/api/v1/sync/changes?since={recent}", headers=auth(token))).status_code == 200
+    again = (await client.get("/api/v1/sync/changes", headers=auth(token))).json()  # from the start
+    assert {p["id"] for p in again["changed"]} == set(ids)

@@ -14,7 +14,7 @@ import pytest
 from auroravault.errors import Conflict, Invalid, QuotaExceeded
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Flags, Job, MetaStore, Photo, PhotoView, Session, Upload, Usage, User
-from auroravault.timeutil import sort_key, utcnow
+from auroravault.timeutil import sort_key, to_iso, utcnow
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -657,3 +657,79 @@ async def test_the_change_feed_names_each_change_once_after_its_position(meta: M
     with pytest.raises(Invalid) as bad:
         await meta.changes_since(user.id, "not a position", 10)
     assert bad.value.code == "invalid_sync_token"
+
+
+async def test_usage_counts_photos_and_variants_through_trash_deletion_and_ended_uploads(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    one, two = await arrived(meta, user, SHA_A), await arrived(meta, user, SHA_B)
+    ready = msgspec.structs.replace(one, status="ready", variants_bytes=30)
+    assert await meta.save_processed_photo(ready, "processing") is True
+    assert await meta.usage(user.id) == Usage(photo_count=2, variant_bytes=30)
+    await meta.trash_photos(user.id, [one.id], utcnow())
+    assert await meta.usage(user.id) == Usage(photo_count=2, variant_bytes=30)  # the trash still counts
+    await meta.mark_deleting(user.id, [one.id], utcnow())
+    assert await meta.finish_deletion(one.id, utcnow()) is True
+    assert await meta.usage(user.id) == Usage(photo_count=1, variant_bytes=0)
+    assert two.upload_id is not None  # a processing photo whose upload is ended leaves the count
+    assert await meta.end_upload(two.upload_id, "rejected", "not_an_image", utcnow()) is True
+    assert await meta.usage(user.id) == Usage(photo_count=0, variant_bytes=0)
+    assert (await meta.get_user(user.id)).used_bytes == 0
+
+
+async def test_the_trash_pages_newest_trashed_first(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    photos = [await arrived(meta, user, sha) for sha in (SHA_A, SHA_B, "c" * 64)]
+    start = utcnow()
+    for n, photo in enumerate(photos):
+        await meta.trash_photos(user.id, [photo.id], start + timedelta(seconds=n))
+    first = await meta.list_trash(user.id, limit=2, after=None)
+    assert [p.id for p in first] == [photos[2].id, photos[1].id]
+    last = first[-1]
+    assert last.trashed_at is not None
+    rest = await meta.list_trash(user.id, limit=2, after=(to_iso(last.trashed_at), last.id))
+    assert [p.id for p in rest] == [photos[0].id]
+
+
+async def test_pruning_the_feed_keeps_the_newest_entry_of_each_photo_that_exists(meta: MetaStore) -> None:
+    ada, bob = await with_user(meta), await with_user(meta, email="bob@example.com")
+    one, two = await arrived(meta, ada, SHA_A), await arrived(meta, ada, SHA_B)
+    await meta.set_flags(ada.id, [two.id], favorite=True, archived=None, now=utcnow())
+    gone = await arrived(meta, bob, SHA_A)
+    await meta.trash_photos(bob.id, [gone.id], utcnow())
+    await meta.mark_deleting(bob.id, [gone.id], utcnow())
+    await meta.finish_deletion(gone.id, utcnow())
+    await asyncio.sleep(0.01)
+    cut = utcnow()
+    await asyncio.sleep(0.01)
+    await meta.set_flags(ada.id, [one.id], favorite=True, archived=None, now=utcnow())
+    assert await meta.prune_changes(cut) >= 3  # one's and two's older entries, bob's whole feed
+    assert await meta.prune_changes(cut) == 0
+    start = await meta.changes_since(ada.id, None, 100)
+    assert sorted(start.photo_ids) == sorted([one.id, two.id]) and not start.more
+    assert (await meta.changes_since(bob.id, None, 100)).photo_ids == []
+
+
+async def test_month_counts_follow_the_viewers_favorite_and_archived_marks(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    may, june = utcnow().replace(year=2020, month=5, day=1), utcnow().replace(year=2020, month=6, day=1)
+    fav = await arrived(meta, ada, SHA_A, when=may)
+    both = await arrived(meta, ada, SHA_B, when=june)
+    plain = await arrived(meta, ada, "c" * 64, when=june)
+    trashed = await arrived(meta, ada, "d" * 64, when=june)
+    await meta.set_flags(ada.id, [fav.id, both.id, trashed.id], favorite=True, archived=None, now=utcnow())
+    await meta.set_flags(ada.id, [both.id], favorite=None, archived=True, now=utcnow())
+    await meta.trash_photos(ada.id, [trashed.id], utcnow())
+
+    async def months(**view) -> list[tuple[str, int]]:
+        found = await meta.month_counts(ada.id, PhotoView(viewer_id=ada.id, **view))
+        return [(m.month, m.count) for m in found]
+
+    assert await months() == [("2020-06", 1), ("2020-05", 1)]  # `both` is archived, `trashed` in the trash
+    assert await months(favorite=True) == [("2020-05", 1)]
+    assert await months(favorite=True, archived="include") == [("2020-06", 1), ("2020-05", 1)]
+    assert await months(archived="only") == [("2020-06", 1)]
+    assert await months(archived="include") == [("2020-06", 2), ("2020-05", 1)]
+    favorites = await meta.list_photos(
+        ada.id, limit=9, after=None, descending=True, view=PhotoView(viewer_id=ada.id, favorite=True)
+    )
+    assert [p.id for p in favorites] == [fav.id] and plain.id != fav.id

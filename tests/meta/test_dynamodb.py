@@ -18,10 +18,13 @@ import pytest
 
 from auroravault.config import DynamoDBSettings
 from auroravault.errors import Conflict, QuotaExceeded, Unavailable
+from auroravault.meta.base import Usage
 from auroravault.meta.dynamodb import DynamoMetaStore
+from auroravault.meta.dynamodb.keys import _trash_key, _user_key
+from auroravault.meta.dynamodb.upgrade import MARKER
 from auroravault.timeutil import sort_key, utcnow
 from tests.meta.conftest import dynamo_settings
-from tests.meta.test_contract import a_batch, a_job, photo_and_upload, with_user
+from tests.meta.test_contract import a_batch, a_job, arrived, photo_and_upload, with_user
 from tests.servers.moto import MOTO_CREDENTIALS, MOTO_REGION
 
 
@@ -221,3 +224,39 @@ async def test_a_dedupe_key_left_without_its_job_does_not_block_the_photo(store:
     )
     assert await store.enqueue_job(a_job(dedupe="welcome:x")) is True
     assert await store.enqueue_job(a_job(dedupe="welcome:x")) is False  # a live job holds it now
+
+
+async def test_migrate_upgrades_what_an_earlier_version_wrote(store: DynamoMetaStore) -> None:
+    user = await with_user(store)
+    kept, trashed = await arrived(store, user, "a" * 64), await arrived(store, user, "b" * 64)
+    await store.trash_photos(user.id, [trashed.id], utcnow())
+    # As an earlier version left it: no usage counters, no USERS index keys, the trash keyed by id.
+    await store._call(
+        "update_item",
+        TableName=store.table,
+        Key=_user_key(user.id),
+        UpdateExpression="REMOVE photo_count, variant_bytes, GSI1PK, GSI1SK",
+    )
+    stored = await store.get_photo(trashed.id)
+    assert stored is not None and stored.trashed_at is not None
+    new_key = _trash_key(stored)
+    item = await store._get(new_key)
+    assert item is not None
+    await store._call("delete_item", TableName=store.table, Key=new_key)
+    await store._call("put_item", TableName=store.table, Item={**item, "SK": {"S": f"TRASH#{trashed.id}"}})
+    await store._call("delete_item", TableName=store.table, Key=MARKER)
+    assert await store.usage(user.id) == Usage(photo_count=0, variant_bytes=0)  # what it would say
+
+    await store.migrate()
+    assert await store.usage(user.id) == Usage(photo_count=2, variant_bytes=0)
+    assert [p.id for p in await store.list_trash(user.id, limit=10, after=None)] == [trashed.id]
+    assert await store.restore_photos(user.id, None, utcnow()) == [trashed.id]
+    assert await store._get(_key_of(user.id, f"TRASH#{trashed.id}")) is None
+    assert await store.prune_changes(utcnow() + timedelta(days=1)) >= 1  # the user is found again
+    assert {kept.id, trashed.id} == set((await store.changes_since(user.id, None, 10)).photo_ids)
+    await store.migrate()  # once done, done: the counters stay as they are
+    assert await store.usage(user.id) == Usage(photo_count=2, variant_bytes=0)
+
+
+def _key_of(user_id: str, sk: str) -> dict:
+    return {"PK": {"S": f"USER#{user_id}"}, "SK": {"S": sk}}

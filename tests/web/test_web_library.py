@@ -212,3 +212,24 @@ def test_a_photo_without_a_date_takes_its_file_date(
     [photo] = api_get(page, "/photos?limit=5")["items"]
     assert photo["taken_at"].startswith("2011-05-04")
     tab.close()
+
+
+def test_the_trash_shows_its_photos_thumbnails_and_previews(
+    browser: Any, web_server: Server, photos: Path, artifacts: Path
+) -> None:
+    t = Tab(browser, web_server)
+    page = t.page
+    register(page)
+    upload(page, photos, ["flower.jpg", "starfish.jpg"])
+    page.click(f"{tile('flower.jpg')} .check")
+    page.click("#bulk-trash")
+    wait_tiles(page, 1)
+    go(page, "trash")
+    wait_tiles(page, 1)
+    wait_thumbnails(page, 1)  # the trashed photo's own thumbnail, loaded, not a placeholder
+    assert page.locator(f"{tile('flower.jpg')} img.thumb.loaded").evaluate("(img) => img.naturalWidth") > 0
+    page.screenshot(path=str(artifacts / "trash-thumbnails.png"))
+    open_photo(page, "flower.jpg")
+    page.wait_for_selector("#viewer-image[data-variant=preview]")
+    assert page.evaluate("() => document.querySelector('#viewer-image').naturalWidth") > 0
+    t.close()

@@ -5,7 +5,7 @@ The key design lives in ``docs/dynamodb.md``; in short, every item has ``PK``/``
 ==============================  ==========================  =================================================
 PK                              SK                          what
 ==============================  ==========================  =================================================
-``USER#<id>``                   ``PROFILE``                 the User (``used_bytes``/``quota_bytes`` numbers)
+``USER#<id>``                   ``PROFILE``                 the User (``used_bytes``/``quota_bytes``, usage counters)
 ``EMAIL#<email>``               ``EMAIL``                   email uniqueness -> ``user_id``
 ``SESSION#<hash>``              ``SESSION``                 the Session
 ``USER#<id>``                   ``SESSION#<hash>``          the user's sessions (strongly consistent revoke)
@@ -45,8 +45,9 @@ The package, by what each module holds:
   Put/Update/Delete builders every operation uses;
 - ``codec``: records <-> attribute maps, and ``_Expr`` for expression placeholders;
 - ``keys``: the key shapes above, the claim and job index attributes, GSI names, the TTL attribute;
-- ``accounts``, ``photos``, ``uploads``, ``jobs``, ``expiry``: the MetaStore operations, one
-  concern each, as mixins that ``DynamoMetaStore`` combines.
+- ``accounts``, ``photos``, ``library``, ``feed``, ``uploads``, ``jobs``, ``expiry``: the
+  MetaStore operations, one concern each, as mixins that ``DynamoMetaStore`` combines;
+- ``upgrade``: what ``migrate`` does once to items an earlier version wrote.
 """
 
 from auroravault.meta.dynamodb.client import MAX_CONCURRENCY

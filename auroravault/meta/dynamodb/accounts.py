@@ -13,6 +13,7 @@ from auroravault.meta.base import Session, User
 from auroravault.meta.dynamodb.client import RETRIES, TableClient, _backoff, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item
 from auroravault.meta.dynamodb.keys import (
+    USERS_PK,
     _counter_key,
     _email_key,
     _expiring,
@@ -32,9 +33,10 @@ class AccountOps(TableClient):
     # -- users and sessions ----------------------------------------------------------------
     async def create_user(self, user: User) -> None:
         user = msgspec.structs.replace(user, email=user.email.lower())
+        profile = _user_key(user.id)
         e = _Expr()
         ops = [
-            {"Put": self._put({**_item(user), **_user_key(user.id)}, "attribute_not_exists(PK)")},
+            {"Put": self._put({**_item(user), **profile, **_users_index(user.id)}, "attribute_not_exists(PK)")},
             {
                 "Put": self._put(
                     {**_email_key(user.email), "user_id": {"S": user.id}},
@@ -80,27 +82,39 @@ class AccountOps(TableClient):
             return False
         return True
 
-    async def _used_bytes_op(self, user_id: str, delta: int) -> dict[str, Any] | None:
-        """An Update adding ``delta`` to ``used_bytes`` without going below zero.
+    async def _used_bytes_op(self, user_id: str, delta: int, counts: tuple[int, int] = (0, 0)) -> dict[str, Any] | None:
+        """An Update adding ``delta`` to ``used_bytes`` without going below zero, and
+        ``counts`` (photos, variant bytes) to the usage counters (see ``_usage_counts``).
 
         DynamoDB has no MAX(); the op is chosen from a fresh read and guarded by a
         condition that holds only while that choice is still right, so a racing writer
         makes it fail (and the caller retries) instead of making it wrong.
         """
         if delta == 0:
-            return None
+            return self._usage_op(user_id, counts)
         item = await self._get(_user_key(user_id))
         if item is None:
             return None
         used = int(item["used_bytes"]["N"])
         e = _Expr()
+        add = _counter_adds(e, counts)
         if delta > 0:
-            return self._update(_user_key(user_id), f"ADD {e.n('used_bytes')} {e.v(delta)}", e, "attribute_exists(PK)")
+            expr = f"ADD {e.n('used_bytes')} {e.v(delta)}{add}"
+            return self._update(_user_key(user_id), expr, e, "attribute_exists(PK)")
         if used >= -delta:
             cond = f"{e.n('used_bytes')} >= {e.v(-delta)}"
-            return self._update(_user_key(user_id), f"ADD {e.n('used_bytes')} {e.v(delta)}", e, cond)
+            return self._update(_user_key(user_id), f"ADD {e.n('used_bytes')} {e.v(delta)}{add}", e, cond)
         cond = f"{e.n('used_bytes')} < {e.v(-delta)}"
-        return self._update(_user_key(user_id), f"SET {e.n('used_bytes')} = {e.v(0)}", e, cond)
+        set_zero = f"SET {e.n('used_bytes')} = {e.v(0)}"
+        return self._update(_user_key(user_id), set_zero + (f" ADD {add.removeprefix(', ')}" if add else ""), e, cond)
+
+    def _usage_op(self, user_id: str, counts: tuple[int, int]) -> dict[str, Any] | None:
+        """An Update of the owner's usage counters alone (None when nothing changes)."""
+        e = _Expr()
+        add = _counter_adds(e, counts)
+        if not add:
+            return None
+        return self._update(_user_key(user_id), f"ADD {add.removeprefix(', ')}", e, "attribute_exists(PK)")
 
     async def add_used_bytes(self, user_id: str, delta: int) -> None:
         for attempt in range(RETRIES):
@@ -227,3 +241,16 @@ class AccountOps(TableClient):
 
     async def reset_counter(self, key: str) -> None:
         await self._call("delete_item", **self._delete(_counter_key(key)))
+
+
+def _counter_adds(e: _Expr, counts: tuple[int, int]) -> str:
+    """``, photo_count :n, variant_bytes :m`` for the non-zero parts of ``counts``."""
+    photos, variants = counts
+    steps = (("photo_count", photos), ("variant_bytes", variants))
+    parts = [f"{e.n(name)} {e.v(step)}" for name, step in steps if step]
+    return "".join(f", {p}" for p in parts)
+
+
+def _users_index(user_id: str) -> AttrMap:
+    """GSI1 attributes of a profile: every user under ``USERS`` (the feed pruning walks them)."""
+    return {"GSI1PK": {"S": USERS_PK}, "GSI1SK": {"S": user_id}}

@@ -16,6 +16,7 @@ TTL_ATTR = "expires_ttl"
 EXPIRES_PK = "EXPIRES"
 GSI1, GSI2 = "GSI1", "GSI2"
 DUE_PK = "DUE"  # one constant shard: a family vault's sweep traffic is small
+USERS_PK = "USERS"  # GSI1 of user profiles: the daily feed pruning walks the users there
 PROCESSING_PK = "PROCESSING"  # GSI1 of photo home records while they are processing (one shard too)
 
 
@@ -157,8 +158,15 @@ def _flag_key(viewer_id: str, photo_id: str) -> AttrMap:
     return _key(f"USER#{viewer_id}", f"FLAG#{photo_id}")
 
 
-def _trash_key(owner_id: str, photo_id: str) -> AttrMap:
-    return _key(f"USER#{owner_id}", f"TRASH#{photo_id}")
+def _trash_sk(trashed_at: str, photo_id: str) -> str:
+    return f"TRASH#{trashed_at}#{photo_id}"
+
+
+def _trash_key(photo: Photo) -> AttrMap:
+    """The trash entry of a trashed photo: it sorts by ``(trashed_at, id)`` like the trash page
+    (``trashed_at`` is fixed-width ISO without '#'), so ``list_trash`` is one keyed query."""
+    assert photo.trashed_at is not None
+    return _key(f"USER#{photo.owner_id}", _trash_sk(to_iso(photo.trashed_at), photo.id))
 
 
 def _tomb_key(owner_id: str, sha256: str) -> AttrMap:

@@ -3,29 +3,26 @@
 Items (all in the owner's or viewer's ``USER#id`` partition, see ``docs/dynamodb.md``):
 
 - ``FLAG#<photo_id>``: the viewer's ``favorite`` and ``archived``.
-- ``TRASH#<photo_id>``: a trashed photo (the whole record), in GSI2 under ``TRASHED`` by
-  ``trashed_at`` (``0000...`` once its deletion started, so the expiry finds it first).
+- ``TRASH#<trashed_at>#<photo_id>``: a trashed photo (the whole record), so the trash pages
+  by a keyed query; in GSI2 under ``TRASHED`` by ``trashed_at`` (``0000...`` once its
+  deletion started, so the expiry finds it first).
   A trashed photo leaves the timeline copy and the month counters (``_photo_ops``).
 - ``TOMB#<sha256>``: the tombstone of the last photo with that content deleted for good.
-- ``CHANGE#<time>#<photo_id>#<rand>``: the change feed, written in the transaction of
-  the change by the writer's clock. A writer whose clock read is older than a commit that
-  became visible first would land *behind* a reader's position: the reader therefore
-  re-reads ``OVERLAP`` seconds before its position and skips the entries it already saw
-  (their keys travel in the position). A change committed more than ``OVERLAP`` seconds
-  after its clock read can be missed; writes are single transactions of well under a second.
+- ``CHANGE#<time>#<photo_id>#<rand>``: the change feed (``feed``), written in the
+  transaction of the change.
 
 Every transition is a transaction guarded by the photo's version, retried on a race.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from auroravault.errors import Invalid, Unavailable
-from auroravault.meta.base import EDITABLE_FIELDS, ChangeBatch, Flags, MonthCount, Photo, PhotoView, Usage
+from auroravault.errors import Unavailable
+from auroravault.meta.base import EDITABLE_FIELDS, Flags, MonthCount, Photo, PhotoView, Usage
 from auroravault.meta.dynamodb.client import RETRIES, _backoff, _Canceled
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record, _version
 from auroravault.meta.dynamodb.keys import (
@@ -37,17 +34,13 @@ from auroravault.meta.dynamodb.keys import (
     _photo_key,
     _tomb_key,
     _trash_key,
+    _trash_sk,
+    _user_key,
 )
-from auroravault.meta.dynamodb.photos import PhotoOps
-from auroravault.timeutil import from_iso, to_iso
+from auroravault.meta.dynamodb.photos import PhotoOps, _usage_counts
+from auroravault.timeutil import to_iso
 
-OVERLAP = timedelta(seconds=10)
 PAGE = 100
-
-
-class _Position(msgspec.Struct, array_like=True):
-    last: str  # the newest change key read
-    seen: list[str]  # change keys read within OVERLAP before ``last``
 
 
 class LibraryOps(PhotoOps):
@@ -89,42 +82,47 @@ class LibraryOps(PhotoOps):
 
     async def _shown(self, view: PhotoView, photos: list[Photo]) -> list[Photo]:
         flags = await self.get_flags(view.viewer_id, [p.id for p in photos])
-        shown = []
-        for p in photos:
-            mark = flags.get(p.id, Flags())
-            if view.favorite and not mark.favorite:
-                continue
-            if (view.archived == "exclude" and mark.archived) or (view.archived == "only" and not mark.archived):
-                continue
-            if view.media_type is not None and p.media_type != view.media_type:
-                continue
-            shown.append(p)
-        return shown
+        return [p for p in photos if _passes(view, p, flags.get(p.id, Flags()))]
 
     async def month_counts(self, owner_id: str, view: PhotoView | None = None) -> list[MonthCount]:
         view = view or PhotoView(viewer_id=owner_id)
         counts: dict[str, int] = {}
-        if view.favorite or view.media_type is not None or view.archived == "only":
+        if view.favorite or view.archived == "only":
+            # Only photos the viewer flagged can match: O(the viewer's flags), not O(photos).
+            for photo, mark in await self._flagged(view.viewer_id, owner_id):
+                if _passes(view, photo, mark):
+                    counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) + 1
+        elif view.media_type is not None:  # no index by type: the whole timeline (docs/dynamodb.md)
             for photo in await self.list_photos(owner_id, limit=10**9, after=None, descending=True, view=view):
                 counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) + 1
         else:
             counts = {m.month: m.count for m in await super().month_counts(owner_id)}
             if view.archived == "exclude":  # the exact counters, less the viewer's archived photos
-                for photo in await self._archived(view.viewer_id, owner_id):
-                    counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) - 1
+                for photo, mark in await self._flagged(view.viewer_id, owner_id):
+                    if mark.archived:
+                        counts[photo.sort_at[:7]] = counts.get(photo.sort_at[:7], 0) - 1
         return [MonthCount(month=m, count=c) for m, c in sorted(counts.items(), reverse=True) if c > 0]
 
-    async def _archived(self, viewer_id: str, owner_id: str) -> list[Photo]:
+    async def _flagged(self, viewer_id: str, owner_id: str) -> list[tuple[Photo, Flags]]:
+        """The owner's listed photos the viewer has a favorite or archived mark on, with the marks."""
         e = _Expr()
         query = e.args(
             KeyConditionExpression=f"PK = {e.v(f'USER#{viewer_id}')} AND begins_with(SK, {e.v('FLAG#')})",
             ConsistentRead=True,
         )
-        ids = [
-            i["SK"]["S"].removeprefix("FLAG#") async for i in self._query(**query) if i.get("archived", {}).get("BOOL")
+        marks = {
+            i["SK"]["S"].removeprefix("FLAG#"): Flags(
+                favorite=i.get("favorite", {}).get("BOOL", False), archived=i.get("archived", {}).get("BOOL", False)
+            )
+            async for i in self._query(**query)
+        }
+        marks = {pid: m for pid, m in marks.items() if m.favorite or m.archived}
+        photos = await self.get_photos(list(marks)) if marks else {}
+        return [
+            (p, marks[p.id])
+            for p in photos.values()
+            if p.owner_id == owner_id and p.status != "pending" and p.trashed_at is None
         ]
-        photos = await self.get_photos(ids) if ids else {}
-        return [p for p in photos.values() if p.owner_id == owner_id and p.status != "pending" and p.trashed_at is None]
 
     # -- flags -------------------------------------------------------------------------------
     async def set_flags(
@@ -176,7 +174,7 @@ class LibraryOps(PhotoOps):
         sort = "0000" if photo.deleting_at else to_iso(photo.trashed_at)
         item: AttrMap = {
             **_item(photo),
-            **_trash_key(photo.owner_id, photo.id),
+            **_trash_key(photo),
             "GSI2PK": {"S": TRASH_PK},
             "GSI2SK": {"S": f"{sort}#{photo.id}"},
         }
@@ -218,7 +216,7 @@ class LibraryOps(PhotoOps):
             KeyConditionExpression=f"PK = {e.v(f'USER#{owner_id}')} AND begins_with(SK, {e.v('TRASH#')})",
             ConsistentRead=True,
         )
-        return [i["SK"]["S"].removeprefix("TRASH#") async for i in self._query(**query)]
+        return [i["id"]["S"] async for i in self._query(**query)]
 
     async def restore_photos(self, owner_id: str, photo_ids: list[str] | None, now: datetime) -> list[str]:
         done = []
@@ -228,24 +226,33 @@ class LibraryOps(PhotoOps):
                 if photo.owner_id != owner_id or photo.trashed_at is None or photo.deleting_at is not None:
                     return None
                 after = msgspec.structs.replace(photo, trashed_at=None, updated_at=now)
-                return after, [{"Delete": self._delete(_trash_key(owner_id, photo.id))}]
+                return after, [{"Delete": self._delete(_trash_key(photo))}]
 
             if await self._change(photo_id, decide) is not None:
                 done.append(photo_id)
         return done
 
     async def list_trash(self, owner_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
+        # Trash entries sort by (trashed_at, id): newest first from the cursor, ``limit`` at a
+        # time; entries being deleted (a moment, until their job ran) are read and skipped.
+        high = _trash_sk(*after) if after is not None else "TRASH$"
         e = _Expr()
         query = e.args(
-            KeyConditionExpression=f"PK = {e.v(f'USER#{owner_id}')} AND begins_with(SK, {e.v('TRASH#')})",
+            KeyConditionExpression=f"PK = {e.v(f'USER#{owner_id}')} AND SK BETWEEN {e.v('TRASH#')} AND {e.v(high)}",
+            ScanIndexForward=False,
             ConsistentRead=True,
+            Limit=limit + 1,
         )
-        photos = [_record(Photo, i) async for i in self._query(**query)]
-        kept = [p for p in photos if p.deleting_at is None and p.trashed_at is not None]
-        kept.sort(key=lambda p: (to_iso(p.trashed_at or p.created_at), p.id), reverse=True)
-        if after is not None:
-            kept = [p for p in kept if (to_iso(p.trashed_at or p.created_at), p.id) < after]
-        return kept[:limit]
+        found: list[Photo] = []
+        async for item in self._query(**query):
+            if item["SK"]["S"] == high:
+                continue
+            photo = _record(Photo, item)
+            if photo.deleting_at is None and photo.trashed_at is not None:
+                found.append(photo)
+                if len(found) == limit:
+                    break
+        return found
 
     # -- permanent deletion --------------------------------------------------------------------
     async def mark_deleting(self, owner_id: str, photo_ids: list[str] | None, now: datetime) -> list[Photo]:
@@ -272,7 +279,7 @@ class LibraryOps(PhotoOps):
             KeyConditionExpression=f"GSI2PK = {e.v(TRASH_PK)} AND GSI2SK < {e.v(to_iso(trashed_before))}",
             Limit=limit,
         )
-        ids = [i["SK"]["S"].removeprefix("TRASH#") async for i in self._query(**query)][:limit]
+        ids = [i["id"]["S"] async for i in self._query(**query)][:limit]
         photos = await self.get_photos(ids) if ids else {}  # the index nominates, the record decides
         return [
             p for p in photos.values() if p.deleting_at is not None or (p.trashed_at and p.trashed_at < trashed_before)
@@ -291,13 +298,13 @@ class LibraryOps(PhotoOps):
                 "photo_id": {"S": photo.id},
                 "deleted_at": {"S": to_iso(now)},
             }
-            ops = self._photo_ops(photo, _version(item), None)
+            ops = self._photo_ops(photo, _version(item), None, usage=False)
             ops += [
-                {"Delete": self._delete(_trash_key(photo.owner_id, photo.id))},
+                {"Delete": self._delete(_trash_key(photo))},
                 {"Delete": self._delete(_flag_key(photo.owner_id, photo.id))},
                 {"Put": self._put(tomb)},
             ]
-            used = await self._used_bytes_op(photo.owner_id, -photo.size)
+            used = await self._used_bytes_op(photo.owner_id, -photo.size, _usage_counts(photo, None))
             if used is not None:
                 ops.append({"Update": used})
             try:
@@ -316,63 +323,19 @@ class LibraryOps(PhotoOps):
         return [h for h in unique if h in dead and h not in alive]
 
     async def usage(self, user_id: str) -> Usage:
-        # The timeline copies and the trash entries hold every non-pending photo once.
-        count = variants = 0
-        for prefix in ("PHOTO#", "TRASH#"):
-            e = _Expr()
-            query = e.args(
-                KeyConditionExpression=f"PK = {e.v(f'USER#{user_id}')} AND begins_with(SK, {e.v(prefix)})",
-                ProjectionExpression=e.n("variants_bytes"),
-                ConsistentRead=True,
-            )
-            async for item in self._query(**query):
-                count += 1
-                variants += int(item.get("variants_bytes", {}).get("N", "0"))
-        return Usage(photo_count=count, variant_bytes=variants)
-
-    # -- the change feed -----------------------------------------------------------------------
-    async def changes_since(self, viewer_id: str, position: str | None, limit: int) -> ChangeBatch:
-        start = _Position(last="CHANGE#", seen=[])
-        position = position or None  # "": the start of the feed
-        if position is not None:
-            try:
-                start = msgspec.json.decode(position, type=_Position)
-                lower = _sk_time(start.last) - OVERLAP
-            except (msgspec.DecodeError, ValueError):
-                raise Invalid(
-                    "invalid_sync_token", "the sync token is not one this server gave out", status=400
-                ) from None
-            low = f"CHANGE#{to_iso(lower)}"
-        else:
-            low = "CHANGE#"
-        e = _Expr()
-        query = e.args(
-            KeyConditionExpression=f"PK = {e.v(f'USER#{viewer_id}')} AND SK BETWEEN {e.v(low)} AND {e.v('CHANGE$')}",
-            ConsistentRead=True,
+        # Counters on the profile, kept by ``_photo_ops`` in the transactions that change them.
+        item = await self._get(_user_key(user_id))
+        counters = item or {}
+        return Usage(
+            photo_count=int(counters.get("photo_count", {}).get("N", "0")),
+            variant_bytes=int(counters.get("variant_bytes", {}).get("N", "0")),
         )
-        seen = set(start.seen) | {start.last}
-        keys: list[tuple[str, str]] = []
-        more = False
-        async for item in self._query(**query):
-            sk = item["SK"]["S"]
-            if sk in seen:
-                continue
-            if len(keys) == limit:
-                more = True
-                break
-            keys.append((sk, item["photo_id"]["S"]))
-        if not keys:
-            return ChangeBatch(photo_ids=[], position=position or "", more=False)
-        newest = max([start.last, *(k for k, _ in keys)]) if position is not None else max(k for k, _ in keys)
-        window = _sk_time(newest) - OVERLAP
-        recent = [k for k in [*seen, *(k for k, _ in keys)] if k.startswith("CHANGE#2") and _sk_time(k) >= window]
-        ids = list(dict.fromkeys(pid for _, pid in reversed(keys)))[::-1]
-        return ChangeBatch(photo_ids=ids, position=_dump(_Position(last=newest, seen=sorted(set(recent)))), more=more)
 
 
-def _sk_time(sk: str) -> datetime:
-    return from_iso(sk.split("#")[1])
-
-
-def _dump(position: _Position) -> str:
-    return msgspec.json.encode(position).decode()
+def _passes(view: PhotoView, photo: Photo, mark: Flags) -> bool:
+    """Whether a listed photo with the viewer's ``mark`` is in ``view``."""
+    if view.favorite and not mark.favorite:
+        return False
+    if (view.archived == "exclude" and mark.archived) or (view.archived == "only" and not mark.archived):
+        return False
+    return view.media_type is None or photo.media_type == view.media_type

@@ -102,9 +102,14 @@ class PhotoOps(AccountOps):
         kept = [p for p in found if p.status == "processing" and p.updated_at < updated_before]
         return sorted(kept, key=lambda p: (p.updated_at, p.id))
 
-    def _photo_ops(self, before: Photo, version: int, after: Photo | None) -> list[dict[str, Any]]:
+    def _photo_ops(
+        self, before: Photo, version: int, after: Photo | None, *, usage: bool = True
+    ) -> list[dict[str, Any]]:
         """Transaction items that replace ``before`` (stored as ``version``) by ``after``
-        (None: delete), keeping its timeline copy, month counter and claim in step."""
+        (None: delete), keeping its timeline copy, month counter, claim and, with ``usage``,
+        the owner's usage counters in step. A caller that also changes ``used_bytes`` passes
+        ``usage=False`` and gives ``_usage_counts`` to ``_used_bytes_op`` (one Update per item
+        and transaction: a DynamoDB rule)."""
         ops: list[dict[str, Any]] = []
         if after is None:
             e = _Expr()
@@ -144,6 +149,9 @@ class PhotoOps(AccountOps):
             ops.append({"Update": self._update(claim, expr, e, mine)})
         if not (was_pending and (after is None or is_pending)):  # a photo the owner could see changed
             ops.append({"Put": self._put(_change_item(before.owner_id, before.id, utcnow()))})
+        counter = self._usage_op(before.owner_id, _usage_counts(before, after)) if usage else None
+        if counter is not None:
+            ops.append({"Update": counter})
         return ops
 
     async def save_processed_photo(self, photo: Photo, expected_status: PhotoStatus) -> bool:
@@ -162,3 +170,16 @@ class PhotoOps(AccountOps):
             except _Canceled:
                 await _backoff(attempt)  # changed meanwhile: re-read and decide again
         raise Unavailable("meta_unavailable", "photo is too contended; try again")
+
+
+def _usage_counts(before: Photo, after: Photo | None) -> tuple[int, int]:
+    """How a change moves the owner's ``photo_count`` and ``variant_bytes`` (the counters on
+    the profile that ``usage`` reads): every non-pending photo counts, trash included."""
+
+    def counted(photo: Photo | None) -> tuple[int, int]:
+        if photo is None or photo.status == "pending":
+            return 0, 0
+        return 1, photo.variants_bytes
+
+    (n0, v0), (n1, v1) = counted(before), counted(after)
+    return n1 - n0, v1 - v0

@@ -1,6 +1,6 @@
 """``DynamoMetaStore``: the MetaStore on one DynamoDB table, and the table's lifecycle.
 
-The operations live in mixins by concern (``accounts``, ``photos``, ``library``, ``uploads``,
+The operations live in mixins by concern (``accounts``, ``photos``, ``library``, ``feed``, ``uploads``,
 ``jobs``, ``expiry``), all
 on ``client.TableClient``; the design is summarised in ``auroravault.meta.dynamodb`` and
 described in ``docs/dynamodb.md``.
@@ -15,13 +15,15 @@ from typing import Any
 from auroravault.errors import Unavailable
 from auroravault.meta.dynamodb.client import _Expected
 from auroravault.meta.dynamodb.expiry import ExpiryOps
+from auroravault.meta.dynamodb.feed import FeedOps
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
 from auroravault.meta.dynamodb.library import LibraryOps
+from auroravault.meta.dynamodb.upgrade import UpgradeOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(LibraryOps, UploadOps, JobOps, ExpiryOps):
+class DynamoMetaStore(LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 
@@ -73,7 +75,8 @@ class DynamoMetaStore(LibraryOps, UploadOps, JobOps, ExpiryOps):
             await asyncio.sleep(0.5)
 
     async def migrate(self) -> None:
-        """Create the table and its GSIs when missing, add missing GSIs, enable TTL; idempotent."""
+        """Create the table and its GSIs when missing, add missing GSIs, enable TTL, upgrade
+        what an earlier version wrote; idempotent."""
         if await self._describe() is None:
             # ResourceInUse: another instance is creating it; wait below either way.
             with contextlib.suppress(_Expected):
@@ -99,6 +102,7 @@ class DynamoMetaStore(LibraryOps, UploadOps, JobOps, ExpiryOps):
                 TableName=self.table,
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTR},
             )
+        await self._upgrade()  # items an earlier version wrote (``upgrade``)
 
     async def check(self) -> None:
         table = await self._describe()

@@ -29,7 +29,7 @@ from auroravault.meta.dynamodb.keys import (
     _upload_key,
     _user_key,
 )
-from auroravault.meta.dynamodb.photos import PhotoOps
+from auroravault.meta.dynamodb.photos import PhotoOps, _usage_counts
 from auroravault.timeutil import to_iso
 
 log = logging.getLogger(__name__)
@@ -290,8 +290,9 @@ class UploadOps(PhotoOps, JobOps):
             if photo_item is not None:
                 photo = _record(Photo, photo_item)
                 if photo.status in ("pending", "processing"):
-                    ops += self._photo_ops(photo, _version(photo_item), None)
-                    used = await self._used_bytes_op(upload.owner_id, -upload.size)
+                    ops += self._photo_ops(photo, _version(photo_item), None, usage=False)
+                    counts = _usage_counts(photo, None)
+                    used = await self._used_bytes_op(upload.owner_id, -upload.size, counts)
                     if used is not None:
                         ops.append({"Update": used})
             try:

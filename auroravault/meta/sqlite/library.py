@@ -260,3 +260,14 @@ class LibraryOps(PhotoOps):
             return ChangeBatch(photo_ids=[], position=str(after), more=False)
         ids = list(dict.fromkeys(row[1] for row in reversed(rows)))[::-1]
         return ChangeBatch(photo_ids=ids, position=str(rows[-1][0]), more=more)
+
+    async def prune_changes(self, before: datetime) -> int:
+        # One statement: the newest entry per (viewer, photo) of photos that exist stays, so a
+        # sync from the start still names every photo; the rest written before ``before`` goes.
+        async with self._tx() as conn:
+            cur = await conn.execute(
+                "DELETE FROM changes WHERE at < ? AND seq NOT IN (SELECT max(c.seq) FROM changes c"
+                " JOIN photos p ON p.id = c.photo_id GROUP BY c.user_id, c.photo_id)",
+                (to_iso(before),),
+            )
+            return cur.rowcount

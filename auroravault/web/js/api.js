@@ -131,8 +131,10 @@ export const api = {
   restore: (ids) => request('POST', '/trash/restore', ids ? { ids } : {}),
   deleteForever: (ids) => request('POST', '/trash/delete', ids ? { ids } : {}),
   photo: (photoId) => request('GET', `/photos/${id(photoId)}`),
-  // {url, expires_at} of a presigned GET for original | preview | thumb.
-  variant: (photoId, variant) => request('GET', `/photos/${id(photoId)}/${variant}?redirect=false`),
+  // {url, expires_at} of a presigned GET for original | preview | thumb; a trashed photo's
+  // files are reached in the trash (its owner only).
+  variant: (photoId, variant, { trashed = false } = {}) =>
+    request('GET', `/${trashed ? 'trash' : 'photos'}/${id(photoId)}/${variant}?redirect=false`),
   initUploads: (files) => request('POST', '/uploads', { files }),
   complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
 };

@@ -245,7 +245,7 @@ export class Viewer extends EventTarget {
   async previewUrl(photo) {
     const known = this.urls.get(photo.id);
     if (known && known.expires - Date.now() > 60000) return known.url;
-    const { url, expires_at: expiresAt } = await api.variant(photo.id, 'preview');
+    const { url, expires_at: expiresAt } = await api.variant(photo.id, 'preview', { trashed: Boolean(photo.trashed_at) });
     this.urls.set(photo.id, { url, expires: Date.parse(expiresAt) || Date.now() + 300000 });
     if (this.urls.size > 200) this.urls.delete(this.urls.keys().next().value);
     return url;
@@ -269,7 +269,7 @@ export class Viewer extends EventTarget {
     const photo = this.timeline.get(this.index);
     if (!photo) return;
     try {
-      const { url } = await api.variant(photo.id, 'original');
+      const { url } = await api.variant(photo.id, 'original', { trashed: Boolean(photo.trashed_at) });
       const link = document.createElement('a');
       link.href = url;
       link.download = photo.filename; // same origin; other storages name it in the signed URL

@@ -95,4 +95,6 @@ export interface SyncChanges {
   changed: Photo[];
   deleted: string[];
   next: string;
+  /** Another page waits: call again with `next` at once. */
+  more?: boolean;
 }

@@ -57,6 +57,15 @@ export interface SyncResult {
   supported: boolean;
   changed: number;
   deleted: number;
+  /** True when the server no longer kept changes as old as our token (410 `sync_expired`): the
+   * cache was dropped and filled again from the start of the feed; show the first page anew. */
+  reset: boolean;
+}
+
+/** The server prunes its change feed: a token older than that is 410 `sync_expired`. */
+export function isSyncExpired(raw: unknown): boolean {
+  const err = toApiError(raw);
+  return err.status === 410 && err.code === 'sync_expired';
 }
 
 /** Applies every change since the last sync; the token is saved only after the cache is. */
@@ -64,13 +73,22 @@ export async function syncChanges(api: Pick<ApiClient, 'syncChanges'>, cache: Ph
   let since = await AsyncStorage.getItem(SINCE_KEY);
   let changed = 0;
   let deleted = 0;
+  let reset = false;
   for (let round = 0; round < maxRounds; round += 1) {
     let res;
     try {
       res = await api.syncChanges(since);
     } catch (raw) {
+      if (isSyncExpired(raw) && since !== null && !reset) {
+        // Deletions older than the server keeps are gone from its feed: what the cache holds
+        // can no longer be trusted. Drop it and reload everything from the start.
+        await cache.clear();
+        since = null;
+        reset = true;
+        continue;
+      }
       const err = toApiError(raw);
-      if (err.status === 404 || err.status === 405) return { supported: false, changed, deleted };
+      if (err.status === 404 || err.status === 405) return { supported: false, changed, deleted, reset };
       throw err;
     }
     cache.upsert(res.changed);
@@ -79,8 +97,8 @@ export async function syncChanges(api: Pick<ApiClient, 'syncChanges'>, cache: Ph
     deleted += res.deleted.length;
     await cache.save();
     await AsyncStorage.setItem(SINCE_KEY, res.next);
-    if ((res.changed.length === 0 && res.deleted.length === 0) || res.next === since) break;
+    if (res.more === false || (res.changed.length === 0 && res.deleted.length === 0) || res.next === since) break;
     since = res.next;
   }
-  return { supported: true, changed, deleted };
+  return { supported: true, changed, deleted, reset };
 }
