@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Conflict, NotFound
-from auroravault.meta.base import Job, JobState, MetaStore
+from auroravault.meta.base import Job, JobState
+from auroravault.meta.protocols import JobStore
 from auroravault.timeutil import utcnow
 
 #: Payload keys whose values admins never see, wherever they sit in the payload.
@@ -38,7 +39,7 @@ def _shown(job: Job) -> Job:
 
 
 class AdminService:
-    def __init__(self, meta: MetaStore, before_retry: Callable[[Job], Awaitable[None]] | None = None) -> None:
+    def __init__(self, meta: JobStore, before_retry: Callable[[Job], Awaitable[None]] | None = None) -> None:
         self.meta = meta
         self.before_retry = before_retry  # the job kind's own step (a failed photo goes back to processing)
 

@@ -25,7 +25,8 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Invalid, NotFound
-from auroravault.meta.base import Flags, MetaStore, Photo, Usage, User
+from auroravault.meta.base import Flags, Photo, Usage, User
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.services import access
 from auroravault.services.deletion import DeletionService
 from auroravault.services.photos import decode_pair, encode_pair
@@ -152,7 +153,7 @@ def encode_trash_cursor(photo: Photo) -> str:
 
 
 class LibraryService:
-    def __init__(self, meta: MetaStore, deletion: DeletionService) -> None:
+    def __init__(self, meta: PhotoLibrary, deletion: DeletionService) -> None:
         self.meta = meta
         self.deletion = deletion
 

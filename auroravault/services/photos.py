@@ -20,7 +20,8 @@ import msgspec
 
 from auroravault.config import Settings
 from auroravault.errors import Conflict, Invalid
-from auroravault.meta.base import ArchivedView, Flags, MetaStore, MonthCount, Photo, PhotoView, User
+from auroravault.meta.base import ArchivedView, Flags, MonthCount, Photo, PhotoView, User
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.services import access
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import utcnow
@@ -75,7 +76,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 
 class PhotoService:
-    def __init__(self, meta: MetaStore, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(self, meta: PhotoLibrary, blobs: BlobStore, settings: Settings) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings

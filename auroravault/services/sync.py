@@ -22,7 +22,8 @@ import binascii
 import msgspec
 
 from auroravault.errors import Invalid
-from auroravault.meta.base import Flags, MetaStore, Photo, User
+from auroravault.meta.base import Flags, Photo, User
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.services import access
 
 PAGE = 500
@@ -54,7 +55,7 @@ def decode_token(viewer_id: str, token: str) -> str:
 
 
 class SyncService:
-    def __init__(self, meta: MetaStore) -> None:
+    def __init__(self, meta: PhotoLibrary) -> None:
         self.meta = meta
 
     async def changes(self, user: User, since: str | None) -> SyncPage:

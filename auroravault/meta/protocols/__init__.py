@@ -9,7 +9,8 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``UploadStore`` (``uploads``): batches and uploads;
 - ``JobStore`` (``jobs``): the durable job queue;
 - ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
-- ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired.
+- ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
+- ``PhotoLibrary`` (``library``): photos and library together, as four services need them.
 
 A service asks for the protocols it uses and no more (``AccountService(meta: AccountStore)``;
 one that needs several names a protocol inheriting them, next to it). ``MetaStore``
@@ -23,7 +24,7 @@ build ``MetaStore`` from these protocols without an import cycle.
 
 from auroravault.meta.protocols.accounts import AccountStore
 from auroravault.meta.protocols.jobs import JobStore
-from auroravault.meta.protocols.library import LibraryStore
+from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.uploads import UploadStore
@@ -31,4 +32,13 @@ from auroravault.meta.protocols.uploads import UploadStore
 #: Every aggregate protocol, in the order ``MetaStore`` inherits them.
 AGGREGATES: tuple[type, ...] = (AccountStore, PhotoStore, UploadStore, JobStore, LibraryStore, StoreLifecycle)
 
-__all__ = ["AGGREGATES", "AccountStore", "JobStore", "LibraryStore", "PhotoStore", "StoreLifecycle", "UploadStore"]
+__all__ = [
+    "AGGREGATES",
+    "AccountStore",
+    "JobStore",
+    "LibraryStore",
+    "PhotoLibrary",
+    "PhotoStore",
+    "StoreLifecycle",
+    "UploadStore",
+]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from auroravault.meta.protocols.photos import PhotoStore
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -73,3 +75,9 @@ class LibraryStore(Protocol):
         """The viewer's change feed after ``position`` (None: from the start). Raises
         ``Invalid('invalid_sync_token', status=400)`` for a position it never gave out."""
         ...
+
+
+@runtime_checkable
+class PhotoLibrary(PhotoStore, LibraryStore, Protocol):
+    """Photos with what the library keeps on them: what a service that shows or changes a
+    viewer's photos sees (the photos, library, sync and deletion services)."""
