@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from auroravault.api.deps import SERVICES, USER, bearer_token
+from auroravault.api.deps import ACCOUNTS_SERVICE, LIBRARY_SERVICE, USER, bearer_token
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import (
     LoginBody,
@@ -18,13 +18,14 @@ from auroravault.api.schemas import (
     UserOut,
 )
 from auroravault.meta.base import User
-from auroravault.services.container import Services
+from auroravault.services.accounts import AccountService
+from auroravault.services.library import LibraryService
 
 
 class AuthController(Controller):
     path = "/auth"
     tags = ["accounts"]
-    dependencies = SERVICES
+    dependencies = ACCOUNTS_SERVICE
 
     @post(
         "/register",
@@ -38,8 +39,8 @@ class AuthController(Controller):
             **UNAVAILABLE,
         ),
     )
-    async def register(self, data: JSONBody[RegisterBody], services: NamedDependency[Services]) -> RegisterOut:
-        result = await services.accounts.register(data.email, data.password, data.display_name)
+    async def register(self, data: JSONBody[RegisterBody], accounts: NamedDependency[AccountService]) -> RegisterOut:
+        result = await accounts.register(data.email, data.password, data.display_name)
         return RegisterOut(user=UserOut.of(result.user), token=result.token, expires_at=result.expires_at)
 
     @post(
@@ -50,14 +51,18 @@ class AuthController(Controller):
             s401="invalid_credentials", s429="too_many_attempts (with Retry-After)", **BODY, **UNAVAILABLE
         ),
     )
-    async def login(self, request: Request, data: JSONBody[LoginBody], services: NamedDependency[Services]) -> LoginOut:
+    async def login(
+        self, request: Request, data: JSONBody[LoginBody], accounts: NamedDependency[AccountService]
+    ) -> LoginOut:
         client = request.client.host if request.client else "unknown"
-        result = await services.accounts.login(data.email, data.password, client)
+        result = await accounts.login(data.email, data.password, client)
         return LoginOut(token=result.token, expires_at=result.expires_at, user=UserOut.of(result.user))
 
     @post("/logout", status_code=204, dependencies=USER, summary="Revoke this token", responses=documented(**AUTH))
-    async def logout(self, request: Request, user: NamedDependency[User], services: NamedDependency[Services]) -> None:
-        await services.accounts.logout(bearer_token(request))
+    async def logout(
+        self, request: Request, user: NamedDependency[User], accounts: NamedDependency[AccountService]
+    ) -> None:
+        await accounts.logout(bearer_token(request))
 
     @post(
         "/password-reset",
@@ -65,8 +70,10 @@ class AuthController(Controller):
         summary="Email a single-use reset link if the account exists (always 202: no enumeration)",
         responses=documented(**BODY, **UNAVAILABLE),
     )
-    async def password_reset(self, data: JSONBody[ResetBody], services: NamedDependency[Services]) -> dict[str, str]:
-        await services.accounts.request_password_reset(data.email)
+    async def password_reset(
+        self, data: JSONBody[ResetBody], accounts: NamedDependency[AccountService]
+    ) -> dict[str, str]:
+        await accounts.request_password_reset(data.email)
         return {"status": "accepted"}
 
     @post(
@@ -78,16 +85,16 @@ class AuthController(Controller):
         ),
     )
     async def password_reset_confirm(
-        self, data: JSONBody[ResetConfirmBody], services: NamedDependency[Services]
+        self, data: JSONBody[ResetConfirmBody], accounts: NamedDependency[AccountService]
     ) -> None:
-        await services.accounts.confirm_password_reset(data.token, data.password)
+        await accounts.confirm_password_reset(data.token, data.password)
 
 
 class UsersController(Controller):
     path = "/users"
     tags = ["accounts"]
-    dependencies = {**USER, **SERVICES}
+    dependencies = {**USER, **LIBRARY_SERVICE}
 
     @get("/me", summary="The current user, with quota and usage", responses=documented(**AUTH))
-    async def me(self, user: NamedDependency[User], services: NamedDependency[Services]) -> UserOut:
-        return UserOut.of(user, await services.library.usage(user))
+    async def me(self, user: NamedDependency[User], library: NamedDependency[LibraryService]) -> UserOut:
+        return UserOut.of(user, await library.usage(user))

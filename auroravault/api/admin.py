@@ -6,14 +6,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from auroravault.api.deps import ADMIN, SERVICES
+from auroravault.api.deps import ADMIN, ADMIN_SERVICE
 from auroravault.api.problems import AUTH, documented
 from auroravault.meta.base import Job, JobState, User
-from auroravault.services.container import Services
+from auroravault.services.admin import AdminService
 
 
 class JobOut(msgspec.Struct, kw_only=True):
@@ -50,17 +50,17 @@ class JobsOut(msgspec.Struct, kw_only=True):
 class AdminController(Controller):
     path = "/admin"
     tags = ["admin"]
-    dependencies = {**ADMIN, **SERVICES}
+    dependencies = {**ADMIN, **ADMIN_SERVICE}
 
     @get("/jobs", summary="Jobs by state, with counts and last errors", responses=documented(s403="admin_only", **AUTH))
     async def jobs(
         self,
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        admin: NamedDependency[AdminService],
         state_filter: Annotated[JobState | None, QueryParameter(name="state")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> JobsOut:
-        counts, jobs = await services.admin.jobs(state_filter, limit)
+        counts, jobs = await admin.jobs(state_filter, limit)
         return JobsOut(counts=counts, items=[JobOut.of(j) for j in jobs])
 
     @post(
@@ -70,8 +70,7 @@ class AdminController(Controller):
         responses=documented(s403="admin_only", s404="job_not_found", s409="job_not_dead", **AUTH),
     )
     async def retry(
-        self, request: Request, job_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
+        self, job_id: FromPath[str], user: NamedDependency[User], admin: NamedDependency[AdminService]
     ) -> JobOut:
-        job = await services.admin.retry(job_id)
-        services.runner.wake()
+        job = await admin.retry(job_id)
         return JobOut.of(job)

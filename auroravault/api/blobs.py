@@ -7,26 +7,22 @@ in memory), so ``request_max_body_size`` is lifted here and the signed size enfo
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, put, route
+from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
-from auroravault.api.deps import services_of
+from auroravault.api.deps import LOCAL_BLOBS
 from auroravault.api.problems import documented
 from auroravault.errors import Invalid, NotFound
 from auroravault.storage.local import LocalBlobStore
 
 
-def _store(request: Request) -> LocalBlobStore:
-    store = services_of(request).blobs
-    assert isinstance(store, LocalBlobStore)
-    return store
-
-
 class BlobController(Controller):
     path = "/blobs"
     tags = ["storage"]
+    dependencies = LOCAL_BLOBS
 
     @put(
         "/{key:path}",
@@ -44,11 +40,11 @@ class BlobController(Controller):
         self,
         request: Request,
         key: FromPath[str],
+        store: NamedDependency[LocalBlobStore],
         expires: FromQuery[str] = "",
         sha256: FromQuery[str] = "",
         signature: FromQuery[str] = "",
     ) -> dict[str, str]:
-        store = _store(request)
         key = key.lstrip("/")
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
@@ -71,14 +67,13 @@ class BlobController(Controller):
     )
     async def send(
         self,
-        request: Request,
         key: FromPath[str],
+        store: NamedDependency[LocalBlobStore],
         expires: FromQuery[str] = "",
         signature: FromQuery[str] = "",
         filename: FromQuery[str] = "",
         type: FromQuery[str] = "",
     ) -> File:
-        store = _store(request)
         key = key.lstrip("/")
         store.verify_get(key, expires=expires, signature=signature, filename=filename, content_type=type)
         path = store.path_of(key)

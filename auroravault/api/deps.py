@@ -1,16 +1,33 @@
-"""Dependencies shared by the controllers: the services, and the user behind the token."""
+"""What the controllers get from Litestar's dependency injection: the user behind the
+token, and the one service a controller calls (never the whole ``Services`` container).
+
+Each ``*_SERVICE`` mapping provides one service under its own name; a controller lists the
+ones it uses in ``dependencies`` and a handler asks for it by that name, e.g.
+``accounts: NamedDependency[AccountService]``. The services are built once per app
+(``create_app``) and live in ``app.state.services``; only this module reaches in there.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from litestar import Request
 from litestar.di import Provide
 
 from auroravault.errors import Forbidden, Unauthorized
 from auroravault.meta.base import User
+from auroravault.services.accounts import AccountService
+from auroravault.services.admin import AdminService
 from auroravault.services.container import Services
+from auroravault.services.library import LibraryService
+from auroravault.services.photos import PhotoService
+from auroravault.services.readiness import ReadinessService
+from auroravault.services.sync import SyncService
+from auroravault.services.uploads import UploadService
+from auroravault.storage.local import LocalBlobStore
 
 
-def services_of(request: Request) -> Services:
+def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -24,7 +41,7 @@ def bearer_token(request: Request) -> str:
 
 
 async def provide_user(request: Request) -> User:
-    return await services_of(request).accounts.authenticate(bearer_token(request))
+    return await _services(request).accounts.authenticate(bearer_token(request))
 
 
 async def provide_admin(request: Request) -> User:
@@ -34,10 +51,53 @@ async def provide_admin(request: Request) -> User:
     return user
 
 
-def provide_services(request: Request) -> Services:
-    return services_of(request)
+def provide_accounts(request: Request) -> AccountService:
+    return _services(request).accounts
+
+
+def provide_uploads(request: Request) -> UploadService:
+    return _services(request).uploads
+
+
+def provide_photos(request: Request) -> PhotoService:
+    return _services(request).photos
+
+
+def provide_library(request: Request) -> LibraryService:
+    return _services(request).library
+
+
+def provide_sync(request: Request) -> SyncService:
+    return _services(request).sync
+
+
+def provide_admin_service(request: Request) -> AdminService:
+    return _services(request).admin
+
+
+def provide_readiness(request: Request) -> ReadinessService:
+    return _services(request).readiness
+
+
+def provide_local_blobs(request: Request) -> LocalBlobStore:
+    """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
+    store = _services(request).blobs
+    assert isinstance(store, LocalBlobStore)
+    return store
+
+
+def _provide(provider: Callable[[Request], object]) -> Provide:
+    # The providers only read an attribute: no thread needed.
+    return Provide(provider, sync_to_thread=False)
 
 
 USER = {"user": Provide(provide_user)}
 ADMIN = {"user": Provide(provide_admin)}
-SERVICES = {"services": Provide(provide_services, sync_to_thread=False)}
+ACCOUNTS_SERVICE = {"accounts": _provide(provide_accounts)}
+UPLOADS_SERVICE = {"uploads": _provide(provide_uploads)}
+PHOTOS_SERVICE = {"photos": _provide(provide_photos)}
+LIBRARY_SERVICE = {"library": _provide(provide_library)}
+SYNC_SERVICE = {"sync": _provide(provide_sync)}
+ADMIN_SERVICE = {"admin": _provide(provide_admin_service)}
+READINESS_SERVICE = {"readiness": _provide(provide_readiness)}
+LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}

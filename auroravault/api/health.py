@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
+from litestar import get
+from litestar.di import NamedDependency
 
-from litestar import Request, get
-
-from auroravault.api.deps import services_of
+from auroravault.api.deps import READINESS_SERVICE
 from auroravault.api.problems import documented
+from auroravault.services.readiness import ReadinessService
 
 
 @get("/healthz", tags=["operations"], summary="The process is up")
@@ -20,8 +20,7 @@ async def healthz() -> dict[str, str]:
     tags=["operations"],
     summary="Meta and storage answer; 503 otherwise",
     responses={503: documented()[503]},
+    dependencies=READINESS_SERVICE,
 )
-async def readyz(request: Request) -> dict[str, str]:
-    services = services_of(request)
-    await asyncio.gather(services.meta.check(), services.blobs.check())
-    return {"status": "ready", "meta": services.meta.name, "storage": services.blobs.name}
+async def readyz(readiness: NamedDependency[ReadinessService]) -> dict[str, str]:
+    return {"status": "ready", **await readiness.check()}

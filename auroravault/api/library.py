@@ -11,7 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect
 
-from auroravault.api.deps import SERVICES, USER
+from auroravault.api.deps import LIBRARY_SERVICE, PHOTOS_SERVICE, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import (
     BulkFlagsBody,
@@ -27,9 +27,8 @@ from auroravault.api.schemas import (
     UpdatedOut,
 )
 from auroravault.meta.base import User
-from auroravault.services.container import Services
-from auroravault.services.library import IdError, PhotoEdit
-from auroravault.services.photos import Variant
+from auroravault.services.library import IdError, LibraryService, PhotoEdit
+from auroravault.services.photos import PhotoService, Variant
 
 BULK = "too_many_ids, ids_required, invalid_id"
 
@@ -67,9 +66,9 @@ class LibraryRoutes:
         photo_id: FromPath[str],
         data: JSONBody[PhotoEdit],
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        library: NamedDependency[LibraryService],
     ) -> PhotoOut:
-        photo, flags = await services.library.edit(user, photo_id, data)
+        photo, flags = await library.edit(user, photo_id, data)
         return PhotoOut.of(photo, flags=flags)
 
     @patch(
@@ -78,9 +77,9 @@ class LibraryRoutes:
         responses=documented(s422=f"{BULK}, nothing_to_change", **BODY, **AUTH, **UNAVAILABLE),
     )
     async def bulk_flags(
-        self, data: JSONBody[BulkFlagsBody], user: NamedDependency[User], services: NamedDependency[Services]
+        self, data: JSONBody[BulkFlagsBody], user: NamedDependency[User], library: NamedDependency[LibraryService]
     ) -> UpdatedOut:
-        result = await services.library.set_flags(user, data.ids, data.favorite, data.archived)
+        result = await library.set_flags(user, data.ids, data.favorite, data.archived)
         return UpdatedOut(updated=result.done, errors=_errors(result.errors))
 
     @post(
@@ -90,16 +89,16 @@ class LibraryRoutes:
         responses=documented(s422=BULK, **BODY, **AUTH, **UNAVAILABLE),
     )
     async def trash(
-        self, data: JSONBody[IdsBody], user: NamedDependency[User], services: NamedDependency[Services]
+        self, data: JSONBody[IdsBody], user: NamedDependency[User], library: NamedDependency[LibraryService]
     ) -> TrashedOut:
-        result = await services.library.trash(user, data.ids)
+        result = await library.trash(user, data.ids)
         return TrashedOut(trashed=result.done, errors=_errors(result.errors))
 
 
 class TrashController(Controller):
     path = "/trash"
     tags = ["library"]
-    dependencies = {**USER, **SERVICES}
+    dependencies = {**USER, **LIBRARY_SERVICE, **PHOTOS_SERVICE}
 
     @get(
         "/",
@@ -109,16 +108,13 @@ class TrashController(Controller):
     async def list_trash(
         self,
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        photos: NamedDependency[PhotoService],
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> PhotoPageOut:
-        page = await services.library.list_trash(user, limit=limit, cursor=cursor)
-        flags = await services.library.flags_of(user, page.items)
-        thumbs = await services.photos.thumb_urls(user, page.items, trashed=True)
+        page = await photos.trash_page(user, limit=limit, cursor=cursor)
         return PhotoPageOut(
-            items=[PhotoOut.of(p, url, flags.get(p.id)) for p, url in zip(page.items, thumbs, strict=True)],
-            next_cursor=page.next_cursor,
+            items=[PhotoOut.of(p, url, page.flags.get(p.id)) for p, url in page.items], next_cursor=page.next_cursor
         )
 
     @get(
@@ -137,10 +133,10 @@ class TrashController(Controller):
         photo_id: FromPath[str],
         variant: FromPath[Variant],
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        photos: NamedDependency[PhotoService],
         redirect: FromQuery[bool] = True,
     ) -> Response[DownloadOut] | Redirect:
-        found = await services.photos.download(user, photo_id, variant, trashed=True)
+        found = await photos.download(user, photo_id, variant, trashed=True)
         if not redirect:
             return Response(DownloadOut(url=found.url, expires_at=found.expires_at), status_code=200)
         return Redirect(found.url, status_code=302)
@@ -152,9 +148,9 @@ class TrashController(Controller):
         responses=documented(s422="too_many_ids, invalid_id", **BODY, **AUTH, **UNAVAILABLE),
     )
     async def restore(
-        self, data: JSONBody[OptionalIdsBody], user: NamedDependency[User], services: NamedDependency[Services]
+        self, data: JSONBody[OptionalIdsBody], user: NamedDependency[User], library: NamedDependency[LibraryService]
     ) -> RestoredOut:
-        result = await services.library.restore(user, data.ids)
+        result = await library.restore(user, data.ids)
         return RestoredOut(restored=result.done, errors=_errors(result.errors))
 
     @post(
@@ -164,7 +160,7 @@ class TrashController(Controller):
         responses=documented(s422="too_many_ids, invalid_id", **BODY, **AUTH, **UNAVAILABLE),
     )
     async def delete(
-        self, data: JSONBody[OptionalIdsBody], user: NamedDependency[User], services: NamedDependency[Services]
+        self, data: JSONBody[OptionalIdsBody], user: NamedDependency[User], library: NamedDependency[LibraryService]
     ) -> DeletedOut:
-        result = await services.library.delete(user, data.ids)
+        result = await library.delete(user, data.ids)
         return DeletedOut(deleted=result.done, errors=_errors(result.errors))

@@ -10,13 +10,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect
 
-from auroravault.api.deps import SERVICES, USER
+from auroravault.api.deps import LIBRARY_SERVICE, PHOTOS_SERVICE, USER
 from auroravault.api.library import LibraryRoutes
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import DownloadOut, MonthOut, PhotoOut, PhotoPageOut
 from auroravault.meta.base import User
-from auroravault.services.container import Services
-from auroravault.services.photos import Filters, MediaType, Order, Variant
+from auroravault.services.photos import Filters, MediaType, Order, PhotoService, Variant
 
 ArchivedQuery = Literal["only", "include"]
 
@@ -24,7 +23,7 @@ ArchivedQuery = Literal["only", "include"]
 class PhotoController(LibraryRoutes, Controller):
     path = "/photos"
     tags = ["photos"]
-    dependencies = {**USER, **SERVICES}
+    dependencies = {**USER, **PHOTOS_SERVICE, **LIBRARY_SERVICE}  # library: the LibraryRoutes handlers
 
     @get(
         "/",
@@ -34,7 +33,7 @@ class PhotoController(LibraryRoutes, Controller):
     async def list_photos(
         self,
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        photos: NamedDependency[PhotoService],
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         cursor: FromQuery[str | None] = None,
         order: FromQuery[Order] = "newest",
@@ -43,16 +42,16 @@ class PhotoController(LibraryRoutes, Controller):
         type: FromQuery[MediaType | None] = None,
     ) -> PhotoPageOut:
         filters = Filters(favorite=favorite, archived=archived or "exclude", media_type=type)
-        page = await services.photos.list_page(user, limit=limit, cursor=cursor, order=order, filters=filters)
+        page = await photos.list_page(user, limit=limit, cursor=cursor, order=order, filters=filters)
         return PhotoPageOut(
             items=[PhotoOut.of(p, url, page.flags.get(p.id)) for p, url in page.items], next_cursor=page.next_cursor
         )
 
     @get("/{photo_id:str}", summary="One photo with its metadata", responses=documented(s404="photo_not_found", **AUTH))
     async def get_photo(
-        self, photo_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
+        self, photo_id: FromPath[str], user: NamedDependency[User], photos: NamedDependency[PhotoService]
     ) -> PhotoOut:
-        photo, flags = await services.photos.show(user, photo_id)
+        photo, flags = await photos.show(user, photo_id)
         return PhotoOut.of(photo, flags=flags)
 
     @get(
@@ -70,10 +69,10 @@ class PhotoController(LibraryRoutes, Controller):
         photo_id: FromPath[str],
         variant: FromPath[Variant],
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        photos: NamedDependency[PhotoService],
         redirect: FromQuery[bool] = True,
     ) -> Response[DownloadOut] | Redirect:
-        found = await services.photos.download(user, photo_id, variant)
+        found = await photos.download(user, photo_id, variant)
         if not redirect:
             return Response(DownloadOut(url=found.url, expires_at=found.expires_at), status_code=200)
         return Redirect(found.url, status_code=302)
@@ -82,16 +81,16 @@ class PhotoController(LibraryRoutes, Controller):
 class TimelineController(Controller):
     path = "/timeline"
     tags = ["photos"]
-    dependencies = {**USER, **SERVICES}
+    dependencies = {**USER, **PHOTOS_SERVICE}
 
     @get("/", summary="Photo counts per month, newest first", responses=documented(**AUTH))
     async def timeline(
         self,
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        photos: NamedDependency[PhotoService],
         favorite: FromQuery[bool] = False,
         archived: FromQuery[ArchivedQuery | None] = None,
         type: FromQuery[MediaType | None] = None,
     ) -> list[MonthOut]:
         filters = Filters(favorite=favorite, archived=archived or "exclude", media_type=type)
-        return [MonthOut(month=m.month, count=m.count) for m in await services.photos.timeline(user, filters)]
+        return [MonthOut(month=m.month, count=m.count) for m in await photos.timeline(user, filters)]

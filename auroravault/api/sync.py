@@ -6,17 +6,17 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from auroravault.api.deps import SERVICES, USER
+from auroravault.api.deps import SYNC_SERVICE, USER
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import PhotoOut, SyncOut
 from auroravault.meta.base import User
-from auroravault.services.container import Services
+from auroravault.services.sync import SyncService
 
 
 class SyncController(Controller):
     path = "/sync"
     tags = ["library"]
-    dependencies = {**USER, **SERVICES}
+    dependencies = {**USER, **SYNC_SERVICE}
 
     @get(
         "/changes",
@@ -24,9 +24,9 @@ class SyncController(Controller):
         responses=documented(s400="invalid_request, invalid_sync_token", s410="sync_expired", **AUTH, **UNAVAILABLE),
     )
     async def changes(
-        self, user: NamedDependency[User], services: NamedDependency[Services], since: FromQuery[str | None] = None
+        self, user: NamedDependency[User], sync: NamedDependency[SyncService], since: FromQuery[str | None] = None
     ) -> SyncOut:
-        page = await services.sync.changes(user, since)
+        page = await sync.changes(user, since)
         return SyncOut(
             changed=[PhotoOut.of(p, flags=f) for p, f in page.changed],
             deleted=page.deleted,

@@ -9,17 +9,17 @@ from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from auroravault.api.deps import SERVICES, USER
+from auroravault.api.deps import UPLOADS_SERVICE, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import BatchOut, CheckBody, CheckOut, CompleteBody, InitBody, InitOut, UploadsOut
 from auroravault.meta.base import User
-from auroravault.services.container import Services
+from auroravault.services.uploads import UploadService
 
 
 class UploadController(Controller):
     path = "/uploads"
     tags = ["uploads"]
-    dependencies = {**USER, **SERVICES}
+    dependencies = {**USER, **UPLOADS_SERVICE}
 
     @post(
         "/",
@@ -35,9 +35,9 @@ class UploadController(Controller):
         ),
     )
     async def init(
-        self, data: JSONBody[InitBody], user: NamedDependency[User], services: NamedDependency[Services]
+        self, data: JSONBody[InitBody], user: NamedDependency[User], uploads: NamedDependency[UploadService]
     ) -> InitOut:
-        result = await services.uploads.init_batch(user, data.files)
+        result = await uploads.init_batch(user, data.files)
         return InitOut(batch_id=result.batch_id, expires_at=result.expires_at, items=result.items)
 
     @post(
@@ -47,9 +47,9 @@ class UploadController(Controller):
         responses=documented(s422="too_many_hashes, invalid_sha256", **BODY, **AUTH, **UNAVAILABLE),
     )
     async def check(
-        self, data: JSONBody[CheckBody], user: NamedDependency[User], services: NamedDependency[Services]
+        self, data: JSONBody[CheckBody], user: NamedDependency[User], uploads: NamedDependency[UploadService]
     ) -> CheckOut:
-        found = await services.uploads.check_hashes(user, data.sha256)
+        found = await uploads.check_hashes(user, data.sha256)
         return CheckOut(existing=found.existing, missing=found.missing, trashed=found.trashed, deleted=found.deleted)
 
     @post(
@@ -62,11 +62,11 @@ class UploadController(Controller):
         self,
         batch_id: FromPath[str],
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        uploads: NamedDependency[UploadService],
         data: JSONBody[CompleteBody | None] = None,
     ) -> UploadsOut:
         ids = data.upload_ids if data is not None else None
-        return UploadsOut(items=await services.uploads.complete(user, batch_id, ids))
+        return UploadsOut(items=await uploads.complete(user, batch_id, ids))
 
     @get(
         "/{batch_id:str}",
@@ -74,19 +74,19 @@ class UploadController(Controller):
         responses=documented(s404="batch_not_found", **AUTH),
     )
     async def batch(
-        self, batch_id: FromPath[str], user: NamedDependency[User], services: NamedDependency[Services]
+        self, batch_id: FromPath[str], user: NamedDependency[User], uploads: NamedDependency[UploadService]
     ) -> BatchOut:
-        batch, items = await services.uploads.batch_status(user, batch_id)
+        batch, items = await uploads.batch_status(user, batch_id)
         return BatchOut(batch_id=batch.id, expires_at=batch.expires_at, items=items)
 
     @get("/", summary="The user's uploads that still wait for their bytes", responses=documented(**AUTH))
     async def pending(
         self,
         user: NamedDependency[User],
-        services: NamedDependency[Services],
+        uploads: NamedDependency[UploadService],
         state_filter: Annotated[Literal["pending"], QueryParameter(name="state")] = "pending",
     ) -> UploadsOut:
-        return UploadsOut(items=await services.uploads.pending(user))
+        return UploadsOut(items=await uploads.pending(user))
 
     # Litestar's own OPTIONS answer for "/" names only the first handler (``Allow: OPTIONS, POST``).
     @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False, sync_to_thread=False)

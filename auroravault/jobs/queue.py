@@ -14,7 +14,8 @@ from typing import Any
 
 from auroravault.config import JobSettings
 from auroravault.ids import new_id
-from auroravault.meta.base import Job, MetaStore
+from auroravault.meta.base import Job
+from auroravault.meta.protocols import JobStore
 from auroravault.timeutil import utcnow
 
 
@@ -29,7 +30,7 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
 
 
 class JobQueue:
-    def __init__(self, meta: MetaStore, settings: JobSettings) -> None:
+    def __init__(self, meta: JobStore, settings: JobSettings) -> None:
         self.meta = meta
         self.settings = settings
         self._wake: Callable[[], None] | None = None

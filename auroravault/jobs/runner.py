@@ -41,7 +41,8 @@ from auroravault.config import JobSettings
 from auroravault.errors import AuroraError, PermanentJobError
 from auroravault.ids import new_id
 from auroravault.jobs.queue import backoff_delay
-from auroravault.meta.base import Job, MetaStore
+from auroravault.meta.base import Job
+from auroravault.meta.protocols import JobStore
 from auroravault.timeutil import utcnow
 
 log = logging.getLogger("auroravault.jobs")
@@ -58,7 +59,7 @@ def instance_name() -> str:
 class JobRunner:
     def __init__(
         self,
-        meta: MetaStore,
+        meta: JobStore,
         settings: JobSettings,
         handlers: dict[str, Handler],
         *,

@@ -19,7 +19,8 @@ from __future__ import annotations
 from typing import Literal
 
 from auroravault.errors import NotFound
-from auroravault.meta.base import MetaStore, Photo, User
+from auroravault.meta.base import Photo, User
+from auroravault.meta.protocols import PhotoStore
 
 Relation = Literal["owner"]
 
@@ -43,7 +44,7 @@ def relation_to(user: User, photo: Photo | None, *, trashed: bool = False) -> Re
     return "owner"
 
 
-async def relation(meta: MetaStore, user: User, photo_id: str, *, trashed: bool = False) -> tuple[Photo, Relation]:
+async def relation(meta: PhotoStore, user: User, photo_id: str, *, trashed: bool = False) -> tuple[Photo, Relation]:
     """The photo and the viewer's relation to it; ``NotFound('photo_not_found')`` otherwise."""
     photo = await meta.get_photo(photo_id)
     found = relation_to(user, photo, trashed=trashed)
@@ -53,7 +54,7 @@ async def relation(meta: MetaStore, user: User, photo_id: str, *, trashed: bool 
 
 
 async def relations(
-    meta: MetaStore, user: User, photo_ids: list[str], *, trashed: bool = False
+    meta: PhotoStore, user: User, photo_ids: list[str], *, trashed: bool = False
 ) -> tuple[dict[str, tuple[Photo, Relation]], list[str]]:
     """For a bulk call: the photos the viewer may see (by id) and the ids they may not."""
     ids = list(dict.fromkeys(photo_ids))

@@ -30,7 +30,8 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from auroravault.ids import new_id, new_token, token_hash
-from auroravault.meta.base import MetaStore, Session, User
+from auroravault.meta.base import Session, User
+from auroravault.meta.protocols import AccountStore
 from auroravault.services.passwords import hash_password, verify_password
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import utcnow
@@ -61,7 +62,7 @@ class AccountService:
 
     def __init__(
         self,
-        meta: MetaStore,
+        meta: AccountStore,
         settings: Settings,
         *,
         on_user_created: UserEvent | None = None,

@@ -13,7 +13,8 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Conflict, NotFound
-from auroravault.meta.base import Job, JobState, MetaStore
+from auroravault.meta.base import Job, JobState
+from auroravault.meta.protocols import JobStore
 from auroravault.timeutil import utcnow
 
 #: Payload keys whose values admins never see, wherever they sit in the payload.
@@ -38,9 +39,15 @@ def _shown(job: Job) -> Job:
 
 
 class AdminService:
-    def __init__(self, meta: MetaStore, before_retry: Callable[[Job], Awaitable[None]] | None = None) -> None:
+    def __init__(
+        self,
+        meta: JobStore,
+        before_retry: Callable[[Job], Awaitable[None]] | None = None,
+        after_retry: Callable[[], None] | None = None,
+    ) -> None:
         self.meta = meta
         self.before_retry = before_retry  # the job kind's own step (a failed photo goes back to processing)
+        self.after_retry = after_retry  # wakes the job pump: the job is due now
 
     async def jobs(self, state: JobState | None, limit: int) -> tuple[dict[str, int], list[Job]]:
         return await self.meta.job_counts(), [_shown(job) for job in await self.meta.list_jobs(state, limit)]
@@ -55,6 +62,8 @@ class AdminService:
             await self.before_retry(job)
         if not await self.meta.retry_job(job_id, utcnow()):
             raise Conflict("job_not_dead", f"only dead jobs can be retried; this one is {job.state}")
+        if self.after_retry is not None:
+            self.after_retry()
         retried = await self.meta.get_job(job_id)
         assert retried is not None
         return _shown(retried)

@@ -19,6 +19,7 @@ from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
+from auroravault.services.readiness import ReadinessService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -45,6 +46,7 @@ class Services:
     library: LibraryService
     deletion: DeletionService
     sync: SyncService
+    readiness: ReadinessService
 
     @classmethod
     def build(
@@ -97,7 +99,7 @@ class Services:
             processing=processing,
             sweep=sweep,
             notifications=notifications,
-            admin=AdminService(meta, before_retry=runner.before_retry),
+            admin=AdminService(meta, before_retry=runner.before_retry, after_retry=runner.wake),
             runner=runner,
             quarantine=QuarantineService(
                 meta, blobs, uploads, settings, disk=executors.disk, hashing=executors.hashing
@@ -106,6 +108,7 @@ class Services:
             library=library,
             deletion=deletion,
             sync=sync,
+            readiness=ReadinessService(meta, blobs),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

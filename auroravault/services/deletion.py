@@ -25,7 +25,8 @@ from typing import Any
 
 from auroravault.config import Settings
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import MetaStore, Photo
+from auroravault.meta.base import Photo
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import to_iso, utcnow
 
@@ -41,7 +42,7 @@ def delete_dedupe_key(photo: Photo) -> str:
 
 
 class DeletionService:
-    def __init__(self, meta: MetaStore, blobs: BlobStore, queue: JobQueue, settings: Settings) -> None:
+    def __init__(self, meta: PhotoLibrary, blobs: BlobStore, queue: JobQueue, settings: Settings) -> None:
         self.meta = meta
         self.blobs = blobs
         self.queue = queue

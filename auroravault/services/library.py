@@ -25,12 +25,12 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Invalid, NotFound
-from auroravault.meta.base import Flags, MetaStore, Photo, Usage, User
+from auroravault.meta.base import Flags, Photo, Usage, User
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.services import access
 from auroravault.services.deletion import DeletionService
-from auroravault.services.photos import decode_pair, encode_pair
 from auroravault.textcheck import has_control_chars
-from auroravault.timeutil import from_iso, sort_key, to_iso, utcnow
+from auroravault.timeutil import from_iso, sort_key, utcnow
 
 MAX_IDS = 1000
 MAX_DESCRIPTION = 2000
@@ -61,11 +61,6 @@ class PhotoEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class BulkResult(msgspec.Struct, kw_only=True):
     done: list[str]
     errors: list[IdError]
-
-
-class TrashPage(msgspec.Struct, kw_only=True):
-    items: list[Photo]
-    next_cursor: str | None
 
 
 def check_ids(ids: list[str] | None, *, required: bool = True) -> list[str] | None:
@@ -146,13 +141,8 @@ def _exif_date(photo: Photo) -> str | None:
     return photo.exif_taken_at
 
 
-def encode_trash_cursor(photo: Photo) -> str:
-    assert photo.trashed_at is not None
-    return encode_pair(to_iso(photo.trashed_at), photo.id)
-
-
 class LibraryService:
-    def __init__(self, meta: MetaStore, deletion: DeletionService) -> None:
+    def __init__(self, meta: PhotoLibrary, deletion: DeletionService) -> None:
         self.meta = meta
         self.deletion = deletion
 
@@ -216,15 +206,6 @@ class LibraryService:
         done = [p.id for p in marked]
         gone = [i for i in (clean or []) if i not in set(done)]
         return BulkResult(done=done, errors=not_found(hidden + gone))
-
-    async def list_trash(self, user: User, *, limit: int, cursor: str | None) -> TrashPage:
-        if not 1 <= limit <= MAX_PAGE:
-            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_PAGE}", status=400)
-        after = decode_pair(cursor) if cursor else None
-        photos = await self.meta.list_trash(user.id, limit=limit + 1, after=after)
-        more = len(photos) > limit
-        photos = photos[:limit]
-        return TrashPage(items=photos, next_cursor=encode_trash_cursor(photos[-1]) if more and photos else None)
 
     async def usage(self, user: User) -> Usage:
         return await self.meta.usage(user.id)

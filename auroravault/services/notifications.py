@@ -30,7 +30,8 @@ from auroravault.ids import new_id, new_token, token_hash
 from auroravault.jobs.queue import JobQueue
 from auroravault.mail import templates
 from auroravault.mail.base import Mailer, Message
-from auroravault.meta.base import MetaStore, User
+from auroravault.meta.base import User
+from auroravault.meta.protocols import AccountStore
 from auroravault.timeutil import utcnow
 
 log = logging.getLogger("auroravault.notifications")
@@ -45,7 +46,7 @@ async def queue_welcome(queue: JobQueue, user: User) -> None:
 
 
 class NotificationService:
-    def __init__(self, meta: MetaStore, mailer: Mailer, queue: JobQueue, settings: Settings) -> None:
+    def __init__(self, meta: AccountStore, mailer: Mailer, queue: JobQueue, settings: Settings) -> None:
         self.meta = meta
         self.mailer = mailer
         self.queue = queue

@@ -20,10 +20,11 @@ import msgspec
 
 from auroravault.config import Settings
 from auroravault.errors import Conflict, Invalid
-from auroravault.meta.base import ArchivedView, Flags, MetaStore, MonthCount, Photo, PhotoView, User
+from auroravault.meta.base import ArchivedView, Flags, MonthCount, Photo, PhotoView, User
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.services import access
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
-from auroravault.timeutil import utcnow
+from auroravault.timeutil import to_iso, utcnow
 
 Variant = Literal["original", "preview", "thumb"]
 Order = Literal["newest", "oldest"]
@@ -75,7 +76,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 
 class PhotoService:
-    def __init__(self, meta: MetaStore, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(self, meta: PhotoLibrary, blobs: BlobStore, settings: Settings) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
@@ -105,6 +106,22 @@ class PhotoService:
         return PhotoPage(
             items=list(zip(photos, urls, strict=True)),
             next_cursor=encode_cursor(photos[-1]) if more and photos else None,
+            flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
+        )
+
+    async def trash_page(self, user: User, *, limit: int, cursor: str | None) -> PhotoPage:
+        """The owner's trash, newest trashed first, with thumbs only the owner may fetch."""
+        if not 1 <= limit <= MAX_LIMIT:
+            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
+        after = decode_pair(cursor) if cursor else None
+        photos = await self.meta.list_trash(user.id, limit=limit + 1, after=after)
+        more = len(photos) > limit
+        photos = photos[:limit]
+        urls = await self.thumb_urls(user, photos, trashed=True)
+        last = photos[-1] if more and photos else None
+        return PhotoPage(
+            items=list(zip(photos, urls, strict=True)),
+            next_cursor=encode_pair(to_iso(last.trashed_at), last.id) if last and last.trashed_at else None,
             flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
         )
 

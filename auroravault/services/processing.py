@@ -37,7 +37,7 @@ import tempfile
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -48,7 +48,8 @@ from auroravault.errors import NotFound, PermanentJobError, Unavailable
 from auroravault.executors import run_in
 from auroravault.imaging.results import Damage
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import Job, MetaStore, Photo, Upload
+from auroravault.meta.base import Job, Photo, Upload
+from auroravault.meta.protocols import JobStore, PhotoStore, UploadStore
 from auroravault.scratch import remove_stale
 from auroravault.services.decode_pool import PREVIEW, THUMB, DecodePool, default_workers
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
@@ -95,10 +96,15 @@ def _make_workdir(root: Path) -> str:
     return tempfile.mkdtemp(prefix="photo-", dir=root)
 
 
+class ProcessingMeta(PhotoStore, UploadStore, JobStore, Protocol):
+    """The store as the pipeline sees it: the photo it processes, the upload it rejects,
+    and the job it repairs."""
+
+
 class ProcessingService:
     def __init__(
         self,
-        meta: MetaStore,
+        meta: ProcessingMeta,
         blobs: BlobStore,
         settings: Settings,
         queue: JobQueue | None = None,

@@ -33,7 +33,7 @@ from auroravault.checksums import file_sha256
 from auroravault.config import Settings
 from auroravault.errors import AuroraError
 from auroravault.executors import run_in
-from auroravault.meta.base import MetaStore
+from auroravault.meta.protocols import AccountStore
 from auroravault.services.uploads import FileSpec, UploadService
 from auroravault.storage.base import QUARANTINE_PREFIX, BlobStore, original_key
 
@@ -75,7 +75,7 @@ async def list_quarantined(blobs: BlobStore) -> list[Quarantined]:
 class QuarantineService:
     def __init__(
         self,
-        meta: MetaStore,
+        meta: AccountStore,
         blobs: BlobStore,
         uploads: UploadService,
         settings: Settings,

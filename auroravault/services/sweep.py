@@ -31,10 +31,11 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from auroravault.config import Settings
 from auroravault.errors import AuroraError
-from auroravault.meta.base import MetaStore
+from auroravault.meta.protocols import JobStore, PhotoStore, StoreLifecycle, UploadStore
 from auroravault.services.uploads import UploadService
 from auroravault.storage.base import QUARANTINE_PREFIX, BlobStore, original_key
 from auroravault.timeutil import utcnow
@@ -50,10 +51,15 @@ USER_LAYOUT = re.compile(r"^(u_[A-Za-z0-9_-]+)/(p_[A-Za-z0-9_-]+)/(original|thum
 SCRATCH_AGE = timedelta(days=1)
 
 
+class SweepMeta(PhotoStore, UploadStore, JobStore, StoreLifecycle, Protocol):
+    """The store as the sweep sees it: pending uploads and their photos, done jobs, and
+    what expired anywhere."""
+
+
 class SweepService:
     def __init__(
         self,
-        meta: MetaStore,
+        meta: SweepMeta,
         blobs: BlobStore,
         uploads: UploadService,
         settings: Settings,

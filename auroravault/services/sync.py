@@ -31,7 +31,8 @@ import msgspec
 
 from auroravault.config import Settings
 from auroravault.errors import Gone, Invalid
-from auroravault.meta.base import Flags, MetaStore, Photo, User
+from auroravault.meta.base import Flags, Photo, User
+from auroravault.meta.protocols import PhotoLibrary
 from auroravault.services import access
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
@@ -76,7 +77,7 @@ def decode_token(viewer_id: str, token: str, oldest: datetime) -> str:
 
 
 class SyncService:
-    def __init__(self, meta: MetaStore, settings: Settings) -> None:
+    def __init__(self, meta: PhotoLibrary, settings: Settings) -> None:
         self.meta = meta
         self.settings = settings
 

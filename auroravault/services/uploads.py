@@ -27,14 +27,15 @@ import posixpath
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 
 from auroravault.config import Settings
 from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.ids import new_id
-from auroravault.meta.base import Batch, Job, MetaStore, Photo, Upload, User
+from auroravault.meta.base import Batch, Job, Photo, Upload, User
+from auroravault.meta.protocols import LibraryStore, PhotoStore, UploadStore
 from auroravault.storage.base import BlobStore, PresignedRequest, original_key
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import sort_key, utcnow
@@ -109,10 +110,15 @@ def upload_item(upload: Upload) -> UploadItem:
     )
 
 
+class UploadMeta(PhotoStore, UploadStore, LibraryStore, Protocol):
+    """The store as uploads see it: photos by hash, batches and uploads, and the trash and
+    tombstones (a trashed photo's bytes restore it; a deleted one is reported)."""
+
+
 class UploadService:
     def __init__(
         self,
-        meta: MetaStore,
+        meta: UploadMeta,
         blobs: BlobStore,
         settings: Settings,
         arrival_job: ArrivalJob | None = None,

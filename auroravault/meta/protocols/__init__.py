@@ -1,0 +1,44 @@
+"""The meta store, one protocol per aggregate.
+
+Each protocol is a handful of methods on one kind of row, with the contract in its
+docstrings; the general rules (atomic steps, conditional transitions, errors, times) are in
+``auroravault.meta.base``, beside the records the methods take and return.
+
+- ``AccountStore`` (``accounts``): users, sessions, reset tokens, counters;
+- ``PhotoStore`` (``photos``): photo rows, the timeline, the pipeline's writes;
+- ``UploadStore`` (``uploads``): batches and uploads;
+- ``JobStore`` (``jobs``): the durable job queue;
+- ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
+- ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
+- ``PhotoLibrary`` (``library``): photos and library together, as four services need them.
+
+A service asks for the protocols it uses and no more (``AccountService(meta: AccountStore)``;
+one that needs several names a protocol inheriting them, next to it). ``MetaStore``
+(``auroravault.meta.base``) inherits them all: it is what an adapter implements and what
+the app builds. ``auroravault.meta.conformance`` makes mypy prove that every adapter
+satisfies every protocol.
+
+The records are imported for type checking only, so that ``auroravault.meta.base`` can
+build ``MetaStore`` from these protocols without an import cycle.
+"""
+
+from auroravault.meta.protocols.accounts import AccountStore
+from auroravault.meta.protocols.jobs import JobStore
+from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary
+from auroravault.meta.protocols.lifecycle import StoreLifecycle
+from auroravault.meta.protocols.photos import PhotoStore
+from auroravault.meta.protocols.uploads import UploadStore
+
+#: Every aggregate protocol, in the order ``MetaStore`` inherits them.
+AGGREGATES: tuple[type, ...] = (AccountStore, PhotoStore, UploadStore, JobStore, LibraryStore, StoreLifecycle)
+
+__all__ = [
+    "AGGREGATES",
+    "AccountStore",
+    "JobStore",
+    "LibraryStore",
+    "PhotoLibrary",
+    "PhotoStore",
+    "StoreLifecycle",
+    "UploadStore",
+]

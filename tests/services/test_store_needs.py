@@ -1,0 +1,64 @@
+"""Each service asks for the parts of the meta store it uses, never for the whole
+``MetaStore`` (mypy then proves it touches nothing else: ``make lint``)."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from auroravault.jobs.queue import JobQueue
+from auroravault.jobs.runner import JobRunner
+from auroravault.meta.base import MetaStore
+from auroravault.meta.protocols import (
+    AGGREGATES,
+    AccountStore,
+    JobStore,
+    LibraryStore,
+    PhotoStore,
+    StoreLifecycle,
+    UploadStore,
+)
+from auroravault.services.accounts import AccountService
+from auroravault.services.admin import AdminService
+from auroravault.services.deletion import DeletionService
+from auroravault.services.library import LibraryService
+from auroravault.services.notifications import NotificationService
+from auroravault.services.photos import PhotoService
+from auroravault.services.processing import ProcessingService
+from auroravault.services.quarantine import QuarantineService
+from auroravault.services.sweep import SweepService
+from auroravault.services.sync import SyncService
+from auroravault.services.uploads import UploadService
+
+NEEDS: dict[type, set[type]] = {
+    AccountService: {AccountStore},
+    NotificationService: {AccountStore},
+    QuarantineService: {AccountStore},
+    AdminService: {JobStore},
+    JobQueue: {JobStore},
+    JobRunner: {JobStore},
+    PhotoService: {PhotoStore, LibraryStore},
+    LibraryService: {PhotoStore, LibraryStore},
+    SyncService: {PhotoStore, LibraryStore},
+    DeletionService: {PhotoStore, LibraryStore},
+    UploadService: {PhotoStore, UploadStore, LibraryStore},
+    ProcessingService: {PhotoStore, UploadStore, JobStore},
+    SweepService: {PhotoStore, UploadStore, JobStore, StoreLifecycle},
+}
+
+
+def aggregates_of(protocol: type) -> set[type]:
+    return {base for base in protocol.__mro__ if base in AGGREGATES}
+
+
+@pytest.mark.parametrize("service", list(NEEDS), ids=lambda s: s.__name__)
+def test_a_service_asks_only_for_the_stores_it_uses(service: type) -> None:
+    wanted = typing.get_type_hints(service.__init__)["meta"]
+    assert wanted is not MetaStore
+    assert aggregates_of(wanted) == NEEDS[service]
+
+
+def test_no_service_asks_for_every_store() -> None:
+    assert all(len(needs) < len(AGGREGATES) for needs in NEEDS.values())
+    assert aggregates_of(MetaStore) == set(AGGREGATES)
