@@ -6,13 +6,16 @@ client: ``npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz``. Then:
 
     python tools/world_outline.py package/land-110m.json > auroravault/web/js/world.js
 
-The path is in an equirectangular projection on a 360 x 180 box: x = lon + 180,
-y = 90 - lat, rounded to a tenth of a degree (finer than the data at this scale).
+The path is in Web Mercator "world coordinates" on a 256 x 256 box (the square a zoom-0 map
+tile covers; latitudes beyond +-85.05 are clipped), rounded to a hundredth (about 0.015 degrees,
+finer than the data at this scale), so that map tiles, when a tile server is configured, lie
+exactly over it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
@@ -39,20 +42,33 @@ def ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tupl
     return points
 
 
+WORLD = 256
+MAX_LAT = 85.05112878
+
+
+def project(lon: float, lat: float) -> tuple[int, int]:
+    """Web Mercator world coordinates, in hundredths."""
+    lat = max(-MAX_LAT, min(MAX_LAT, lat))
+    x = (lon + 180) / 360 * WORLD
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * WORLD
+    return round(x * 100), round(y * 100)
+
+
 def path(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
     for points in rings:
         cells = []
         last = None
         for lon, lat in points:
-            cell = (round((lon + 180) * 10), round((90 - lat) * 10))
+            cell = project(lon, lat)
             if cell != last:
                 cells.append(cell)
                 last = cell
         if len(cells) < 3:
             continue
         head, *rest = cells
-        parts.append(f"M{head[0] / 10:g} {head[1] / 10:g}" + "".join(f"L{x / 10:g} {y / 10:g}" for x, y in rest) + "Z")
+        moves = "".join(f"L{x / 100:g} {y / 100:g}" for x, y in rest)
+        parts.append(f"M{head[0] / 100:g} {head[1] / 100:g}{moves}Z")
     return "".join(parts)
 
 
@@ -66,7 +82,7 @@ def main(source: str) -> None:
         for polygon in polygons:
             rings.extend(ring(r, arcs) for r in polygon)
     print("// The world's land, Natural Earth 1:110m (public domain, naturalearthdata.com), as one SVG")
-    print("// path on a 360 x 180 equirectangular box (x = lon + 180, y = 90 - lat).")
+    print("// path in Web Mercator world coordinates on a 256 x 256 box (map.js projects the same way).")
     print("// Made by tools/world_outline.py from the npm package world-atlas 2.0.2; do not edit.")
     print(f"export const LAND = '{path(rings)}';")
 

@@ -100,6 +100,15 @@ export async function request(method, path, body, { auth = true } = {}) {
 
 const id = (value) => encodeURIComponent(value);
 
+// A query string of the values that are set (null, undefined and '' are left out).
+function pageQuery(values) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== null && value !== undefined && value !== '') query.set(name, String(value));
+  }
+  return query;
+}
+
 export const api = {
   register: (email, password, displayName) =>
     request('POST', '/auth/register', { email, password, display_name: displayName }, { auth: false }),
@@ -133,6 +142,27 @@ export const api = {
   photo: (photoId) => request('GET', `/photos/${id(photoId)}`),
   // {url, expires_at} of a presigned GET for original | preview | thumb.
   variant: (photoId, variant) => request('GET', `/photos/${id(photoId)}/${variant}?redirect=false`),
+  // Albums (DESIGN "Albums").
+  albums: ({ filter = 'all', limit = 200, cursor = null } = {}) =>
+    request('GET', `/albums?${pageQuery({ filter, limit, cursor })}`),
+  album: (albumId) => request('GET', `/albums/${id(albumId)}`),
+  createAlbum: (name, photoIds) => request('POST', '/albums', photoIds ? { name, photo_ids: photoIds } : { name }),
+  // {name?, description?, cover_photo_id?, order?} -> the album.
+  editAlbum: (albumId, changes) => request('PATCH', `/albums/${id(albumId)}`, changes),
+  deleteAlbum: (albumId) => request('DELETE', `/albums/${id(albumId)}`),
+  addToAlbum: (albumId, ids) => request('POST', `/albums/${id(albumId)}/photos`, { ids }),
+  removeFromAlbum: (albumId, ids) => request('POST', `/albums/${id(albumId)}/photos/remove`, { ids }),
+  albumPhotos: (albumId, { limit = 100, cursor = null } = {}) =>
+    request('GET', `/albums/${id(albumId)}/photos?${pageQuery({ limit, cursor })}`),
+  // Search (DESIGN "Search, places, map, memories"): filters {q, from, to, camera, city, ...}.
+  search: ({ limit = 100, cursor = null, ...filters } = {}) =>
+    request('GET', `/search?${pageQuery({ ...filters, limit, cursor })}`),
+  suggestions: (field, prefix) => request('GET', `/search/suggestions?${pageQuery({ field, prefix })}`),
+  places: () => request('GET', '/places'),
+  // bbox: [minLon, minLat, maxLon, maxLat].
+  markers: (bbox, zoom) =>
+    request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),
+  memories: (date) => request('GET', `/memories?${pageQuery({ date })}`),
   initUploads: (files) => request('POST', '/uploads', { files }),
   complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
 };
