@@ -14,6 +14,7 @@ exactly over it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sys
@@ -54,9 +55,32 @@ def project(lon: float, lat: float) -> tuple[int, int]:
     return round(x * 100), round(y * 100)
 
 
+def unwrap(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A ring that crosses the antimeridian, made continuous (longitudes past +-180), and its
+    copy a world away, so that each half shows on its side (map.js clips to the world)."""
+    out = [points[0]]
+    shift = 0.0
+    for (lon0, _), (lon, lat) in itertools.pairwise(points):
+        if lon - lon0 > 180:
+            shift -= 360
+        elif lon0 - lon > 180:
+            shift += 360
+        out.append((lon + shift, lat))
+    low = min(lon for lon, _ in out)
+    high = max(lon for lon, _ in out)
+    if high - low >= 359:
+        return [points]  # around a pole (Antarctica): the data draws it along the edges already
+    copies = [out]
+    if high > 180:
+        copies.append([(lon - 360, lat) for lon, lat in out])
+    if low < -180:
+        copies.append([(lon + 360, lat) for lon, lat in out])
+    return copies
+
+
 def path(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
-    for points in rings:
+    for points in (copy for ring in rings for copy in unwrap(ring)):
         cells = []
         last = None
         for lon, lat in points:

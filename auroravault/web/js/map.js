@@ -72,7 +72,13 @@ export class WorldMap {
     this.frame.id = 'map';
     this.svg = svg('svg', { role: 'img', 'aria-label': 'World map of your photos', id: 'map-svg' });
     this.svg.append(svg('rect', { class: 'sea', x: -WORLD, y: -WORLD, width: WORLD * 3, height: WORLD * 3 }));
-    this.land = svg('path', { class: 'land', d: LAND, 'vector-effect': 'non-scaling-stroke' });
+    // Land that crosses the antimeridian is drawn on both sides of the world, clipped to it.
+    const clip = svg('clipPath', { id: 'map-world' });
+    clip.append(svg('rect', { x: 0, y: 0, width: WORLD, height: WORLD }));
+    const defs = svg('defs');
+    defs.append(clip);
+    this.svg.append(defs);
+    this.land = svg('path', { class: 'land', d: LAND, 'vector-effect': 'non-scaling-stroke', 'clip-path': 'url(#map-world)' });
     this.tileLayer = svg('g', { class: 'tiles' });
     this.clusterLayer = svg('g', { class: 'clusters' });
     this.svg.append(this.land, this.tileLayer, this.clusterLayer);
