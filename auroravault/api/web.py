@@ -117,7 +117,8 @@ def web_routes(settings: Settings | None = None) -> list[HTTPRouteHandler | Rout
         return served("sw.js", "text/javascript", **{"Service-Worker-Allowed": "/"})
 
     # What the web app needs to know of the server's settings, before anyone logs in.
-    web_config = {"map_tile_url": settings.web.map_tile_url if tile_origin(settings) else ""}
+    tiles = settings.web.map_tile_url if settings is not None and tile_origin(settings) else ""
+    web_config = {"map_tile_url": tiles}
 
     @get("/web-config.json", name="web:config", include_in_schema=False, sync_to_thread=False)
     def config() -> Response[dict[str, str]]:
