@@ -142,7 +142,8 @@ class SqliteAlbumOps:
         self, album_id: str, *, limit: int, after: tuple[str, str] | None, descending: bool
     ) -> list[Photo]:
         op, order = ("<", "DESC") if descending else (">", "ASC")
-        sql = f"SELECT p.data FROM album_photos ap JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id = ? AND {_LISTED}"
+        sql = "SELECT p.data FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
+        sql += f" WHERE ap.album_id = ? AND {_LISTED}"
         params: list[Any] = [album_id]
         if after is not None:
             sql += f" AND (ap.sort_at, ap.photo_id) {op} (?, ?)"
