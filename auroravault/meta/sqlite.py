@@ -38,6 +38,7 @@ from auroravault.meta.base import (
     User,
     keep_library_fields,
 )
+from auroravault.meta.sqlite_albums import SqliteAlbumOps
 from auroravault.meta.sqlite_library import SqliteLibraryOps, note_photo_change, write_photo
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
@@ -68,7 +69,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(SqliteLibraryOps):
+class SqliteMetaStore(SqliteLibraryOps, SqliteAlbumOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"

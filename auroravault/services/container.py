@@ -13,6 +13,7 @@ from auroravault.mail.base import Mailer
 from auroravault.meta.base import MetaStore
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.library import LibraryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
@@ -45,6 +46,7 @@ class Services:
     library: LibraryService
     deletion: DeletionService
     sync: SyncService
+    albums: AlbumService
 
     @classmethod
     def build(
@@ -66,6 +68,7 @@ class Services:
         sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
         deletion = DeletionService(meta, blobs, queue, settings)
         library = LibraryService(meta, deletion)
+        photos = PhotoService(meta, blobs, settings)
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
@@ -91,7 +94,7 @@ class Services:
                 on_reset_requested=notifications.password_reset_requested,
             ),
             uploads=uploads,
-            photos=PhotoService(meta, blobs, settings),
+            photos=photos,
             processing=processing,
             sweep=sweep,
             notifications=notifications,
@@ -104,6 +107,7 @@ class Services:
             library=library,
             deletion=deletion,
             sync=SyncService(meta),
+            albums=AlbumService(meta, blobs, settings, photos),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services
