@@ -39,6 +39,7 @@ from auroravault.meta.base import (
     keep_library_fields,
 )
 from auroravault.meta.sqlite_library import SqliteLibraryOps, note_photo_change, write_photo
+from auroravault.meta.sqlite_search import SqliteSearchOps
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
 T = TypeVar("T", bound=msgspec.Struct)
@@ -68,7 +69,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(SqliteLibraryOps):
+class SqliteMetaStore(SqliteSearchOps, SqliteLibraryOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"

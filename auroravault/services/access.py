@@ -65,3 +65,10 @@ async def relations(
         else:
             seen[photo_id] = (photo, found)
     return seen, hidden
+
+
+def search_owners(user: User) -> list[str]:
+    """Whose whole library (trash excepted) a viewer's search, places, map and memories
+    cover: today their own. Partners (what the owner archived or trashed excepted) and
+    album members (their albums' photos) join here."""
+    return [user.id]

@@ -15,10 +15,13 @@ from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.library import LibraryService
+from auroravault.services.map import MapService
+from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
+from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -45,6 +48,9 @@ class Services:
     library: LibraryService
     deletion: DeletionService
     sync: SyncService
+    search: SearchService
+    map: MapService
+    memories: MemoryService
 
     @classmethod
     def build(
@@ -104,6 +110,9 @@ class Services:
             library=library,
             deletion=deletion,
             sync=SyncService(meta),
+            search=SearchService(meta, blobs, settings),
+            map=MapService(meta),
+            memories=MemoryService(meta),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services
