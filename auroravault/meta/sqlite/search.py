@@ -12,19 +12,14 @@ what it reads up to ``limit`` matches, not the size of the library.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import msgspec
-
 from auroravault.meta.base import BBox, Cluster, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion
+from auroravault.meta.sqlite.codec import PHOTO_SELECT, photo_from_row
+from auroravault.meta.sqlite.connection import Connections
 
-#: The photo's columns the filters use (``sqlite-pkg`` makes them real columns of ``photos``).
-LAT = "json_extract(p.data, '$.lat')"
-LON = "json_extract(p.data, '$.lon')"
-MAKE = "json_extract(p.data, '$.camera_make')"
-MODEL = "json_extract(p.data, '$.camera_model')"
+#: The photo's columns the filters use (real columns of ``photos``, migrations 0004 and 0006).
+LAT, LON, MAKE, MODEL = "p.lat", "p.lon", "p.camera_make", "p.camera_model"
 LABEL = (
     f"CASE WHEN {MAKE} IS NOT NULL AND {MODEL} IS NOT NULL AND lower({MODEL}) LIKE lower({MAKE}) || '%'"
     f" THEN {MODEL} ELSE nullif(trim(coalesce({MAKE}, '') || ' ' || coalesce({MODEL}, '')), '') END"
@@ -80,10 +75,8 @@ def _newest(packed: str) -> str:
     return packed.split("|", 1)[1]
 
 
-class SqliteSearchOps:
+class SearchOps(Connections):
     """The search methods of ``SqliteMetaStore`` (see ``SearchStore`` in ``auroravault.meta.base``)."""
-
-    _fetch: Callable[..., Awaitable[list[sqlite3.Row]]]
 
     async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
         if limit <= 0:
@@ -93,9 +86,10 @@ class SqliteSearchOps:
             where += " AND (p.sort_at, p.id) < (?, ?)"
             params += list(after)
         rows = await self._fetch(
-            f"SELECT p.data FROM photos p WHERE {where} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?", [*params, limit]
+            f"SELECT {PHOTO_SELECT} FROM photos p WHERE {where} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?",
+            [*params, limit],
         )
-        return [msgspec.json.decode(row[0], type=Photo) for row in rows]
+        return [photo_from_row(row) for row in rows]
 
     async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
         value = _SUGGEST[field]
