@@ -46,6 +46,15 @@ class Session(msgspec.Struct, kw_only=True):
     expires_at: datetime
 
 
+class Place(msgspec.Struct, kw_only=True, frozen=True):
+    """Where a photo was taken, by name (reverse geocoded from its coordinates, ``auroravault.places``)."""
+
+    city: str | None = None
+    region: str | None = None  # the first-level division: state, province, county (GeoNames admin1)
+    country: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2
+
+
 class Photo(msgspec.Struct, kw_only=True):
     id: str
     owner_id: str
@@ -93,6 +102,8 @@ class Photo(msgspec.Struct, kw_only=True):
     exif_lon: float | None = None
     exif_alt: float | None = None
     location_source: str = "exif"  # "exif" | "owner"
+    # The place of (lat, lon) by name; None without coordinates or far from every known place.
+    place: Place | None = None
 
 
 class Batch(msgspec.Struct, kw_only=True):
