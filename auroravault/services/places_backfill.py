@@ -8,8 +8,8 @@ sets ``place`` and, when the date is the file's own (not the owner's correction)
 offset, reads it in the local time zone of the coordinates, as the pipeline does now.
 
 Durable and resumable: each job does one page, then enqueues the next page's job with the
-cursor in its payload (and in its dedupe key, so a page that runs twice queues its successor
-once). A killed process loses nothing: the lease expires and the page runs again. Idempotent:
+cursor in its payload and the page number in its dedupe key, so a page that runs twice queues
+its successor once. A killed process loses nothing: the lease expires and the page runs again. Idempotent:
 a photo that has its place is skipped, and the save is conditional (``save_processed_photo``
 from ``ready``, which keeps what the library owns: the owner's date and place corrections).
 
@@ -44,9 +44,10 @@ BATCH = 200
 VERSION = 1
 
 
-def backfill_dedupe_key(owner_id: str, cursor: tuple[str, str] | None) -> str:
-    where = f"{cursor[0]}|{cursor[1]}" if cursor else "start"
-    return f"places:{VERSION}:{owner_id}:{where}"
+def backfill_dedupe_key(owner_id: str, page: int) -> str:
+    # By page number, not cursor: a page that runs again after it moved its photos' times
+    # ends on a different cursor, and must still queue its successor only once.
+    return f"places:{VERSION}:{owner_id}:{page}"
 
 
 def _wall_clock(photo: Photo) -> datetime | None:
@@ -89,15 +90,16 @@ class PlacesBackfill:
 
     async def start(self, owner_id: str) -> bool:
         """Queue the first page of the owner's walk; False when that walk is queued or done already."""
-        payload = {"owner_id": owner_id, "after": None}
-        return await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, None))
+        payload = {"owner_id": owner_id, "page": 0, "after": None}
+        return await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, 0))
 
     async def user_logged_in(self, user: User) -> None:
         await self.start(user.id)
 
     async def handle(self, payload: dict[str, Any]) -> None:
-        """The job handler; payload ``{"owner_id": ..., "after": [sort_at, id] | null}``."""
+        """The job handler; payload ``{"owner_id": ..., "page": n, "after": [sort_at, id] | null}``."""
         owner_id = str(payload["owner_id"])
+        number = int(payload.get("page") or 0)
         raw = payload.get("after")
         after = (str(raw[0]), str(raw[1])) if isinstance(raw, list | tuple) and len(raw) == 2 else None
         page = await self.meta.list_photos(
@@ -116,8 +118,8 @@ class PlacesBackfill:
         if len(page) == self.batch:
             last = page[-1]
             cursor = (last.sort_at, last.id)
-            payload = {"owner_id": owner_id, "after": list(cursor)}
-            await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, cursor))
+            payload = {"owner_id": owner_id, "page": number + 1, "after": list(cursor)}
+            await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, number + 1))
 
     async def _fix(self, photo_id: str) -> int:
         # Read again just before writing: the save replaces the row (library fields excepted).
