@@ -24,6 +24,7 @@ from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.request import VaultRequest
+from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
 from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
@@ -98,6 +99,10 @@ def _routes(settings: Settings) -> list[object]:
             TrashController,
             AlbumController,
             SyncController,
+            SearchController,
+            PlacesController,
+            MapController,
+            MemoriesController,
             AdminController,
         ],
     )

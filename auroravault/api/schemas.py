@@ -134,6 +134,15 @@ class Location(msgspec.Struct, kw_only=True):
     alt: float | None
 
 
+class PlaceOut(msgspec.Struct, kw_only=True):
+    """Where the photo was taken, by name (GeoNames, offline); null without coordinates."""
+
+    city: str | None
+    region: str | None
+    country: str | None
+    country_code: str | None
+
+
 class ErrorInfo(msgspec.Struct, kw_only=True):
     code: str
     detail: str | None
@@ -171,7 +180,7 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     exif_taken_at: str | None
     exif_location: Location | None
     duration_ms: int | None
-    place: dict[str, str | None] | None
+    place: PlaceOut | None
     albums: list[str]
 
     @classmethod
@@ -222,7 +231,7 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             exif_taken_at=exif_taken_at,
             exif_location=exif_location,
             duration_ms=None,
-            place=None,
+            place=PlaceOut(**msgspec.structs.asdict(photo.place)) if photo.place else None,
             albums=albums or [],
         )
 

@@ -46,6 +46,15 @@ class Session(msgspec.Struct, kw_only=True):
     expires_at: datetime
 
 
+class Place(msgspec.Struct, kw_only=True, frozen=True):
+    """Where a photo was taken, by name (reverse geocoded from its coordinates, ``auroravault.places``)."""
+
+    city: str | None = None
+    region: str | None = None  # the first-level division: state, province, county (GeoNames admin1)
+    country: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2
+
+
 class Photo(msgspec.Struct, kw_only=True):
     id: str
     owner_id: str
@@ -93,6 +102,8 @@ class Photo(msgspec.Struct, kw_only=True):
     exif_lon: float | None = None
     exif_alt: float | None = None
     location_source: str = "exif"  # "exif" | "owner"
+    # The place of (lat, lon) by name; None without coordinates or far from every known place.
+    place: Place | None = None
 
 
 class Batch(msgspec.Struct, kw_only=True):
@@ -230,6 +241,60 @@ def keep_library_fields(before: Photo, after: Photo) -> Photo:
     return msgspec.structs.replace(after, **kept)
 
 
+SuggestField = Literal["camera", "city", "country", "year"]
+
+
+class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """One viewer's search over one owner's photos (``services/search`` validates it).
+
+    Every given criterion must hold. ``words``: lower-cased, accent-free words, each a
+    prefix of a word of the filename, description or place names. ``start``/``end``:
+    inclusive bounds on ``sort_at``. ``camera``/``city``/``country``: case-insensitive
+    equality (``camera`` against make, model or ``camera_label``; ``country`` against
+    the name or the code). Trashed and pending photos never match; archived ones do.
+    """
+
+    viewer_id: str
+    owner_id: str
+    words: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    camera: str | None = None
+    city: str | None = None
+    country: str | None = None
+    favorite: bool = False
+    media_type: str | None = None
+    has_location: bool | None = None
+
+
+class Suggestion(msgspec.Struct, frozen=True):
+    value: str
+    count: int
+
+
+class PlaceCount(msgspec.Struct, frozen=True, kw_only=True):
+    country: str | None
+    country_code: str | None
+    region: str | None
+    city: str | None
+    count: int
+    cover_photo_id: str  # the newest photo of the place
+
+
+class Cluster(msgspec.Struct, frozen=True, kw_only=True):
+    lat: float  # the mean position of the cluster's photos
+    lon: float
+    count: int
+    photo_id: str  # the newest photo of the cluster
+
+
+class BBox(msgspec.Struct, frozen=True):
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
 @runtime_checkable
 class AlbumStore(Protocol):
     """Albums and their photos (DESIGN.md "Albums"). A membership names a photo; the photo
@@ -284,8 +349,31 @@ class AlbumStore(Protocol):
         ...
 
 
+class SearchStore(Protocol):
+    """Search, suggestions, places and map clusters over one owner's listed photos
+    (non-pending, untrashed; archived included). ``tests/meta/test_search_contract.py``."""
+
+    async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
+        """Matching photos newest first by ``(sort_at, id)``, strictly after the cursor."""
+        ...
+
+    async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
+        """Values of ``field`` starting with ``prefix`` (case-insensitive) and how many photos
+        carry each, most photos first; ``year`` is the year of ``sort_at``."""
+        ...
+
+    async def places(self, owner_id: str) -> list[PlaceCount]:
+        """Each distinct (country_code, region, city) of the owner's photos, most photos first."""
+        ...
+
+    async def map_clusters(self, owner_id: str, bbox: BBox, cell: float) -> list[Cluster]:
+        """Located photos inside ``bbox`` (inclusive) grouped by a grid of ``cell`` degrees
+        anchored at (-180, -90): one cluster per non-empty cell."""
+        ...
+
+
 @runtime_checkable
-class MetaStore(AlbumStore, Protocol):
+class MetaStore(AlbumStore, SearchStore, Protocol):
     name: str
 
     # -- lifecycle -----------------------------------------------------------

@@ -16,10 +16,14 @@ from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.library import LibraryService
+from auroravault.services.map import MapService
+from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
+from auroravault.services.places_backfill import PLACES_BACKFILL, PlacesBackfill
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
+from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -47,6 +51,10 @@ class Services:
     deletion: DeletionService
     sync: SyncService
     albums: AlbumService
+    search: SearchService
+    map: MapService
+    memories: MemoryService
+    places_backfill: PlacesBackfill
 
     @classmethod
     def build(
@@ -68,12 +76,14 @@ class Services:
         sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
         deletion = DeletionService(meta, blobs, queue, settings)
         library = LibraryService(meta, deletion)
+        places_backfill = PlacesBackfill(meta, queue, cpu=executors.hashing)
         photos = PhotoService(meta, blobs, settings)
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
             SEND_EMAIL: notifications.handle,
             DELETE_PHOTO: deletion.handle,
+            PLACES_BACKFILL: places_backfill.handle,
         }
         runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
@@ -92,6 +102,7 @@ class Services:
                 settings,
                 on_user_created=notifications.user_created,
                 on_reset_requested=notifications.password_reset_requested,
+                on_login=places_backfill.user_logged_in,
             ),
             uploads=uploads,
             photos=photos,
@@ -108,6 +119,10 @@ class Services:
             deletion=deletion,
             sync=SyncService(meta),
             albums=AlbumService(meta, blobs, settings, photos),
+            search=SearchService(meta, blobs, settings),
+            map=MapService(meta),
+            memories=MemoryService(meta),
+            places_backfill=places_backfill,
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

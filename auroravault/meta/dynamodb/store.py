@@ -1,6 +1,6 @@
 """``DynamoMetaStore``: the MetaStore on one DynamoDB table, and the table's lifecycle.
 
-The operations live in mixins by concern (``accounts``, ``photos``, ``library``, ``uploads``,
+The operations live in mixins by concern (``accounts``, ``photos``, ``library``, ``search``, ``uploads``,
 ``jobs``, ``expiry``), all
 on ``client.TableClient``; the design is summarised in ``auroravault.meta.dynamodb`` and
 described in ``docs/dynamodb.md``.
@@ -18,11 +18,11 @@ from auroravault.meta.dynamodb.client import _Expected
 from auroravault.meta.dynamodb.expiry import ExpiryOps
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
-from auroravault.meta.dynamodb.library import LibraryOps
+from auroravault.meta.dynamodb.search import SearchOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(AlbumOps, LibraryOps, UploadOps, JobOps, ExpiryOps):
+class DynamoMetaStore(AlbumOps, SearchOps, UploadOps, JobOps, ExpiryOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 

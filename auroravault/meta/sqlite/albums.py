@@ -9,9 +9,6 @@ A *listed* photo is one the timeline could show: not pending, not trashed, not b
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +16,8 @@ import aiosqlite
 import msgspec
 
 from auroravault.meta.base import Album, AlbumAdd, AlbumStats, Photo
+from auroravault.meta.sqlite.codec import PHOTO_SELECT, photo_from_row
+from auroravault.meta.sqlite.connection import Connections
 from auroravault.timeutil import to_iso
 
 _encoder = msgspec.json.Encoder()
@@ -40,12 +39,8 @@ def _album(data: str | bytes) -> Album:
     return msgspec.json.decode(data, type=Album)
 
 
-class SqliteAlbumOps:
+class AlbumOps(Connections):
     """The album methods of ``SqliteMetaStore`` (see ``auroravault.meta.base.AlbumStore``)."""
-
-    # Provided by SqliteMetaStore.
-    _tx: Callable[[], AbstractAsyncContextManager[aiosqlite.Connection]]
-    _fetch: Callable[..., Awaitable[list[sqlite3.Row]]]
 
     async def _add(
         self, conn: aiosqlite.Connection, album_id: str, photo_ids: list[str], added_by: str, now: datetime
@@ -142,7 +137,7 @@ class SqliteAlbumOps:
         self, album_id: str, *, limit: int, after: tuple[str, str] | None, descending: bool
     ) -> list[Photo]:
         op, order = ("<", "DESC") if descending else (">", "ASC")
-        sql = "SELECT p.data FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
+        sql = f"SELECT {PHOTO_SELECT} FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
         sql += f" WHERE ap.album_id = ? AND {_LISTED}"
         params: list[Any] = [album_id]
         if after is not None:
@@ -150,7 +145,7 @@ class SqliteAlbumOps:
             params += list(after)
         sql += f" ORDER BY ap.sort_at {order}, ap.photo_id {order} LIMIT ?"
         params.append(limit)
-        return [msgspec.json.decode(row[0], type=Photo) for row in await self._fetch(sql, params)]
+        return [photo_from_row(row) for row in await self._fetch(sql, params)]
 
     async def album_stats(self, album_ids: list[str]) -> dict[str, AlbumStats]:
         found: dict[str, AlbumStats] = {}
