@@ -322,7 +322,6 @@ function setup() {
     if (session.get() && !$('gallery-view').hidden) showView(routeFromHash());
   });
   app.router = new Router({ timeline: app.timeline, actions: app.actions, viewer: app.viewer, selection, toast });
-  $('about-open').addEventListener('click', () => $('about').showModal());
   app.panel = new UploadPanel($('upload-panel'));
   $('viewer').addEventListener('close', () => {
     if (refreshWaiting) {
@@ -344,6 +343,7 @@ function start() {
   $('auth-form').addEventListener('submit', submitAuth);
   $('forgot').addEventListener('click', () => setMode('forgot'));
   $('logout').addEventListener('click', logout);
+  $('about').addEventListener('click', () => $('about-dialog').showModal());
   $('file-input').addEventListener('change', (event) => {
     addFiles(event.target.files);
     event.target.value = ''; // choosing the same files again still fires `change`
