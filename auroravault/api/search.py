@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter, QueryParameter
+from litestar.params import FromQuery, QueryParameter
 
 from auroravault.api.deps import SERVICES, USER
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
@@ -73,7 +73,7 @@ class SearchController(Controller):
         user: NamedDependency[User],
         services: NamedDependency[Services],
         q: FromQuery[str | None] = None,
-        start: Annotated[str | None, Parameter(query="from")] = None,
+        start: Annotated[str | None, QueryParameter(name="from")] = None,
         to: FromQuery[str | None] = None,
         camera: FromQuery[str | None] = None,
         city: FromQuery[str | None] = None,
