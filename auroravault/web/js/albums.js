@@ -138,6 +138,7 @@ export class AlbumHeader {
   }
 
   async show(albumId) {
+    if (!this.album || this.album.id !== albumId) this.album = null; // not another album's buttons meanwhile
     $('album-header').hidden = false;
     $('album-name').textContent = '';
     $('album-facts').textContent = '';

@@ -237,7 +237,7 @@ function refreshSoon() {
       return;
     }
     if (session.get()) {
-      if (!app.router.view.page) app.timeline.load().catch(() => {}); // a page has no timeline
+      if (!app.router.view.isPage) app.timeline.load().catch(() => {}); // a page has no timeline
       refreshUsage();
     }
   }, 400);
@@ -332,7 +332,7 @@ function setup() {
   app.timeline.addEventListener('stale', () => refreshSoon());
   app.timeline.addEventListener('loaded', () => {
     const view = app.router.view;
-    $('empty').hidden = !view.page || app.timeline.count > 0 || (!view.months && !app.timeline.exhausted);
+    $('empty').hidden = view.isPage || app.timeline.count > 0 || (!view.months && !app.timeline.exhausted);
   });
 }
 

@@ -63,7 +63,7 @@ export class Router {
   }
 
   async showPage({ page, arg }, shown) {
-    const view = { key: page, title: page, months: null, page: null };
+    const view = { key: page, title: page, isPage: true, months: null, page: null };
     this.view = view;
     this.tab(page);
     document.body.dataset.view = page;
