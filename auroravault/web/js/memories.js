@@ -96,7 +96,7 @@ export async function showMemories(view) {
     const facts = document.createElement('span');
     facts.className = 'card-facts';
     const n = memory.photo_ids.length;
-    facts.textContent = `${yearsAgo(memory.year)} · ${n} ${n === 1 ? 'photo' : 'photos'}`;
+    facts.textContent = `${memory.year} · ${n} ${n === 1 ? 'photo' : 'photos'}`;
     link.append(strip, title, facts);
     item.append(link);
     list.append(item);
