@@ -79,7 +79,7 @@ def test_search_places_map_and_memories(browser: Any, web_server: Server, photos
     assert page.inner_text("#empty") == "No photos match this search."
     page.click('#search-chips .chip[data-field="favorite"]')
     wait_tiles(page, 1)
-    # × takes the country away; words typed and Enter search the text itself.
+    # The cross takes the country away; words typed and Enter search the text itself.
     page.click('#search-chips .chip[data-field="country"]')
     page.wait_for_function("() => !document.querySelector('#search-chips .chip[data-field=country]')")
     search_box(page, "starfish")
@@ -127,7 +127,9 @@ def test_search_places_map_and_memories(browser: Any, web_server: Server, photos
     madrid.click()
     page.wait_for_selector("#viewer[open]")
     opened = api_get(page, f"/photos/{photo_id}")
-    page.wait_for_function("(name) => document.querySelector('#viewer-title').textContent === name", arg=opened["filename"])
+    page.wait_for_function(
+        "(name) => document.querySelector('#viewer-title').textContent === name", arg=opened["filename"]
+    )
     assert opened["filename"] in LOCATED
     page.click("#viewer-close")
 
