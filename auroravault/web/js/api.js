@@ -60,7 +60,7 @@ export function onCacheState(fn) {
   cacheHandler = fn;
 }
 
-export async function request(method, path, body, { auth = true } = {}) {
+export async function request(method, path, body, { auth = true, passive = false } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const current = session.get();
@@ -92,7 +92,8 @@ export async function request(method, path, body, { auth = true } = {}) {
       retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
       errors: data && Array.isArray(data.errors) ? data.errors : null,
     });
-    if (auth && current && response.status === 401) unauthorizedHandler(error);
+    // A passive call (a nicety beside the page) leaves ending the session to the calls that matter.
+    if (auth && current && response.status === 401 && !passive) unauthorizedHandler(error);
     throw error;
   }
   return data;
@@ -162,7 +163,7 @@ export const api = {
   // bbox: [minLon, minLat, maxLon, maxLat].
   markers: (bbox, zoom) =>
     request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),
-  memories: (date) => request('GET', `/memories?${pageQuery({ date })}`),
+  memories: (date) => request('GET', `/memories?${pageQuery({ date })}`, undefined, { passive: true }),
   initUploads: (files) => request('POST', '/uploads', { files }),
   complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
 };
