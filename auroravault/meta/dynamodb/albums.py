@@ -105,6 +105,8 @@ class AlbumOps(PhotoOps):
                     {"Delete": self._delete(_member_key(album_id, sort_at, before.id))},
                     {"Delete": self._delete(_in_album_key(before.id, album_id))},
                 ]
+                if was and album_id in albums:  # a listed photo left the album with its row
+                    ops.append(self._count(album_id, -1))
                 continue
             if moved:
                 old = await self._get(_member_key(album_id, sort_at, before.id))
