@@ -5,6 +5,8 @@ columns) and ``album_photos`` (one row per membership, carrying the photo's ``so
 trigger keeps it in step with the photo). Memberships go with their photo or album by
 ``ON DELETE CASCADE``: a photo deleted for good leaves every album in the same transaction.
 A *listed* photo is one the timeline could show: not pending, not trashed, not being deleted.
+A membership change is a change of the photo (its ``albums``): it enters the album owner's
+change feed in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import aiosqlite
 import msgspec
 
 from auroravault.meta.base import Album, AlbumAdd, AlbumStats, Photo
-from auroravault.timeutil import to_iso
+from auroravault.timeutil import to_iso, utcnow
 
 _encoder = msgspec.json.Encoder()
 _CHUNK = 500
@@ -40,6 +42,21 @@ def _album(data: str | bytes) -> Album:
     return msgspec.json.decode(data, type=Album)
 
 
+async def _owner(conn: aiosqlite.Connection, album_id: str) -> str | None:
+    async with conn.execute("SELECT owner_id FROM albums WHERE id = ?", (album_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def _noted(conn: aiosqlite.Connection, viewer_id: str | None, photo_ids: list[str], now: datetime) -> None:
+    """The photos' ``albums`` changed: an entry each in the viewer's change feed."""
+    if viewer_id is not None and photo_ids:
+        await conn.executemany(
+            "INSERT INTO changes (user_id, photo_id, kind, at) VALUES (?, ?, 'albums', ?)",
+            [(viewer_id, i, to_iso(now)) for i in photo_ids],
+        )
+
+
 class SqliteAlbumOps:
     """The album methods of ``SqliteMetaStore`` (see ``auroravault.meta.base.AlbumStore``)."""
 
@@ -50,6 +67,7 @@ class SqliteAlbumOps:
     async def _add(
         self, conn: aiosqlite.Connection, album_id: str, photo_ids: list[str], added_by: str, now: datetime
     ) -> AlbumAdd:
+        owner_id = await _owner(conn, album_id)
         added: list[str] = []
         already: list[str] = []
         for chunk in _chunks(photo_ids):
@@ -67,6 +85,7 @@ class SqliteAlbumOps:
                 "INSERT INTO album_photos (album_id, photo_id, sort_at, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
                 [(album_id, i, listed[i], added_by, to_iso(now)) for i in new],
             )
+            await _noted(conn, owner_id, new, now)
             added += new
             already += [i for i in chunk if i in there]
         return AlbumAdd(added=added, already=already)
@@ -115,7 +134,11 @@ class SqliteAlbumOps:
 
     async def delete_album(self, album_id: str) -> bool:
         async with self._tx() as conn:
+            owner_id = await _owner(conn, album_id)
+            async with conn.execute("SELECT photo_id FROM album_photos WHERE album_id = ?", (album_id,)) as cur:
+                members = [row[0] for row in await cur.fetchall()]
             cur = await conn.execute("DELETE FROM albums WHERE id = ?", (album_id,))  # memberships cascade
+            await _noted(conn, owner_id, members, utcnow())
             return bool(cur.rowcount)
 
     async def add_to_album(self, album_id: str, photo_ids: list[str], added_by: str, now: datetime) -> AlbumAdd:
@@ -128,6 +151,7 @@ class SqliteAlbumOps:
     async def remove_from_album(self, album_id: str, photo_ids: list[str]) -> list[str]:
         removed: list[str] = []
         async with self._tx() as conn:
+            owner_id = await _owner(conn, album_id)
             for chunk in _chunks(photo_ids):
                 marks = _marks(chunk)
                 async with conn.execute(
@@ -136,6 +160,7 @@ class SqliteAlbumOps:
                 ) as cur:
                     gone = {row[0] for row in await cur.fetchall()}
                 removed += [i for i in chunk if i in gone]
+            await _noted(conn, owner_id, removed, utcnow())
         return removed
 
     async def album_photos(

@@ -183,3 +183,19 @@ async def test_racing_adds_removes_and_trash_keep_the_count_exact(meta: MetaStor
     await meta.restore_photos(ada.id, None, utcnow())
     listed = await ids_in(meta, album.id)
     assert (await meta.album_stats([album.id]))[album.id].photo_count == len(listed) >= 3
+
+
+async def test_membership_changes_enter_the_album_owners_change_feed(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    [one, two] = await photos_at(meta, ada, [2, 1])
+    start = (await meta.changes_since(ada.id, None, 100)).position
+    album = an_album(ada)
+    await meta.create_album(album, [one.id], utcnow())
+    added = await meta.changes_since(ada.id, start, 100)
+    assert added.photo_ids == [one.id]
+    await meta.add_to_album(album.id, [two.id], ada.id, utcnow())
+    await meta.remove_from_album(album.id, [one.id])
+    moved = await meta.changes_since(ada.id, added.position, 100)
+    assert set(moved.photo_ids) == {one.id, two.id}
+    await meta.delete_album(album.id)
+    assert (await meta.changes_since(ada.id, moved.position, 100)).photo_ids == [two.id]
