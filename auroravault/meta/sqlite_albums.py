@@ -1,8 +1,8 @@
 """Albums on SQLite: the ``AlbumStore`` methods of ``SqliteMetaStore``.
 
 Tables of migration 0005: ``albums`` (the record as JSON, with its owner and creation time as
-columns) and ``album_photos`` (one row per membership, carrying the photo's ``sort_at``; a
-trigger keeps it in step with the photo). Memberships go with their photo or album by
+columns) and ``album_photos`` (one row per membership, carrying the photo's ``sort_at`` and whether it is
+listed; triggers keep both in step with the photo). Memberships go with their photo or album by
 ``ON DELETE CASCADE``: a photo deleted for good leaves every album in the same transaction.
 A *listed* photo is one the timeline could show: not pending, not trashed, not being deleted.
 A membership change is a change of the photo (its ``albums``): it enters the album owner's
@@ -168,7 +168,7 @@ class SqliteAlbumOps:
     ) -> list[Photo]:
         op, order = ("<", "DESC") if descending else (">", "ASC")
         sql = "SELECT p.data FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
-        sql += f" WHERE ap.album_id = ? AND {_LISTED}"
+        sql += f" WHERE ap.album_id = ? AND ap.listed = 1 AND {_LISTED}"
         params: list[Any] = [album_id]
         if after is not None:
             sql += f" AND (ap.sort_at, ap.photo_id) {op} (?, ?)"
@@ -183,16 +183,17 @@ class SqliteAlbumOps:
             marks = _marks(chunk)
             exists = await self._fetch(f"SELECT id FROM albums WHERE id IN ({marks})", chunk)
             found.update({row[0]: AlbumStats() for row in exists})
-            rows = await self._fetch(
-                "SELECT ap.album_id, count(*), min(ap.sort_at), max(ap.sort_at) FROM album_photos ap"
-                f" JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id IN ({marks}) AND {_LISTED}"
-                " GROUP BY ap.album_id",
-                chunk,
-            )
-            for album_id, count, start_at, end_at in rows:
+            for album_id in [row[0] for row in exists]:
+                rows = await self._fetch(
+                    "SELECT count(*), min(sort_at), max(sort_at) FROM album_photos WHERE album_id = ? AND listed = 1",
+                    (album_id,),
+                )
+                count, start_at, end_at = rows[0]
+                if not count:
+                    continue
                 newest = await self._fetch(
-                    "SELECT ap.photo_id FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
-                    f" WHERE ap.album_id = ? AND {_LISTED} ORDER BY ap.sort_at DESC, ap.photo_id DESC LIMIT 1",
+                    "SELECT photo_id FROM album_photos WHERE album_id = ? AND listed = 1"
+                    " ORDER BY sort_at DESC, photo_id DESC LIMIT 1",
                     (album_id,),
                 )
                 found[album_id] = AlbumStats(
