@@ -47,7 +47,8 @@ class AlbumController(Controller):
     tags = ["albums"]
     dependencies = {**USER, **SERVICES}
 
-    # Litestar's own OPTIONS answer names only the first handler of a path.
+    # Litestar's own OPTIONS answer names only the first handler of a path. A path's handlers
+    # register in name order, and these must come first: hence ``allow_*`` before ``photos_*``.
     @route("/", http_method=HttpMethod.OPTIONS, include_in_schema=False, sync_to_thread=False)
     def allow_list(self) -> Response[None]:
         return _allow("GET, OPTIONS, POST")
@@ -126,7 +127,7 @@ class AlbumController(Controller):
         summary="The album's photos in its order, keyset-paginated (the page of GET /photos)",
         responses=documented(s400="invalid_request, invalid_cursor", s404=NOT_FOUND, **AUTH, **UNAVAILABLE),
     )
-    async def photos(
+    async def photos_page(
         self,
         album_id: FromPath[str],
         user: NamedDependency[User],
@@ -146,7 +147,7 @@ class AlbumController(Controller):
         summary="Add up to 1000 photos to the album; per-id results",
         responses=documented(s403="not_allowed", s404=NOT_FOUND, s422=BULK, **BODY, **AUTH, **UNAVAILABLE),
     )
-    async def add(
+    async def photos_add(
         self,
         album_id: FromPath[str],
         data: JSONBody[IdsBody],
@@ -162,7 +163,7 @@ class AlbumController(Controller):
         summary="Remove up to 1000 photos from the album (the photos stay); per-id results",
         responses=documented(s403="not_allowed", s404=NOT_FOUND, s422=BULK, **BODY, **AUTH, **UNAVAILABLE),
     )
-    async def remove(
+    async def photos_remove(
         self,
         album_id: FromPath[str],
         data: JSONBody[IdsBody],

@@ -101,6 +101,7 @@ async def test_adds_and_removes_answer_per_id_and_the_page_follows_the_albums_or
     token, ids = await _library(client, photos_dir)
     bob, bob_ids = await _library(client, photos_dir, email="bob@example.com")
     await _dated(client, token, ids)
+    synced = (await client.get("/api/v1/sync/changes", headers=auth(token))).json()["next"]
     album = (await client.post("/api/v1/albums", json={"name": "Trip"}, headers=auth(token))).json()
     assert album["photo_count"] == 0 and album["cover_photo_id"] is None and album["start_at"] is None
     url = f"/api/v1/albums/{album['id']}/photos"
@@ -111,6 +112,8 @@ async def test_adds_and_removes_answer_per_id_and_the_page_follows_the_albums_or
         "already": [],
         "errors": [{"id": bob_ids[0], "code": "photo_not_found"}, {"id": "p_nope", "code": "photo_not_found"}],
     }
+    changes = (await client.get(f"/api/v1/sync/changes?since={synced}", headers=auth(token))).json()
+    assert {p["id"]: p["albums"] for p in changes["changed"]} == {ids[0]: [album["id"]], ids[1]: [album["id"]]}
     again = (await client.post(url, json={"ids": ids}, headers=auth(token))).json()
     assert again == {"added": [ids[2]], "already": [ids[0], ids[1]], "errors": []}
     assert (await client.get(f"/api/v1/photos/{bob_ids[0]}", headers=auth(bob))).json()["albums"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import msgspec
@@ -9,7 +10,7 @@ import msgspec
 from auroravault.ids import new_id
 from auroravault.meta.base import Album, AlbumStats, MetaStore, Photo, User
 from auroravault.timeutil import utcnow
-from tests.meta.test_contract import arrived, with_user
+from tests.meta.test_contract import a_batch, arrived, photo_and_upload, with_user
 
 
 def an_album(owner: User, name: str = "Summer", **kw) -> Album:
@@ -149,3 +150,52 @@ async def test_albums_are_listed_per_owner_newest_first_updated_and_deleted(meta
     left = (await meta.albums_of_photos([photo.id]))[photo.id]
     assert sorted(left) == sorted([albums[1].id, albums[2].id])
     assert await ids_in(meta, albums[0].id) == []
+
+
+async def test_a_rejected_upload_leaves_its_albums(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    batch = a_batch(ada)
+    photo, upload = photo_and_upload(ada, batch, "f" * 64)
+    await meta.create_uploads(batch, [photo], [upload], photo.size)
+    assert (await meta.create_album(an_album(ada), [photo.id], utcnow())).added == []  # pending: not yet
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    album = an_album(ada, "Processing")
+    assert (await meta.create_album(album, [photo.id], utcnow())).added == [photo.id]
+    assert await meta.end_upload(upload.id, "rejected", "checksum_mismatch", utcnow())
+    assert await meta.albums_of_photos([photo.id]) == {}
+    assert await ids_in(meta, album.id) == [] and (await meta.album_stats([album.id]))[album.id].photo_count == 0
+
+
+async def test_racing_adds_removes_and_trash_keep_the_count_exact(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    photos = await photos_at(meta, ada, [4, 3, 2, 1])
+    album = an_album(ada)
+    await meta.create_album(album, [photos[0].id], utcnow())
+    ids = [p.id for p in photos]
+    await asyncio.gather(
+        meta.add_to_album(album.id, ids, ada.id, utcnow()),
+        meta.trash_photos(ada.id, ids[:2], utcnow()),
+        meta.remove_from_album(album.id, [ids[3]]),
+        meta.restore_photos(ada.id, [ids[0]], utcnow()),
+    )
+    listed = await ids_in(meta, album.id)
+    assert (await meta.album_stats([album.id]))[album.id].photo_count == len(listed)
+    await meta.restore_photos(ada.id, None, utcnow())
+    listed = await ids_in(meta, album.id)
+    assert (await meta.album_stats([album.id]))[album.id].photo_count == len(listed) >= 3
+
+
+async def test_membership_changes_enter_the_album_owners_change_feed(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    [one, two] = await photos_at(meta, ada, [2, 1])
+    start = (await meta.changes_since(ada.id, None, 100)).position
+    album = an_album(ada)
+    await meta.create_album(album, [one.id], utcnow())
+    added = await meta.changes_since(ada.id, start, 100)
+    assert added.photo_ids == [one.id]
+    await meta.add_to_album(album.id, [two.id], ada.id, utcnow())
+    await meta.remove_from_album(album.id, [one.id])
+    moved = await meta.changes_since(ada.id, added.position, 100)
+    assert set(moved.photo_ids) == {one.id, two.id}
+    await meta.delete_album(album.id)
+    assert (await meta.changes_since(ada.id, moved.position, 100)).photo_ids == [two.id]

@@ -15,6 +15,8 @@ A membership write bumps the photo home record's version ``v`` in the same trans
 every photo transition is guarded by that version: so a trash racing an add never leaves an
 album's count counting a trashed photo. A photo transition that changes whether the photo
 is listed, or its ``sort_at``, or deletes it, carries its memberships' moves (``_album_moves``).
+A membership change is a change of the photo (its ``albums``): a ``CHANGE#`` entry in the album
+owner's feed, in the same transaction (after a deletion of the album, in the same batch writes).
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from auroravault.errors import Unavailable
 from auroravault.meta.base import Album, AlbumAdd, AlbumStats, Photo
 from auroravault.meta.dynamodb.client import RETRIES, _backoff, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record, _version
-from auroravault.meta.dynamodb.keys import _key, _photo_key
+from auroravault.meta.dynamodb.keys import _change_item, _key, _photo_key
 from auroravault.meta.dynamodb.photos import PhotoOps
-from auroravault.timeutil import to_iso
+from auroravault.timeutil import to_iso, utcnow
 
 PAGE = 100
-PER_COMMIT = 30  # photos per add/remove transaction: 3 items each + the album's counter
+PER_COMMIT = 24  # photos per add/remove transaction: 4 items each + the album's counter
 _FIELDS = frozenset({"name", "description", "cover_photo_id", "order"})
 
 
@@ -105,6 +107,8 @@ class AlbumOps(PhotoOps):
                     {"Delete": self._delete(_member_key(album_id, sort_at, before.id))},
                     {"Delete": self._delete(_in_album_key(before.id, album_id))},
                 ]
+                if was and album_id in albums:  # a listed photo left the album with its row
+                    ops.append(self._count(album_id, -1))
                 continue
             if moved:
                 old = await self._get(_member_key(album_id, sort_at, before.id))
@@ -195,7 +199,8 @@ class AlbumOps(PhotoOps):
         members = [item async for item in self._query(**query)]
         keys = [{"PK": m["PK"], "SK": m["SK"]} for m in members]
         keys += [_in_album_key(m["photo_id"]["S"], album_id) for m in members]
-        await self._batch_write(deletes=keys)
+        changes = [_change_item(album.owner_id, m["photo_id"]["S"], utcnow()) for m in members]
+        await self._batch_write(puts=changes, deletes=keys)
         return True
 
     # -- memberships -------------------------------------------------------------------------
@@ -214,7 +219,8 @@ class AlbumOps(PhotoOps):
         for start in range(0, len(ids), PER_COMMIT):
             chunk = ids[start : start + PER_COMMIT]
             for attempt in range(RETRIES):
-                if await self._get(_album_key(album_id)) is None:
+                album = await self.get_album(album_id)
+                if album is None:
                     return AlbumAdd(added=added, already=already)
                 there = await self._in_album(album_id, chunk)
                 photos = await self._photo_items([i for i in chunk if i not in there])
@@ -224,6 +230,7 @@ class AlbumOps(PhotoOps):
                     item = photos[photo_id]
                     ops += self._join(album_id, _record(Photo, item), added_by, now)
                     ops.append(self._bump(photo_id, _version(item)))
+                    ops.append({"Put": self._put(_change_item(album.owner_id, photo_id, utcnow()))})
                 if new:
                     ops.append(self._count(album_id, len(new)))
                     try:
@@ -247,6 +254,7 @@ class AlbumOps(PhotoOps):
                 there = await self._in_album(album_id, chunk)
                 if not there:
                     break
+                album = await self.get_album(album_id)
                 photos = await self._photo_items(list(there))
                 ops: list[dict[str, Any]] = []
                 counted = 0
@@ -259,7 +267,9 @@ class AlbumOps(PhotoOps):
                     if item is not None:
                         ops.append(self._bump(photo_id, _version(item)))
                         counted += listed(_record(Photo, item))
-                if counted and await self._get(_album_key(album_id)) is not None:
+                    if album is not None:
+                        ops.append({"Put": self._put(_change_item(album.owner_id, photo_id, utcnow()))})
+                if counted and album is not None:
                     ops.append(self._count(album_id, -counted))
                 try:
                     await self._transact(ops)

@@ -1,10 +1,12 @@
 """Albums on SQLite: the ``AlbumStore`` methods of ``SqliteMetaStore``.
 
 Tables of migration 0005: ``albums`` (the record as JSON, with its owner and creation time as
-columns) and ``album_photos`` (one row per membership, carrying the photo's ``sort_at``; a
-trigger keeps it in step with the photo). Memberships go with their photo or album by
+columns) and ``album_photos`` (one row per membership, carrying the photo's ``sort_at`` and whether it is
+listed; triggers keep both in step with the photo). Memberships go with their photo or album by
 ``ON DELETE CASCADE``: a photo deleted for good leaves every album in the same transaction.
 A *listed* photo is one the timeline could show: not pending, not trashed, not being deleted.
+A membership change is a change of the photo (its ``albums``): it enters the album owner's
+change feed in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import msgspec
 from auroravault.meta.base import Album, AlbumAdd, AlbumStats, Photo
 from auroravault.meta.sqlite.codec import PHOTO_SELECT, photo_from_row
 from auroravault.meta.sqlite.connection import Connections
-from auroravault.timeutil import to_iso
+from auroravault.timeutil import to_iso, utcnow
 
 _encoder = msgspec.json.Encoder()
 _CHUNK = 500
@@ -39,12 +41,28 @@ def _album(data: str | bytes) -> Album:
     return msgspec.json.decode(data, type=Album)
 
 
+async def _owner(conn: aiosqlite.Connection, album_id: str) -> str | None:
+    async with conn.execute("SELECT owner_id FROM albums WHERE id = ?", (album_id,)) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def _noted(conn: aiosqlite.Connection, viewer_id: str | None, photo_ids: list[str], now: datetime) -> None:
+    """The photos' ``albums`` changed: an entry each in the viewer's change feed."""
+    if viewer_id is not None and photo_ids:
+        await conn.executemany(
+            "INSERT INTO changes (user_id, photo_id, kind, at) VALUES (?, ?, 'albums', ?)",
+            [(viewer_id, i, to_iso(now)) for i in photo_ids],
+        )
+
+
 class AlbumOps(Connections):
     """The album methods of ``SqliteMetaStore`` (see ``auroravault.meta.base.AlbumStore``)."""
 
     async def _add(
         self, conn: aiosqlite.Connection, album_id: str, photo_ids: list[str], added_by: str, now: datetime
     ) -> AlbumAdd:
+        owner_id = await _owner(conn, album_id)
         added: list[str] = []
         already: list[str] = []
         for chunk in _chunks(photo_ids):
@@ -62,6 +80,7 @@ class AlbumOps(Connections):
                 "INSERT INTO album_photos (album_id, photo_id, sort_at, added_by, added_at) VALUES (?, ?, ?, ?, ?)",
                 [(album_id, i, listed[i], added_by, to_iso(now)) for i in new],
             )
+            await _noted(conn, owner_id, new, now)
             added += new
             already += [i for i in chunk if i in there]
         return AlbumAdd(added=added, already=already)
@@ -110,7 +129,11 @@ class AlbumOps(Connections):
 
     async def delete_album(self, album_id: str) -> bool:
         async with self._tx() as conn:
+            owner_id = await _owner(conn, album_id)
+            async with conn.execute("SELECT photo_id FROM album_photos WHERE album_id = ?", (album_id,)) as cur:
+                members = [row[0] for row in await cur.fetchall()]
             cur = await conn.execute("DELETE FROM albums WHERE id = ?", (album_id,))  # memberships cascade
+            await _noted(conn, owner_id, members, utcnow())
             return bool(cur.rowcount)
 
     async def add_to_album(self, album_id: str, photo_ids: list[str], added_by: str, now: datetime) -> AlbumAdd:
@@ -123,6 +146,7 @@ class AlbumOps(Connections):
     async def remove_from_album(self, album_id: str, photo_ids: list[str]) -> list[str]:
         removed: list[str] = []
         async with self._tx() as conn:
+            owner_id = await _owner(conn, album_id)
             for chunk in _chunks(photo_ids):
                 marks = _marks(chunk)
                 async with conn.execute(
@@ -131,6 +155,7 @@ class AlbumOps(Connections):
                 ) as cur:
                     gone = {row[0] for row in await cur.fetchall()}
                 removed += [i for i in chunk if i in gone]
+            await _noted(conn, owner_id, removed, utcnow())
         return removed
 
     async def album_photos(
@@ -138,7 +163,7 @@ class AlbumOps(Connections):
     ) -> list[Photo]:
         op, order = ("<", "DESC") if descending else (">", "ASC")
         sql = f"SELECT {PHOTO_SELECT} FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
-        sql += f" WHERE ap.album_id = ? AND {_LISTED}"
+        sql += f" WHERE ap.album_id = ? AND ap.listed = 1 AND {_LISTED}"
         params: list[Any] = [album_id]
         if after is not None:
             sql += f" AND (ap.sort_at, ap.photo_id) {op} (?, ?)"
@@ -153,16 +178,17 @@ class AlbumOps(Connections):
             marks = _marks(chunk)
             exists = await self._fetch(f"SELECT id FROM albums WHERE id IN ({marks})", chunk)
             found.update({row[0]: AlbumStats() for row in exists})
-            rows = await self._fetch(
-                "SELECT ap.album_id, count(*), min(ap.sort_at), max(ap.sort_at) FROM album_photos ap"
-                f" JOIN photos p ON p.id = ap.photo_id WHERE ap.album_id IN ({marks}) AND {_LISTED}"
-                " GROUP BY ap.album_id",
-                chunk,
-            )
-            for album_id, count, start_at, end_at in rows:
+            for album_id in [row[0] for row in exists]:
+                rows = await self._fetch(
+                    "SELECT count(*), min(sort_at), max(sort_at) FROM album_photos WHERE album_id = ? AND listed = 1",
+                    (album_id,),
+                )
+                count, start_at, end_at = rows[0]
+                if not count:
+                    continue
                 newest = await self._fetch(
-                    "SELECT ap.photo_id FROM album_photos ap JOIN photos p ON p.id = ap.photo_id"
-                    f" WHERE ap.album_id = ? AND {_LISTED} ORDER BY ap.sort_at DESC, ap.photo_id DESC LIMIT 1",
+                    "SELECT photo_id FROM album_photos WHERE album_id = ? AND listed = 1"
+                    " ORDER BY sort_at DESC, photo_id DESC LIMIT 1",
                     (album_id,),
                 )
                 found[album_id] = AlbumStats(
