@@ -9,8 +9,10 @@ ALTER TABLE photos ADD COLUMN country TEXT GENERATED ALWAYS AS (json_extract(dat
 ALTER TABLE photos ADD COLUMN country_code TEXT
     GENERATED ALWAYS AS (json_extract(data, '$.place.country_code')) VIRTUAL;
 CREATE INDEX photos_place ON photos(owner_id, country_code, region, city) WHERE country_code IS NOT NULL;
--- The map: an owner's located photos by position (the box's latitude range is the index range).
-CREATE INDEX photos_located ON photos(owner_id, lat, lon) WHERE lat IS NOT NULL AND lon IS NOT NULL;
+-- The map: an owner's located photos by position (the box's latitude range is the index range),
+-- covering every column the clustering reads, so it never touches the table's rows.
+CREATE INDEX photos_map ON photos(owner_id, lat, lon, status, trashed_at, sort_at, id)
+    WHERE lat IS NOT NULL AND lon IS NOT NULL;
 
 -- One search document per photo; the FTS row's rowid is ``docid`` (a photo's own rowid may
 -- change with VACUUM, this one may not).
