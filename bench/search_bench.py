@@ -146,7 +146,7 @@ def measure(client: httpx.Client, requests: int) -> dict[str, Any]:
 
 def run(quick: bool) -> dict[str, Any]:
     sizes = [200, 2000] if quick else [1000, 100_000]
-    requests = 20 if quick else 200
+    requests = 20 if quick else 100
     rnd = random.Random(13)
     rows: dict[str, Any] = {}
     INPUTS.mkdir(parents=True, exist_ok=True)
