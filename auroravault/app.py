@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
+from auroravault.api.albums import AlbumController
 from auroravault.api.blobs import BlobController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
@@ -96,6 +97,7 @@ def _routes(settings: Settings) -> list[object]:
             PhotoController,
             TimelineController,
             TrashController,
+            AlbumController,
             SyncController,
             SearchController,
             PlacesController,

@@ -68,8 +68,8 @@ class LibraryRoutes:
         user: NamedDependency[User],
         services: NamedDependency[Services],
     ) -> PhotoOut:
-        photo, flags = await services.library.edit(user, photo_id, data)
-        return PhotoOut.of(photo, flags=flags)
+        photo, flags, albums = await services.library.edit(user, photo_id, data)
+        return PhotoOut.of(photo, flags=flags, albums=albums)
 
     @patch(
         "/",

@@ -188,6 +188,37 @@ class ChangeBatch(msgspec.Struct, kw_only=True):
     more: bool
 
 
+AlbumOrder = Literal["newest", "oldest"]
+
+
+class Album(msgspec.Struct, kw_only=True):
+    """An album: a named, ordered selection of photos. Its photos stay their owners'."""
+
+    id: str
+    owner_id: str
+    name: str
+    description: str | None = None
+    cover_photo_id: str | None = None  # None: the newest photo shown in it
+    order: AlbumOrder = "newest"
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlbumStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What an album shows: its listed photos (not pending, trashed or being deleted), the
+    first and last ``sort_at`` among them, and the newest one's id."""
+
+    photo_count: int = 0
+    start_at: str | None = None
+    end_at: str | None = None
+    newest_photo_id: str | None = None
+
+
+class AlbumAdd(msgspec.Struct, frozen=True, kw_only=True):
+    added: list[str]
+    already: list[str]
+
+
 #: The photo fields the owner may correct through ``edit_photo``.
 EDITABLE_FIELDS = frozenset(
     {"description", "taken_at", "taken_at_source", "sort_at", "exif_taken_at", "lat", "lon", "alt"}
@@ -289,7 +320,61 @@ class SearchStore(Protocol):
 
 
 @runtime_checkable
-class MetaStore(SearchStore, Protocol):
+class AlbumStore(Protocol):
+    """Albums and their photos (DESIGN.md "Albums"). A membership names a photo; the photo
+    stays its owner's. Listings and stats show *listed* photos only: not pending, not
+    trashed, not being deleted (a restored photo is back in its albums at once). Permanent
+    deletion of a photo (``finish_deletion``, ``end_upload``) drops its memberships in the
+    same step. Who may see an album is not the store's business (``services/access``)."""
+
+    async def create_album(self, album: Album, photo_ids: list[str], now: datetime) -> AlbumAdd:
+        """Insert the album with the given (already vetted) photos that exist and are listed."""
+        ...
+
+    async def get_album(self, album_id: str) -> Album | None: ...
+
+    async def get_albums(self, album_ids: list[str]) -> dict[str, Album]:
+        """The albums that exist among ``album_ids``, by id."""
+        ...
+
+    async def list_albums(self, owner_id: str, *, limit: int, after: tuple[str, str] | None) -> list[Album]:
+        """The owner's albums, newest created first by ``(created_at iso, id)``, strictly after the cursor."""
+        ...
+
+    async def update_album(self, album_id: str, changes: dict[str, Any], now: datetime) -> Album | None:
+        """Set ``name``, ``description``, ``cover_photo_id`` and/or ``order``; None when the album is gone."""
+        ...
+
+    async def delete_album(self, album_id: str) -> bool:
+        """Delete the album and its memberships (never a photo); False when it was gone."""
+        ...
+
+    async def add_to_album(self, album_id: str, photo_ids: list[str], added_by: str, now: datetime) -> AlbumAdd:
+        """Add listed photos; ``already``: those in the album before. Photos that do not
+        exist or are not listed are in neither list. Nothing when the album is gone."""
+        ...
+
+    async def remove_from_album(self, album_id: str, photo_ids: list[str]) -> list[str]:
+        """Drop memberships; return the ids that were in the album."""
+        ...
+
+    async def album_photos(
+        self, album_id: str, *, limit: int, after: tuple[str, str] | None, descending: bool
+    ) -> list[Photo]:
+        """The album's listed photos by ``(sort_at, id)``, strictly after the cursor."""
+        ...
+
+    async def album_stats(self, album_ids: list[str]) -> dict[str, AlbumStats]:
+        """Stats of each given album that exists."""
+        ...
+
+    async def albums_of_photos(self, photo_ids: list[str]) -> dict[str, list[str]]:
+        """For each given photo in any album, the ids of those albums."""
+        ...
+
+
+@runtime_checkable
+class MetaStore(SearchStore, AlbumStore, Protocol):
     name: str
 
     # -- lifecycle -----------------------------------------------------------

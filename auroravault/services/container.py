@@ -13,6 +13,7 @@ from auroravault.mail.base import Mailer
 from auroravault.meta.base import MetaStore
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.library import LibraryService
 from auroravault.services.map import MapService
@@ -53,6 +54,7 @@ class Services:
     map: MapService
     memories: MemoryService
     places_backfill: PlacesBackfill
+    albums: AlbumService
 
     @classmethod
     def build(
@@ -75,6 +77,7 @@ class Services:
         deletion = DeletionService(meta, blobs, queue, settings)
         library = LibraryService(meta, deletion)
         places_backfill = PlacesBackfill(meta, queue, cpu=executors.hashing)
+        photos = PhotoService(meta, blobs, settings)
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
@@ -102,7 +105,7 @@ class Services:
                 on_login=places_backfill.user_logged_in,
             ),
             uploads=uploads,
-            photos=PhotoService(meta, blobs, settings),
+            photos=photos,
             processing=processing,
             sweep=sweep,
             notifications=notifications,
@@ -119,6 +122,7 @@ class Services:
             map=MapService(meta),
             memories=MemoryService(meta),
             places_backfill=places_backfill,
+            albums=AlbumService(meta, blobs, settings, photos),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

@@ -160,7 +160,7 @@ class LibraryService:
         return await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {}
 
     # -- one photo ---------------------------------------------------------------------------
-    async def edit(self, user: User, photo_id: str, body: PhotoEdit) -> tuple[Photo, Flags]:
+    async def edit(self, user: User, photo_id: str, body: PhotoEdit) -> tuple[Photo, Flags, list[str]]:
         photo, rel = await access.relation(self.meta, user, photo_id)
         edit = corrections(photo, body) if rel == "owner" else {}
         favorite = None if body.favorite is msgspec.UNSET else body.favorite
@@ -174,7 +174,8 @@ class LibraryService:
         if favorite is not None or archived is not None:
             await self.meta.set_flags(user.id, [photo.id], favorite=favorite, archived=archived, now=now)
         flags = await self.meta.get_flags(user.id, [photo.id])
-        return photo, flags.get(photo.id, Flags())
+        albums = await access.visible_albums(self.meta, user, [photo.id])
+        return photo, flags.get(photo.id, Flags()), albums.get(photo.id, [])
 
     # -- bulk --------------------------------------------------------------------------------
     async def set_flags(self, user: User, ids: list[str], favorite: bool | None, archived: bool | None) -> BulkResult:

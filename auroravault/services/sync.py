@@ -34,6 +34,7 @@ class SyncPage(msgspec.Struct, kw_only=True):
     deleted: list[str]
     next: str
     more: bool
+    albums: dict[str, list[str]] = msgspec.field(default_factory=dict)  # the albums the viewer sees
 
 
 def encode_token(viewer_id: str, position: str) -> str:
@@ -75,4 +76,5 @@ class SyncService:
             deleted=deleted,
             next=encode_token(user.id, batch.position),
             more=batch.more,
+            albums=await access.visible_albums(self.meta, user, [p.id for p in visible]),
         )

@@ -13,6 +13,7 @@ import contextlib
 from typing import Any
 
 from auroravault.errors import Unavailable
+from auroravault.meta.dynamodb.albums import AlbumOps
 from auroravault.meta.dynamodb.client import _Expected
 from auroravault.meta.dynamodb.expiry import ExpiryOps
 from auroravault.meta.dynamodb.jobs import JobOps
@@ -21,7 +22,7 @@ from auroravault.meta.dynamodb.search import SearchOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(SearchOps, UploadOps, JobOps, ExpiryOps):
+class DynamoMetaStore(AlbumOps, SearchOps, UploadOps, JobOps, ExpiryOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 

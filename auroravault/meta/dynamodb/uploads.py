@@ -290,7 +290,7 @@ class UploadOps(PhotoOps, JobOps):
             if photo_item is not None:
                 photo = _record(Photo, photo_item)
                 if photo.status in ("pending", "processing"):
-                    ops += self._photo_ops(photo, _version(photo_item), None)
+                    ops += self._photo_ops(photo, _version(photo_item), None) + await self._album_moves(photo, None)
                     used = await self._used_bytes_op(upload.owner_id, -upload.size)
                     if used is not None:
                         ops.append({"Update": used})
