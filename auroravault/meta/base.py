@@ -248,7 +248,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     """One viewer's search over one owner's photos (``services/search`` validates it).
 
     Every given criterion must hold. ``words``: lower-cased, accent-free words, each a
-    prefix of a word of the filename, description or place names. ``start``/``end``:
+    prefix of a word of the filename, description, place names or of the name of an album
+    of the owner's holding the photo. ``start``/``end``:
     inclusive bounds on ``sort_at``. ``camera``/``city``/``country``: case-insensitive
     equality (``camera`` against make, model or ``camera_label``; ``country`` against
     the name or the code). Trashed and pending photos never match; archived ones do.
@@ -265,6 +266,7 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     favorite: bool = False
     media_type: str | None = None
     has_location: bool | None = None
+    album_id: str | None = None  # only photos in this album (the service checked the viewer may see it)
 
 
 class Suggestion(msgspec.Struct, frozen=True):

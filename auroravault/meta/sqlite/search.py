@@ -62,6 +62,9 @@ def _where(query: SearchQuery) -> tuple[str, list[Any]]:
     if query.country is not None:
         sql += " AND (lower(p.country) = lower(?) OR lower(p.country_code) = lower(?))"
         params += [query.country] * 2
+    if query.album_id is not None:
+        sql += " AND EXISTS (SELECT 1 FROM album_photos ap WHERE ap.album_id = ? AND ap.photo_id = p.id)"
+        params.append(query.album_id)
     if query.words:
         sql += (
             " AND p.id IN (SELECT d.photo_id FROM photo_text t JOIN search_docs d ON d.docid = t.rowid"
