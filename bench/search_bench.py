@@ -2,11 +2,13 @@
 
     python bench/search_bench.py [--quick] [--results-dir DIR]
 
-One account's library is seeded to 1k and then 100k ready photos (``--quick``: 200 and 2k),
+Two accounts in one vault, a library of 1k and one of 100k ready photos (``--quick``: 200
+and 2k),
 with the spread a family library has: 12 places in 6 countries, 5 cameras, dates over 20
 years, one photo in ten with a description ("beach", "birthday", ...), four in five located.
-At each size every query below is timed, one request at a time over a keep-alive
-connection, after a warm-up:
+Every query below is timed for both, one request at a time over keep-alive connections,
+interleaved (small, large, small, ...) so that whatever else loads the machine weighs on both
+alike, after a warm-up:
 
 - ``GET /search`` with a place word (``q=lisbon``), a description word (``q=beach``), two
   filters and a date range (``country=PT&camera=...&from&to``), ``has_location=true`` alone,
@@ -110,75 +112,92 @@ def make_photos(owner_id: str, count: int, rnd: random.Random) -> list[Photo]:
     return photos
 
 
-def timed(client: httpx.Client, path: str, params: dict[str, Any], requests: int) -> dict[str, float]:
-    samples = []
+def timed_pair(clients: dict[str, httpx.Client], path: str, params: dict[str, Any], requests: int) -> dict[str, Any]:
+    """The same request for each library, interleaved (small, large, small, ...), so the
+    machine's load at any moment weighs on both alike."""
+    samples: dict[str, list[float]] = {name: [] for name in clients}
     warmup = min(10, max(3, requests // 10))
     for i in range(requests + warmup):
-        started = time.perf_counter()
-        resp = client.get(path, params=params)
-        elapsed = time.perf_counter() - started
-        resp.raise_for_status()
-        if i >= warmup:
-            samples.append(elapsed)
-    return percentiles(samples)
+        for name, client in clients.items():
+            started = time.perf_counter()
+            resp = client.get(path, params=params)
+            elapsed = time.perf_counter() - started
+            resp.raise_for_status()
+            if i >= warmup:
+                samples[name].append(elapsed)
+    return {name: percentiles(found) for name, found in samples.items()}
 
 
-def measure(client: httpx.Client, requests: int) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, params in QUERIES.items():
-        first = client.get("/api/v1/search", params={**params, "limit": 50}).json()
-        out[f"search_{name}"] = {**timed(client, "/api/v1/search", {**params, "limit": 50}, requests)}
-        out[f"search_{name}"]["first_page_items"] = len(first["items"])
+def tenth_page(client: httpx.Client) -> dict[str, Any]:
+    """The query of a search's 10th page (``q=beach``, 10 a page), with its cursor."""
     params: dict[str, Any] = {"q": "beach", "limit": 10}
-    for _ in range(9):  # the cursor of the 10th page, if the library has one
+    for _ in range(9):
         body = client.get("/api/v1/search", params=params).json()
         if body["next_cursor"] is None:
             break
         params["cursor"] = body["next_cursor"]
-    out["search_page_10"] = timed(client, "/api/v1/search", params, requests)
+    return params
+
+
+def measure(clients: dict[str, httpx.Client], requests: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, params in QUERIES.items():
+        query = {**params, "limit": 50}
+        out[f"search_{name}"] = timed_pair(clients, "/api/v1/search", query, requests)
+        for size, client in clients.items():
+            out[f"search_{name}"][size]["first_page_items"] = len(
+                client.get("/api/v1/search", params=query).json()["items"]
+            )
+    pages = {size: tenth_page(client) for size, client in clients.items()}
+    samples: dict[str, Any] = {}
+    for size, client in clients.items():  # each library its own cursor
+        samples[size] = timed_pair({size: client}, "/api/v1/search", pages[size], requests)[size]
+    out["search_page_10"] = samples
     for name, params in MARKERS.items():
-        clusters = client.get("/api/v1/map/markers", params=params).json()["clusters"]
-        out[f"markers_{name}"] = {**timed(client, "/api/v1/map/markers", params, requests)}
-        out[f"markers_{name}"]["clusters"] = len(clusters)
-        out[f"markers_{name}"]["photos"] = sum(c["count"] for c in clusters)
+        out[f"markers_{name}"] = timed_pair(clients, "/api/v1/map/markers", params, requests)
+        for size, client in clients.items():
+            clusters = client.get("/api/v1/map/markers", params=params).json()["clusters"]
+            out[f"markers_{name}"][size].update(clusters=len(clusters), photos=sum(c["count"] for c in clusters))
     return out
 
 
 def run(quick: bool) -> dict[str, Any]:
-    sizes = [200, 2000] if quick else [1000, 100_000]
+    small, large = (200, 2000) if quick else (1000, 100_000)
     requests = 20 if quick else 100
     rnd = random.Random(13)
-    rows: dict[str, Any] = {}
     INPUTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="search-", dir=INPUTS) as tmp:
         work = Path(tmp)
         with Server(data_dir=work / "data", env={"AURORAVAULT_JOBS__ENABLED": "false"}) as server:
-            owner_id, token = register(server.url, "search@example.com")
-            have = 0
-            headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
-                for size in sizes:
-                    started = time.perf_counter()
-                    asyncio.run(seed_sqlite(work / "data" / "auroravault.db", make_photos(owner_id, size - have, rnd)))
-                    seeded = time.perf_counter() - started
-                    have = size
-                    print(f"  sqlite {size:>7} photos (seeded in {seeded:.1f} s) ...", flush=True)
-                    rows[str(size)] = {**measure(client, requests), "seed_seconds": round(seeded, 1)}
-                    for name, row in rows[str(size)].items():
-                        print(f"    {name}: {row}", flush=True)
-    small, large = rows[str(sizes[0])], rows[str(sizes[-1])]
+            clients: dict[str, httpx.Client] = {}
+            seeded: dict[str, float] = {}
+            for size in (small, large):  # two accounts in one vault: a small and a large library
+                owner_id, token = register(server.url, f"search-{size}@example.com")
+                started = time.perf_counter()
+                asyncio.run(seed_sqlite(work / "data" / "auroravault.db", make_photos(owner_id, size, rnd)))
+                seeded[str(size)] = round(time.perf_counter() - started, 1)
+                print(f"  sqlite: {size:>7} photos seeded in {seeded[str(size)]} s", flush=True)
+                headers = {"Authorization": f"Bearer {token}"}
+                clients[str(size)] = httpx.Client(base_url=server.url, headers=headers, timeout=60)
+            try:
+                rows = measure(clients, requests)
+            finally:
+                for client in clients.values():
+                    client.close()
+    for name, row in rows.items():
+        print(f"    {name}: {row}", flush=True)
     ratios = {
         name: {
-            "p50": round(large[name]["p50_ms"] / small[name]["p50_ms"], 3),
-            "p99": round(large[name]["p99_ms"] / small[name]["p99_ms"], 3),
+            "p50": round(row[str(large)]["p50_ms"] / row[str(small)]["p50_ms"], 3),
+            "p99": round(row[str(large)]["p99_ms"] / row[str(small)]["p99_ms"], 3),
         }
-        for name in small
-        if isinstance(small[name], dict)
+        for name, row in rows.items()
     }
     return {
         "mode": "quick" if quick else "full",
         "requests": requests,
-        "sizes": rows,
+        "seed_seconds": seeded,
+        "queries": rows,
         "ratios_largest_over_smallest": ratios,
     }
 
