@@ -164,6 +164,7 @@ async def test_suggestions_places_map_and_memories(client, tmp_path) -> None:
         ("/search?cursor=not-a-cursor", 400, "invalid_cursor"),
         ("/search?limit=0", 400, "invalid_request"),
         ("/search/suggestions?field=shoe_size", 400, "invalid_request"),
+        ("/search/suggestions?field=person", 422, "person_search_unavailable"),
         ("/map/markers?bbox=1,2,3", 422, "invalid_bbox"),
         ("/map/markers?bbox=a,b,c,d", 422, "invalid_bbox"),
         ("/map/markers?bbox=-190,0,10,10", 422, "invalid_bbox"),
