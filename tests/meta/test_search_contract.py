@@ -152,7 +152,8 @@ async def test_search_pages_by_keyset_without_gaps_or_repeats(meta) -> None:
 
 
 async def test_suggestions_count_values_by_prefix(meta) -> None:
-    user, _ = await library(meta)
+    user, p = await library(meta)
+    await meta.set_flags(user.id, [p[3].id], favorite=None, archived=True, now=utcnow())  # archived: still counted
     cameras = await meta.suggest(user.id, "camera", "", 10)
     assert [(s.value, s.count) for s in cameras] == [("Apple iPhone 12", 2), ("Canon EOS R5", 1)]
     assert [s.value for s in await meta.suggest(user.id, "camera", "can", 10)] == ["Canon EOS R5"]

@@ -29,6 +29,7 @@ from auroravault.meta.dynamodb.albums import AlbumOps
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _py, _record
 from auroravault.meta.dynamodb.keys import _timeline_sk
 from auroravault.meta.dynamodb.library import LibraryOps
+from auroravault.meta.dynamodb.photos import PhotoOps
 from auroravault.meta.search_text import camera_label, matches, words
 
 PAGE = 200
@@ -132,7 +133,7 @@ class SearchOps(AlbumOps, LibraryOps):
     async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
         counts: dict[str, int] = {}
         if field == "year":
-            for month in await self.month_counts(owner_id):  # counters: archived photos counted too
+            for month in await PhotoOps.month_counts(self, owner_id):  # the counters: archived photos too
                 counts[month.month[:4]] = counts.get(month.month[:4], 0) + month.count
         else:
             attrs = ["camera_make", "camera_model"] if field == "camera" else ["place"]
