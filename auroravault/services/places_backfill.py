@@ -15,8 +15,8 @@ from ``ready``, which keeps what the library owns: the owner's date and place co
 
 When: an owner's walk starts at their login (``start``, deduped per owner): a library is
 worth naming when someone looks at it, and an owner with no photos costs one page read.
-``auroravault places backfill --email ...`` starts it for named accounts from the command
-line. A walk's job rows are purged with the other done jobs, after which the next login
+``auroravault places backfill --email ...`` starts a new walk for named accounts from the
+command line (a walk of its own, whatever the logins did); the server runs it. A walk's job rows are purged with the other done jobs, after which the next login
 walks the library again: cheap (reads, and nothing written for photos that have a place).
 """
 
@@ -44,10 +44,10 @@ BATCH = 200
 VERSION = 1
 
 
-def backfill_dedupe_key(owner_id: str, page: int) -> str:
+def backfill_dedupe_key(owner_id: str, walk: str, page: int) -> str:
     # By page number, not cursor: a page that runs again after it moved its photos' times
     # ends on a different cursor, and must still queue its successor only once.
-    return f"places:{VERSION}:{owner_id}:{page}"
+    return f"places:{VERSION}:{owner_id}:{walk}:{page}"
 
 
 def _wall_clock(photo: Photo) -> datetime | None:
@@ -88,17 +88,19 @@ class PlacesBackfill:
         self._geocoder = geocoder
         self.batch = batch
 
-    async def start(self, owner_id: str) -> bool:
-        """Queue the first page of the owner's walk; False when that walk is queued or done already."""
-        payload = {"owner_id": owner_id, "page": 0, "after": None}
-        return await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, 0))
+    async def start(self, owner_id: str, walk: str = "login") -> bool:
+        """Queue the first page of a walk of the owner's library; False when that walk (by
+        its name: ``login`` for the one logins start) is queued or done already."""
+        payload = {"owner_id": owner_id, "walk": walk, "page": 0, "after": None}
+        return await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, walk, 0))
 
     async def user_logged_in(self, user: User) -> None:
         await self.start(user.id)
 
     async def handle(self, payload: dict[str, Any]) -> None:
-        """The job handler; payload ``{"owner_id": ..., "page": n, "after": [sort_at, id] | null}``."""
+        """The job handler; payload ``{"owner_id", "walk", "page": n, "after": [sort_at, id] | null}``."""
         owner_id = str(payload["owner_id"])
+        walk = str(payload.get("walk") or "login")
         number = int(payload.get("page") or 0)
         raw = payload.get("after")
         after = (str(raw[0]), str(raw[1])) if isinstance(raw, list | tuple) and len(raw) == 2 else None
@@ -118,8 +120,9 @@ class PlacesBackfill:
         if len(page) == self.batch:
             last = page[-1]
             cursor = (last.sort_at, last.id)
-            payload = {"owner_id": owner_id, "page": number + 1, "after": list(cursor)}
-            await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, number + 1))
+            payload = {"owner_id": owner_id, "walk": walk, "page": number + 1, "after": list(cursor)}
+            key = backfill_dedupe_key(owner_id, walk, number + 1)
+            await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=key)
 
     async def _fix(self, photo_id: str) -> int:
         # Read again just before writing: the save replaces the row (library fields excepted).
