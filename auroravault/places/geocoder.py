@@ -147,8 +147,7 @@ class Geocoder:
         if not points:
             return []
         valid = [
-            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-            for lat, lon in points
+            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180 for lat, lon in points
         ]
         table = self._ready()
         usable = [point for point, ok in zip(points, valid, strict=True) if ok]

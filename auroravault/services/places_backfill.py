@@ -3,21 +3,23 @@
 Photos processed before ``auroravault.places`` existed have coordinates but no ``place``, and
 a capture time without an offset read as if it were UTC. The backfill walks one owner's
 library in pages of ``BATCH`` (``list_photos``, oldest first, archived included; trashed
-photos are left as they are), and for each ready photo with coordinates and no place it
+photos are skipped), and for each ready photo with coordinates and no place it
 sets ``place`` and, when the date is the file's own (not the owner's correction) and has no
 offset, reads it in the local time zone of the coordinates, as the pipeline does now.
 
 Durable and resumable: each job does one page, then enqueues the next page's job with the
-cursor in its payload and the page number in its dedupe key, so a page that runs twice queues
-its successor once. A killed process loses nothing: the lease expires and the page runs again. Idempotent:
-a photo that has its place is skipped, and the save is conditional (``save_processed_photo``
-from ``ready``, which keeps what the library owns: the owner's date and place corrections).
+cursor in its payload and the walk's name and page number in its dedupe key, so a page that
+runs twice queues its successor once. A killed process loses nothing: the lease expires and
+the page runs again. Idempotent: a photo that has its place is skipped, and the save is
+conditional (``save_processed_photo`` from ``ready``, which keeps what the library owns: the
+owner's date and place corrections).
 
 When: an owner's walk starts at their login (``start``, deduped per owner): a library is
 worth naming when someone looks at it, and an owner with no photos costs one page read.
 ``auroravault places backfill --email ...`` starts a new walk for named accounts from the
-command line (a walk of its own, whatever the logins did); the server runs it. A walk's job rows are purged with the other done jobs, after which the next login
-walks the library again: cheap (reads, and nothing written for photos that have a place).
+command line (a walk of its own, whatever the logins did); the server runs it. A walk's job
+rows are purged with the other done jobs, after which the next login walks the library
+again: cheap (reads, and nothing written for photos that have a place).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from auroravault.meta.base import Place
-from auroravault.places import Geocoder, locate, localize, zone_at
+from auroravault.places import Geocoder, localize, locate, zone_at
 
 
 @pytest.fixture(scope="module")
