@@ -39,7 +39,7 @@ def test_the_about_box_credits_geonames(tab: Tab) -> None:  # noqa: F811
     page.wait_for_function("() => !document.querySelector('#about-dialog').open")
 
 
-def test_the_about_button_fits_the_top_bar_on_a_phone(browser, web_server) -> None:  # noqa: F811
+def test_the_about_button_fits_the_top_bar_on_a_phone(browser, web_server) -> None:
     phone = Tab(browser, web_server, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
     try:
         page = phone.page
@@ -49,7 +49,7 @@ def test_the_about_button_fits_the_top_bar_on_a_phone(browser, web_server) -> No
             " return {left: r.left, right: r.right, width: r.width, height: r.height, screen: window.innerWidth}; }"
         )
         assert about["width"] >= 24 and about["height"] >= 24, about  # a round "i", big enough to tap
-        assert 0 <= about["left"] and about["right"] <= about["screen"], about
+        assert about["left"] >= 0 and about["right"] <= about["screen"], about
         page.click("#about")
         page.wait_for_selector("#about-dialog[open]")
     finally:
