@@ -222,7 +222,7 @@ class AlbumAdd(msgspec.Struct, frozen=True, kw_only=True):
 #: The photo fields the owner may correct through ``edit_photo``.
 EDITABLE_FIELDS = frozenset(
     {"description", "taken_at", "taken_at_source", "sort_at", "exif_taken_at", "lat", "lon", "alt"}
-    | {"exif_lat", "exif_lon", "exif_alt", "location_source"}
+    | {"exif_lat", "exif_lon", "exif_alt", "location_source", "place"}
 )
 #: The photo fields only the library methods write.
 LIBRARY_FIELDS = ("description", "trashed_at", "deleting_at")
@@ -236,7 +236,7 @@ def keep_library_fields(before: Photo, after: Photo) -> Photo:
         kept.update(taken_at=before.taken_at, taken_at_source="owner", sort_at=before.sort_at)
         kept["exif_taken_at"] = after.exif_taken_at
     if before.location_source == "owner":
-        kept.update(lat=before.lat, lon=before.lon, alt=before.alt, location_source="owner")
+        kept.update(lat=before.lat, lon=before.lon, alt=before.alt, place=before.place, location_source="owner")
         kept.update(exif_lat=after.lat, exif_lon=after.lon, exif_alt=after.alt)
     return msgspec.structs.replace(after, **kept)
 

@@ -16,7 +16,7 @@ from auroravault.meta.base import Place
 from auroravault.places.geocoder import Geocoder, shared_geocoder
 from auroravault.places.timezones import localize, zone_at
 
-__all__ = ["Geocoder", "Located", "Place", "locate", "localize", "shared_geocoder", "zone_at"]
+__all__ = ["Geocoder", "Located", "Place", "localize", "locate", "shared_geocoder", "zone_at"]
 
 
 class Located(msgspec.Struct, frozen=True, kw_only=True):

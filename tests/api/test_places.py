@@ -89,3 +89,22 @@ async def test_login_backfills_photos_processed_before_places_existed(client, tm
     await client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": "correct horse battery"})
     jobs = [job for job in await services.meta.list_jobs(None, 100) if job.kind == PLACES_BACKFILL]
     assert len(jobs) == 1 and jobs[0].state == "done"
+
+
+async def test_the_owners_corrected_location_is_named_too(client, tmp_path) -> None:
+    token = (await register(client))["token"]
+    photo = await _upload(client, token, tmp_path, "tallinn.jpg", jpeg(gps=TALLINN))
+    resp = await client.patch(
+        f"/api/v1/photos/{photo['id']}", json={"location": {"lat": 38.7077, "lon": -9.1365}}, headers=auth(token)
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["place"]["country"] == "Portugal"
+    again = (await client.get(f"/api/v1/photos/{photo['id']}", headers=auth(token))).json()
+    assert again["place"]["country_code"] == "PT"
+    cleared = await client.patch(f"/api/v1/photos/{photo['id']}", json={"location": None}, headers=auth(token))
+    assert cleared.json()["place"] is None
+    bad = await client.patch(
+        f"/api/v1/photos/{photo['id']}", json={"location": {"lat": 91, "lon": 0}}, headers=auth(token)
+    )
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_location"
+    assert (await client.get(f"/api/v1/photos/{photo['id']}", headers=auth(token))).json()["place"] is None

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from auroravault.meta.base import Place
-from auroravault.places import Geocoder, locate, localize, zone_at
+from auroravault.places import Geocoder, localize, locate, zone_at
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_the_data_loads_once_even_when_many_threads_ask_at_once() -> None:
         thread.join()
     assert fresh.loaded
     assert len(found) == 8 and all(place == found[0] for place in found)
-    assert len({id(place) for place in found}) == 1  # one table: the same record every time
+    assert fresh.loads == 1
 
 
 def test_summer_and_winter_offsets_come_from_the_zone_at_that_moment() -> None:
@@ -126,3 +126,17 @@ def test_locate_gives_both_and_keeps_no_time_as_no_time() -> None:
     located = locate(59.437, 24.7536, None)
     assert located.place is not None and located.place.city == "Tallinn"
     assert located.taken_at is None
+
+
+def test_starting_the_app_loads_no_places_data() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from auroravault.app import create_app; from auroravault.config import load_settings\n"
+        "import tempfile; d = tempfile.mkdtemp()\n"
+        "create_app(load_settings(environ={}, overrides={'server': {'data_dir': d}}))\n"
+        "print([m for m in ('numpy', 'scipy', 'tzfpy') if m in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"

@@ -94,7 +94,11 @@ async def test_the_owners_date_and_the_cameras_offset_are_kept(meta: MetaStore) 
     corrected = await ready_photo(meta, user, 1)
     edited = await meta.edit_photo(
         corrected.id,
-        {"taken_at": "2019-07-01T08:00:00+02:00", "taken_at_source": "owner", "sort_at": sort_key(datetime(2019, 7, 1, 6))},
+        {
+            "taken_at": "2019-07-01T08:00:00+02:00",
+            "taken_at_source": "owner",
+            "sort_at": sort_key(datetime(2019, 7, 1, 6)),
+        },
         utcnow(),
     )
     assert edited is not None

@@ -355,6 +355,7 @@ function start() {
   $('auth-form').addEventListener('submit', submitAuth);
   $('forgot').addEventListener('click', () => setMode('forgot'));
   $('logout').addEventListener('click', logout);
+  $('about').addEventListener('click', () => $('about-dialog').showModal());
   $('file-input').addEventListener('change', (event) => {
     addFiles(event.target.files);
     event.target.value = ''; // choosing the same files again still fires `change`
