@@ -107,8 +107,12 @@ def small_jpeg(gps: tuple[float, float] | None, seed: int) -> bytes:
 
 def upload_and_wait(base: str, token: str, data: bytes, name: str) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
-    sha256 = hashlib.sha256(data).hexdigest()
-    spec = {"filename": name, "size": len(data), "content_type": "image/jpeg", "sha256": sha256}
+    spec = {
+        "filename": name,
+        "size": len(data),
+        "content_type": "image/jpeg",
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
     with httpx.Client(base_url=base, timeout=30) as http:
         body = http.post("/api/v1/uploads", json={"files": [spec]}, headers=headers).raise_for_status().json()
         item = body["items"][0]

@@ -12,6 +12,7 @@ from litestar.params import FromQuery, QueryParameter
 from auroravault.api.deps import SERVICES, USER
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import PhotoOut, PhotoPageOut
+from auroravault.errors import Invalid
 from auroravault.meta.base import User
 from auroravault.services.container import Services
 from auroravault.services.search import MediaType, SearchParams
@@ -107,16 +108,20 @@ class SearchController(Controller):
     @get(
         "/suggestions",
         summary="Typeahead: the most common cameras, cities, countries or years starting with a prefix",
-        responses=documented(s400="invalid_request", s422="invalid_prefix", **AUTH, **UNAVAILABLE),
+        responses=documented(
+            s400="invalid_request", s422="invalid_prefix, person_search_unavailable", **AUTH, **UNAVAILABLE
+        ),
     )
     async def suggestions(
         self,
         user: NamedDependency[User],
         services: NamedDependency[Services],
-        field: FromQuery[Literal["camera", "city", "country", "year"]],
+        field: FromQuery[Literal["camera", "city", "country", "year", "person"]],
         prefix: FromQuery[str] = "",
         limit: Annotated[int, QueryParameter(ge=1, le=50)] = 10,
     ) -> SuggestionsOut:
+        if field == "person":
+            raise Invalid("person_search_unavailable", "people need face recognition, not on this server yet")
         found = await services.search.suggestions(user, field, prefix, limit)
         return SuggestionsOut(values=[SuggestionOut(value=s.value, count=s.count) for s in found])
 

@@ -248,7 +248,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     """One viewer's search over one owner's photos (``services/search`` validates it).
 
     Every given criterion must hold. ``words``: lower-cased, accent-free words, each a
-    prefix of a word of the filename, description or place names. ``start``/``end``:
+    prefix of a word of the filename, description, place names or of the name of an album
+    of the owner's holding the photo. ``start``/``end``:
     inclusive bounds on ``sort_at``. ``camera``/``city``/``country``: case-insensitive
     equality (``camera`` against make, model or ``camera_label``; ``country`` against
     the name or the code). Trashed and pending photos never match; archived ones do.
@@ -265,6 +266,7 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     favorite: bool = False
     media_type: str | None = None
     has_location: bool | None = None
+    album_id: str | None = None  # only photos in this album (the service checked the viewer may see it)
 
 
 class Suggestion(msgspec.Struct, frozen=True):
@@ -293,6 +295,30 @@ class BBox(msgspec.Struct, frozen=True):
     min_lat: float
     max_lon: float
     max_lat: float
+
+
+@runtime_checkable
+class SearchStore(Protocol):
+    """Search, suggestions, places and map clusters over one owner's listed photos
+    (non-pending, untrashed; archived included). ``tests/meta/test_search_contract.py``."""
+
+    async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
+        """Matching photos newest first by ``(sort_at, id)``, strictly after the cursor."""
+        ...
+
+    async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
+        """Values of ``field`` starting with ``prefix`` (case-insensitive) and how many photos
+        carry each, most photos first; ``year`` is the year of ``sort_at``."""
+        ...
+
+    async def places(self, owner_id: str) -> list[PlaceCount]:
+        """Each distinct (country_code, region, city) of the owner's photos, most photos first."""
+        ...
+
+    async def map_clusters(self, owner_id: str, bbox: BBox, cell: float) -> list[Cluster]:
+        """Located photos inside ``bbox`` (inclusive) grouped by a grid of ``cell`` degrees
+        anchored at (-180, -90): one cluster per non-empty cell."""
+        ...
 
 
 @runtime_checkable
@@ -349,31 +375,8 @@ class AlbumStore(Protocol):
         ...
 
 
-class SearchStore(Protocol):
-    """Search, suggestions, places and map clusters over one owner's listed photos
-    (non-pending, untrashed; archived included). ``tests/meta/test_search_contract.py``."""
-
-    async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
-        """Matching photos newest first by ``(sort_at, id)``, strictly after the cursor."""
-        ...
-
-    async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
-        """Values of ``field`` starting with ``prefix`` (case-insensitive) and how many photos
-        carry each, most photos first; ``year`` is the year of ``sort_at``."""
-        ...
-
-    async def places(self, owner_id: str) -> list[PlaceCount]:
-        """Each distinct (country_code, region, city) of the owner's photos, most photos first."""
-        ...
-
-    async def map_clusters(self, owner_id: str, bbox: BBox, cell: float) -> list[Cluster]:
-        """Located photos inside ``bbox`` (inclusive) grouped by a grid of ``cell`` degrees
-        anchored at (-180, -90): one cluster per non-empty cell."""
-        ...
-
-
 @runtime_checkable
-class MetaStore(AlbumStore, SearchStore, Protocol):
+class MetaStore(SearchStore, AlbumStore, Protocol):
     name: str
 
     # -- lifecycle -----------------------------------------------------------

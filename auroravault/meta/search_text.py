@@ -60,8 +60,14 @@ def _same(value: str | None, wanted: str) -> bool:
     return value is not None and value.lower() == wanted.lower()
 
 
-def matches(photo: Photo, query: SearchQuery, favorites: set[str] | None = None) -> bool:
-    """Whether a listed photo of ``query.owner_id`` matches (``favorites``: the viewer's, when asked)."""
+def matches(
+    photo: Photo,
+    query: SearchQuery,
+    favorites: set[str] | None = None,
+    album_words: dict[str, set[str]] | None = None,
+) -> bool:
+    """Whether a listed photo of ``query.owner_id`` matches (``favorites``: the viewer's, when
+    asked; ``album_words``: for each query word, the photos in an album whose name it matches)."""
     if photo.owner_id != query.owner_id or photo.status == "pending" or photo.trashed_at is not None:
         return False
     if photo.deleting_at is not None:
@@ -90,6 +96,7 @@ def matches(photo: Photo, query: SearchQuery, favorites: set[str] | None = None)
         return False
     if query.words:
         have = text_of(photo)
-        if not all(any(w.startswith(q) for w in have) for q in query.words):
+        by_album = album_words or {}
+        if not all(any(w.startswith(q) for w in have) or photo.id in by_album.get(q, ()) for q in query.words):
             return False
     return True

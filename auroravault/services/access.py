@@ -81,6 +81,13 @@ async def relations(
     return seen, hidden
 
 
+def search_owners(user: User) -> list[str]:
+    """Whose whole library (trash excepted) a viewer's search, places, map and memories
+    cover: today their own. Partners (what the owner archived or trashed excepted) and
+    album members (their albums' photos) join here."""
+    return [user.id]
+
+
 # -- albums -----------------------------------------------------------------------------------
 def album_role(user: User, album: Album | None) -> AlbumRole | None:
     """The user's role in an album already read, or None when they may not see it."""
@@ -120,10 +127,3 @@ async def visible_albums(meta: MetaStore, user: User, photo_ids: list[str]) -> d
         for photo_id, ids in memberships.items()
     }
     return {photo_id: ids for photo_id, ids in shown.items() if ids}
-
-
-def search_owners(user: User) -> list[str]:
-    """Whose whole library (trash excepted) a viewer's search, places, map and memories
-    cover: today their own. Partners (what the owner archived or trashed excepted) and
-    album members (their albums' photos) join here."""
-    return [user.id]

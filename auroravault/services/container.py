@@ -50,11 +50,11 @@ class Services:
     library: LibraryService
     deletion: DeletionService
     sync: SyncService
-    albums: AlbumService
     search: SearchService
     map: MapService
     memories: MemoryService
     places_backfill: PlacesBackfill
+    albums: AlbumService
 
     @classmethod
     def build(
@@ -118,11 +118,11 @@ class Services:
             library=library,
             deletion=deletion,
             sync=SyncService(meta),
-            albums=AlbumService(meta, blobs, settings, photos),
             search=SearchService(meta, blobs, settings),
             map=MapService(meta),
             memories=MemoryService(meta),
             places_backfill=places_backfill,
+            albums=AlbumService(meta, blobs, settings, photos),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

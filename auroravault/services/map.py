@@ -47,7 +47,7 @@ def cell_size(bbox: BBox, zoom: int) -> float:
         raise Invalid("invalid_zoom", f"zoom is a whole number within 0..{MAX_ZOOM}")
     tile = 360 / 2**zoom / 4
     side = max(bbox.max_lon - bbox.min_lon, bbox.max_lat - bbox.min_lat) / GRID
-    return max(tile, side, 1e-9)
+    return max(tile, side)
 
 
 class MapService:

@@ -3,21 +3,23 @@
 Photos processed before ``auroravault.places`` existed have coordinates but no ``place``, and
 a capture time without an offset read as if it were UTC. The backfill walks one owner's
 library in pages of ``BATCH`` (``list_photos``, oldest first, archived included; trashed
-photos are left as they are), and for each ready photo with coordinates and no place it
+photos are skipped), and for each ready photo with coordinates and no place it
 sets ``place`` and, when the date is the file's own (not the owner's correction) and has no
 offset, reads it in the local time zone of the coordinates, as the pipeline does now.
 
 Durable and resumable: each job does one page, then enqueues the next page's job with the
-cursor in its payload and the page number in its dedupe key, so a page that runs twice queues
-its successor once. A killed process loses nothing: the lease expires and the page runs again. Idempotent:
-a photo that has its place is skipped, and the save is conditional (``save_processed_photo``
-from ``ready``, which keeps what the library owns: the owner's date and place corrections).
+cursor in its payload and the walk's name and page number in its dedupe key, so a page that
+runs twice queues its successor once. A killed process loses nothing: the lease expires and
+the page runs again. Idempotent: a photo that has its place is skipped, and the save is
+conditional (``save_processed_photo`` from ``ready``, which keeps what the library owns: the
+owner's date and place corrections).
 
 When: an owner's walk starts at their login (``start``, deduped per owner): a library is
 worth naming when someone looks at it, and an owner with no photos costs one page read.
-``auroravault places backfill --email ...`` starts it for named accounts from the command
-line. A walk's job rows are purged with the other done jobs, after which the next login
-walks the library again: cheap (reads, and nothing written for photos that have a place).
+``auroravault places backfill --email ...`` starts a new walk for named accounts from the
+command line (a walk of its own, whatever the logins did); the server runs it. A walk's job
+rows are purged with the other done jobs, after which the next login walks the library
+again: cheap (reads, and nothing written for photos that have a place).
 """
 
 from __future__ import annotations
@@ -44,10 +46,10 @@ BATCH = 200
 VERSION = 1
 
 
-def backfill_dedupe_key(owner_id: str, page: int) -> str:
+def backfill_dedupe_key(owner_id: str, walk: str, page: int) -> str:
     # By page number, not cursor: a page that runs again after it moved its photos' times
     # ends on a different cursor, and must still queue its successor only once.
-    return f"places:{VERSION}:{owner_id}:{page}"
+    return f"places:{VERSION}:{owner_id}:{walk}:{page}"
 
 
 def _wall_clock(photo: Photo) -> datetime | None:
@@ -88,17 +90,19 @@ class PlacesBackfill:
         self._geocoder = geocoder
         self.batch = batch
 
-    async def start(self, owner_id: str) -> bool:
-        """Queue the first page of the owner's walk; False when that walk is queued or done already."""
-        payload = {"owner_id": owner_id, "page": 0, "after": None}
-        return await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, 0))
+    async def start(self, owner_id: str, walk: str = "login") -> bool:
+        """Queue the first page of a walk of the owner's library; False when that walk (by
+        its name: ``login`` for the one logins start) is queued or done already."""
+        payload = {"owner_id": owner_id, "walk": walk, "page": 0, "after": None}
+        return await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, walk, 0))
 
     async def user_logged_in(self, user: User) -> None:
         await self.start(user.id)
 
     async def handle(self, payload: dict[str, Any]) -> None:
-        """The job handler; payload ``{"owner_id": ..., "page": n, "after": [sort_at, id] | null}``."""
+        """The job handler; payload ``{"owner_id", "walk", "page": n, "after": [sort_at, id] | null}``."""
         owner_id = str(payload["owner_id"])
+        walk = str(payload.get("walk") or "login")
         number = int(payload.get("page") or 0)
         raw = payload.get("after")
         after = (str(raw[0]), str(raw[1])) if isinstance(raw, list | tuple) and len(raw) == 2 else None
@@ -118,8 +122,9 @@ class PlacesBackfill:
         if len(page) == self.batch:
             last = page[-1]
             cursor = (last.sort_at, last.id)
-            payload = {"owner_id": owner_id, "page": number + 1, "after": list(cursor)}
-            await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=backfill_dedupe_key(owner_id, number + 1))
+            payload = {"owner_id": owner_id, "walk": walk, "page": number + 1, "after": list(cursor)}
+            key = backfill_dedupe_key(owner_id, walk, number + 1)
+            await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=key)
 
     async def _fix(self, photo_id: str) -> int:
         # Read again just before writing: the save replaces the row (library fields excepted).

@@ -302,7 +302,13 @@ class ProcessingService:
         if lat is None or lon is None:
             return meta.taken_at, None
         # The k-d tree query (and the first call's loading) is CPU work: the CPU-sized pool.
-        located = await run_in(self._hashing, places.locate, lat, lon, meta.taken_at)
+        try:
+            located = await run_in(self._hashing, places.locate, lat, lon, meta.taken_at)
+        except (ImportError, OSError, ValueError):
+            # A broken install (package or data file missing) must not fail the photo: it is
+            # ready without a place, and the places backfill names it once the install is fixed.
+            log.exception("photo %s: the places data cannot be used; the photo is ready without a place", photo.id)
+            return meta.taken_at, None
         return located.taken_at, located.place
 
     async def _ready(

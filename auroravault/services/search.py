@@ -6,12 +6,13 @@ Rules:
   photos never, archived ones yes (archive hides from the timeline, not from search). Every
   given criterion must hold; results are newest first, keyset-paginated by ``(sort_at, id)``.
 - ``q``: words (case and accents folded), each the start of a word of the filename,
-  description or place names (album names join with albums). At most ``MAX_WORDS`` words
+  description, place names or album names. At most ``MAX_WORDS`` words
   of at most ``MAX_TEXT`` characters in all.
 - ``from``/``to``: a date (``YYYY-MM-DD``) or an ISO 8601 datetime, both inclusive (a date
   ``to`` covers that whole day, UTC). Impossible or inverted dates -> 422 ``invalid_date``.
 - ``person`` (people arrive with issue 18) -> 422 ``person_search_unavailable``, rather than
-  ignored silently. ``album``: no album is visible yet -> 404 ``album_not_found``.
+  ignored silently. ``album``: only its photos; an album the viewer may not see (or none)
+  -> 404 ``album_not_found``.
 - Suggestions: ``field=camera|city|country|year``, ``prefix`` (may be empty), the ``limit``
   most common values.
 """
@@ -25,7 +26,7 @@ from typing import Literal
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Invalid, NotFound
+from auroravault.errors import Invalid
 from auroravault.meta.base import Flags, MetaStore, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion, User
 from auroravault.meta.search_text import words
 from auroravault.services import access
@@ -127,10 +128,10 @@ class SearchService:
         if not 1 <= limit <= MAX_LIMIT:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
         after = decode_pair(cursor) if cursor else None
-        if params.album is not None:
-            # No album is visible to anyone until albums exist: an unknown album, as DESIGN says.
-            raise NotFound("album_not_found", "no such album")
         queries = [query_of(user, owner, params) for owner in access.search_owners(user)]
+        if params.album is not None:  # an album the viewer may not see is album_not_found (404)
+            album, _ = await access.album(self.meta, user, params.album)
+            queries = [msgspec.structs.replace(q, album_id=album.id) for q in queries]
         photos: list[Photo] = []
         for query in queries:
             photos += await self.meta.search_photos(query, limit=limit + 1, after=after)

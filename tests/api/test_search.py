@@ -164,6 +164,7 @@ async def test_suggestions_places_map_and_memories(client, tmp_path) -> None:
         ("/search?cursor=not-a-cursor", 400, "invalid_cursor"),
         ("/search?limit=0", 400, "invalid_request"),
         ("/search/suggestions?field=shoe_size", 400, "invalid_request"),
+        ("/search/suggestions?field=person", 422, "person_search_unavailable"),
         ("/map/markers?bbox=1,2,3", 422, "invalid_bbox"),
         ("/map/markers?bbox=a,b,c,d", 422, "invalid_bbox"),
         ("/map/markers?bbox=-190,0,10,10", 422, "invalid_bbox"),
@@ -181,3 +182,20 @@ async def test_bad_input_is_a_problem_with_a_code(client, tmp_path, path: str, s
     assert resp.status_code == status, resp.text
     assert resp.headers["content-type"].startswith("application/problem+json")
     assert resp.json()["code"] == code
+
+
+async def test_album_names_and_the_album_filter(client, tmp_path) -> None:
+    token, ids = await _library(client, tmp_path)
+    resp = await client.post(
+        "/api/v1/albums",
+        json={"name": "Summer with Grandma", "photo_ids": [ids["lisbon_tram.jpg"], ids["porto_bridge.jpg"]]},
+        headers=auth(token),
+    )
+    assert resp.status_code == 201, resp.text
+    album = resp.json()["id"]
+    assert await _search(client, token, "q=grandma") == [ids["porto_bridge.jpg"], ids["lisbon_tram.jpg"]]
+    assert await _search(client, token, f"album={album}&to=2020-01-01") == [ids["lisbon_tram.jpg"]]
+    bob = (await register(client, email="bob@example.com", name="Bob"))["token"]
+    resp = await client.get(f"/api/v1/search?album={album}", headers=auth(bob))
+    assert resp.status_code == 404 and resp.json()["code"] == "album_not_found"  # not Bob's to see
+    assert await _search(client, bob, "q=grandma") == []

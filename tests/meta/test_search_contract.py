@@ -10,6 +10,7 @@ import msgspec
 
 from auroravault.meta.base import BBox, MetaStore, Photo, Place, SearchQuery, User
 from auroravault.timeutil import sort_key, utcnow
+from tests.meta.test_albums_contract import an_album
 from tests.meta.test_contract import a_batch, photo_and_upload, with_user
 
 LISBON = Place(city="Lisbon", region="Lisbon", country="Portugal", country_code="PT")
@@ -151,7 +152,8 @@ async def test_search_pages_by_keyset_without_gaps_or_repeats(meta) -> None:
 
 
 async def test_suggestions_count_values_by_prefix(meta) -> None:
-    user, _ = await library(meta)
+    user, p = await library(meta)
+    await meta.set_flags(user.id, [p[3].id], favorite=None, archived=True, now=utcnow())  # archived: still counted
     cameras = await meta.suggest(user.id, "camera", "", 10)
     assert [(s.value, s.count) for s in cameras] == [("Apple iPhone 12", 2), ("Canon EOS R5", 1)]
     assert [s.value for s in await meta.suggest(user.id, "camera", "can", 10)] == ["Canon EOS R5"]
@@ -187,3 +189,23 @@ async def test_map_clusters_group_located_photos_in_the_box_by_grid_cell(meta) -
     assert await meta.map_clusters(user.id, BBox(100, -50, 120, -40), 1.0) == []
     await meta.trash_photos(user.id, [p[0].id, p[1].id], utcnow())
     assert await meta.map_clusters(user.id, BBox(-10, 35, 0, 42), 8.0) == []
+
+
+async def test_album_names_are_searched_and_an_album_narrows_the_search(meta) -> None:
+    user, p = await library(meta)
+    trip = an_album(user, name="Algarve Holiday")
+    await meta.create_album(trip, [p[0].id, p[1].id], utcnow())
+    assert await found(meta, user, words=("algarve",)) == [p[1].id, p[0].id]
+    assert await found(meta, user, words=("holi", "porto")) == [p[1].id]  # album and place words together
+    assert await found(meta, user, album_id=trip.id) == [p[1].id, p[0].id]
+    assert await found(meta, user, album_id=trip.id, city="Lisbon") == [p[0].id]
+    await meta.remove_from_album(trip.id, [p[0].id])
+    assert await found(meta, user, words=("algarve",)) == [p[1].id]
+    await meta.update_album(trip.id, {"name": "Douro Valley"}, utcnow())
+    assert await found(meta, user, words=("algarve",)) == []
+    assert await found(meta, user, words=("douro",)) == [p[1].id]
+    await meta.add_to_album(trip.id, [p[2].id], user.id, utcnow())
+    assert await found(meta, user, words=("douro",)) == [p[2].id, p[1].id]
+    await meta.delete_album(trip.id)
+    assert await found(meta, user, words=("douro",)) == []
+    assert await found(meta, user, album_id=trip.id) == []

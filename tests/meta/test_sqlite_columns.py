@@ -196,3 +196,30 @@ async def test_a_viewers_favorites_come_from_an_index_in_timeline_order(
         plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
     assert plan[0].startswith("SEARCH f USING INDEX photo_flags_favorites (user_id=? AND (sort_at,photo_id)")
     assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def doc_queries() -> list[str]:
+    """The example queries of docs/sqlite.md, one statement each."""
+    text = (Path(__file__).parents[2] / "docs" / "sqlite.md").read_text()
+    block = text.split("```sql\n", 1)[1].split("```", 1)[0]
+    queries, current = [], ""
+    for line in block.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            queries.append(current.strip())
+            current = ""
+    return queries
+
+
+async def test_the_documented_queries_answer_on_a_real_vault(store: SqliteMetaStore) -> None:
+    ada = await with_user(store)
+    await processed(store, ada, "1" * 64, camera_make="Canon", camera_model="EOS R6", lens="RF35mm", iso=400)
+    await processed(store, ada, "2" * 64, camera_make="Canon", camera_model="EOS R6", lat=52.5, lon=13.4)
+    await processed(store, ada, "3" * 64, camera_make="Apple", camera_model="iPhone 15")
+    await store.close()
+    queries = doc_queries()
+    assert len(queries) >= 8
+    with sqlite3.connect(f"file:{store.path}?mode=ro", uri=True) as conn:
+        answers = [conn.execute(query).fetchall() for query in queries]
+    assert answers[0] == [("Canon", "EOS R6", 2), ("Apple", "iPhone 15", 1)]  # photos by camera
+    assert set(answers[6]) == {("0.jpg", 400), ("0.jpg", None)}  # a field from the JSON rest

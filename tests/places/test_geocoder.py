@@ -126,3 +126,17 @@ def test_locate_gives_both_and_keeps_no_time_as_no_time() -> None:
     located = locate(59.437, 24.7536, None)
     assert located.place is not None and located.place.city == "Tallinn"
     assert located.taken_at is None
+
+
+def test_starting_the_app_loads_no_places_data() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from auroravault.app import create_app; from auroravault.config import load_settings\n"
+        "import tempfile; d = tempfile.mkdtemp()\n"
+        "create_app(load_settings(environ={}, overrides={'server': {'data_dir': d}}))\n"
+        "print([m for m in ('numpy', 'scipy', 'tzfpy') if m in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"

@@ -37,3 +37,18 @@ def test_the_about_box_credits_geonames(tab: Tab) -> None:  # noqa: F811
     assert page.get_attribute("#about-dialog a[href*=geonames]", "href") == "https://www.geonames.org/"
     page.click("#about-close")
     page.wait_for_function("() => !document.querySelector('#about-dialog').open")
+
+
+def test_on_a_phone_the_logo_opens_the_about_box(browser, web_server) -> None:
+    phone = Tab(browser, web_server, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        page = phone.page
+        register(page)
+        logo = page.locator(".topbar .brand img").bounding_box()
+        assert logo is not None
+        # A tap on the middle of the logo lands on the about button lying over it.
+        page.touchscreen.tap(logo["x"] + logo["width"] / 2, logo["y"] + logo["height"] / 2)
+        page.wait_for_selector("#about-dialog[open]")
+        assert "CC BY 4.0" in page.inner_text("#about-dialog")
+    finally:
+        phone.close()

@@ -25,10 +25,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from auroravault.meta.base import BBox, Cluster, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion
+from auroravault.meta.dynamodb.albums import AlbumOps
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _py, _record
 from auroravault.meta.dynamodb.keys import _timeline_sk
 from auroravault.meta.dynamodb.library import LibraryOps
-from auroravault.meta.search_text import camera_label, matches
+from auroravault.meta.dynamodb.photos import PhotoOps
+from auroravault.meta.search_text import camera_label, matches, words
 
 PAGE = 200
 
@@ -50,7 +52,7 @@ def _grid(bbox: BBox, cell: float, points: list[tuple[float, float, str]]) -> li
     return [Cluster(lat=s_lat / n, lon=s_lon / n, count=n, photo_id=pid) for s_lat, s_lon, n, pid in cells.values()]
 
 
-class SearchOps(LibraryOps):
+class SearchOps(AlbumOps, LibraryOps):
     async def _timeline(
         self, owner_id: str, low: str = "PHOTO#", high: str = "PHOTO$", projection: list[str] | None = None
     ) -> AsyncIterator[AttrMap]:
@@ -79,23 +81,47 @@ class SearchOps(LibraryOps):
             i["SK"]["S"].removeprefix("FLAG#") async for i in self._query(**query) if i.get("favorite", {}).get("BOOL")
         }
 
+    async def _album_words(self, query: SearchQuery) -> dict[str, set[str]]:
+        """For each query word, the photos in an album of the owner whose name it matches
+        (the owner's albums: one Query; each matching album's members: one Query each)."""
+        found: dict[str, set[str]] = {}
+        for album in await self.list_albums(query.owner_id, limit=10_000, after=None):
+            names = words(album.name)
+            hits = [q for q in query.words if any(n.startswith(q) for n in names)]
+            if hits:
+                members = await self.album_photos(album.id, limit=1_000_000, after=None, descending=True)
+                for q in hits:
+                    found.setdefault(q, set()).update(p.id for p in members)
+        return found
+
     async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
         if limit <= 0:
             return []
+        favorites = await self._favorites(query.viewer_id) if query.favorite else None
+        album_words = await self._album_words(query) if query.words else None
+        if query.album_id is not None:  # the album's own ordered memberships, page by page
+            found: list[Photo] = []
+            cursor = after
+            while len(found) < limit:
+                page = await self.album_photos(query.album_id, limit=PAGE, after=cursor, descending=True)
+                found += [p for p in page if matches(p, query, favorites, album_words)]
+                if len(page) < PAGE:
+                    break
+                cursor = (page[-1].sort_at, page[-1].id)
+            return found[:limit]
         low = f"PHOTO#{query.start}" if query.start else "PHOTO#"
         high = f"PHOTO#{query.end}$" if query.end else "PHOTO$"  # '$' sorts after '#': the end is inclusive
-        cursor = _timeline_sk(*after) if after is not None else None
-        if cursor is not None:
-            high = min(high, cursor)
+        sk_after = _timeline_sk(*after) if after is not None else None
+        if sk_after is not None:
+            high = min(high, sk_after)
         if low > high:
             return []
-        favorites = await self._favorites(query.viewer_id) if query.favorite else None
-        found: list[Photo] = []
+        found = []
         async for item in self._timeline(query.owner_id, low, high):
-            if item["SK"]["S"] == cursor:
+            if item["SK"]["S"] == sk_after:
                 continue
             photo = _record(Photo, item)
-            if matches(photo, query, favorites):
+            if matches(photo, query, favorites, album_words):
                 found.append(photo)
                 if len(found) >= limit:
                     break
@@ -107,7 +133,7 @@ class SearchOps(LibraryOps):
     async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
         counts: dict[str, int] = {}
         if field == "year":
-            for month in await self.month_counts(owner_id):  # counters: archived photos counted too
+            for month in await PhotoOps.month_counts(self, owner_id):  # the counters: archived photos too
                 counts[month.month[:4]] = counts.get(month.month[:4], 0) + month.count
         else:
             attrs = ["camera_make", "camera_model"] if field == "camera" else ["place"]

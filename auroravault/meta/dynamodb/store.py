@@ -18,11 +18,12 @@ from auroravault.meta.dynamodb.client import _Expected
 from auroravault.meta.dynamodb.expiry import ExpiryOps
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
+from auroravault.meta.dynamodb.library import LibraryOps
 from auroravault.meta.dynamodb.search import SearchOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(AlbumOps, SearchOps, UploadOps, JobOps, ExpiryOps):
+class DynamoMetaStore(SearchOps, AlbumOps, LibraryOps, UploadOps, JobOps, ExpiryOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 

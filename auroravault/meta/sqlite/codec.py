@@ -18,7 +18,7 @@ import aiosqlite
 import msgspec
 
 from auroravault.meta.base import Photo
-from auroravault.timeutil import from_iso, to_iso
+from auroravault.timeutil import to_iso
 
 T = TypeVar("T", bound=msgspec.Struct)
 
@@ -53,7 +53,6 @@ PHOTO_COLUMNS = (
 )
 #: Datetime fields among them: stored as ``timeutil.to_iso`` text, which sorts in time order.
 _TIME_COLUMNS = frozenset({"created_at", "updated_at", "trashed_at", "deleting_at"})
-_COLUMN_SET = frozenset(PHOTO_COLUMNS)
 
 #: What a photo query selects from ``photos p``: every column, then ``data``.
 PHOTO_SELECT = ", ".join(f"p.{name}" for name in PHOTO_COLUMNS) + ", p.data"
@@ -94,13 +93,8 @@ def photo_values(photo: Photo) -> list[Any]:
 def photo_from_row(row: Any) -> Photo:
     """A ``Photo`` from a row selected with ``PHOTO_SELECT``: the columns over the JSON rest."""
     fields: dict[str, Any] = msgspec.json.decode(row[len(PHOTO_COLUMNS)])
-    for name, value in zip(PHOTO_COLUMNS, row, strict=False):
-        fields[name] = from_iso(value) if name in _TIME_COLUMNS and value is not None else value
+    fields.update(zip(PHOTO_COLUMNS, row, strict=False))  # times stay text: msgspec parses them
     return msgspec.convert(fields, Photo)
-
-
-def is_photo_column(name: str) -> bool:
-    return name in _COLUMN_SET
 
 
 async def insert_photos(conn: aiosqlite.Connection, photos: list[Photo]) -> None:

@@ -25,6 +25,7 @@ LABEL = (
     f" THEN {MODEL} ELSE nullif(trim(coalesce({MAKE}, '') || ' ' || coalesce({MODEL}, '')), '') END"
 )
 LISTED = "p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
+_ROW = 1 << 25  # more cells than a row of the finest grid has (360° / the smallest cell)
 _SUGGEST = {"camera": LABEL, "city": "p.city", "country": "p.country", "year": "substr(p.sort_at, 1, 4)"}
 
 
@@ -61,6 +62,9 @@ def _where(query: SearchQuery) -> tuple[str, list[Any]]:
     if query.country is not None:
         sql += " AND (lower(p.country) = lower(?) OR lower(p.country_code) = lower(?))"
         params += [query.country] * 2
+    if query.album_id is not None:
+        sql += " AND EXISTS (SELECT 1 FROM album_photos ap WHERE ap.album_id = ? AND ap.photo_id = p.id)"
+        params.append(query.album_id)
     if query.words:
         sql += (
             " AND p.id IN (SELECT d.photo_id FROM photo_text t JOIN search_docs d ON d.docid = t.rowid"
@@ -117,12 +121,14 @@ class SearchOps(Connections):
         ]
 
     async def map_clusters(self, owner_id: str, bbox: BBox, cell: float) -> list[Cluster]:
+        # One integer key per cell (cheaper to group than two columns); the bare ``p.id`` beside
+        # ``max(p.sort_at)`` is, by SQLite's rule for a lone max(), the id of that newest row.
+        # The partial index ``photos_map`` covers every column read: no row of ``photos`` is.
+        key = f"(CAST(({LON} + 180) / ? AS INTEGER) * {_ROW} + CAST(({LAT} + 90) / ? AS INTEGER))"
         rows = await self._fetch(
-            f"SELECT CAST((lon + 180) / ? AS INTEGER) AS gx, CAST((lat + 90) / ? AS INTEGER) AS gy,"
-            " avg(lat), avg(lon), count(*), max(k)"
-            f" FROM (SELECT {LAT} AS lat, {LON} AS lon, p.sort_at || '|' || p.id AS k FROM photos p WHERE {LISTED}"
-            f" AND {LAT} BETWEEN ? AND ? AND {LON} BETWEEN ? AND ?)"
-            " GROUP BY gx, gy",
+            f"SELECT {key} AS k, avg({LAT}), avg({LON}), count(*), max(p.sort_at), p.id FROM photos p"
+            " WHERE p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
+            f" AND {LAT} BETWEEN ? AND ? AND {LON} BETWEEN ? AND ? GROUP BY k",
             (cell, cell, owner_id, bbox.min_lat, bbox.max_lat, bbox.min_lon, bbox.max_lon),
         )
-        return [Cluster(lat=float(r[2]), lon=float(r[3]), count=int(r[4]), photo_id=_newest(r[5])) for r in rows]
+        return [Cluster(lat=float(r[1]), lon=float(r[2]), count=int(r[3]), photo_id=str(r[5])) for r in rows]

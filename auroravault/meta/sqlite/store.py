@@ -1,6 +1,6 @@
 """``SqliteMetaStore``: the MetaStore on one SQLite file, and the file's numbered migrations.
 
-The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``search``,
+The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``, ``search``,
 ``uploads``, ``jobs``), all on ``connection.Connections`` (one writer, one reader, WAL); how records map to
 rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
 """
@@ -29,7 +29,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(SearchOps, LibraryOps, AlbumOps, UploadOps, JobOps, AccountOps):
+class SqliteMetaStore(AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"
