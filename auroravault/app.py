@@ -15,6 +15,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
+from auroravault.api.albums import AlbumController
 from auroravault.api.blobs import BlobController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
@@ -23,6 +24,7 @@ from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.request import VaultRequest
+from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
 from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
@@ -95,7 +97,12 @@ def _routes(settings: Settings) -> list[object]:
             PhotoController,
             TimelineController,
             TrashController,
+            AlbumController,
             SyncController,
+            SearchController,
+            PlacesController,
+            MapController,
+            MemoriesController,
             AdminController,
         ],
     )

@@ -114,6 +114,35 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_places_backfill(args: argparse.Namespace) -> int:
+    """Queue a places backfill of each named account; the server runs the jobs."""
+    from auroravault.errors import NotFound
+    from auroravault.ids import new_id
+    from auroravault.jobs.queue import JobQueue
+    from auroravault.meta import build_meta_store
+    from auroravault.services.places_backfill import PlacesBackfill
+
+    settings = _settings(args)
+
+    async def run() -> list[str]:
+        meta = build_meta_store(settings)
+        try:
+            await meta.migrate()
+            backfill = PlacesBackfill(meta, JobQueue(meta, settings.jobs))
+            users = [await meta.get_user_by_email(email.strip().lower()) for email in args.email]
+            missing = [email for email, user in zip(args.email, users, strict=True) if user is None]
+            if missing:
+                raise NotFound("user_not_found", f"no account with the email {', '.join(missing)}")
+            walk = new_id("cli_")
+            return [user.id for user in users if user is not None and await backfill.start(user.id, walk)]
+        finally:
+            await meta.close()
+
+    for user_id in asyncio.run(run()):
+        print(f"places backfill queued for {user_id}; the server names the photos as it runs it")
+    return 0
+
+
 CONFIG_HELP = "TOML config file (default: $AURORAVAULT_CONFIG, else built-in defaults)"
 SERVER_COMMANDS = ("serve", "migrate", "check")  # and "user create": the commands that read the server's config
 
@@ -149,6 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="make the account an admin")
     create.set_defaults(func=cmd_user_create)
 
+    places = sub.add_parser("places", help="place names for photos (offline)")
+    places_sub = places.add_subparsers(dest="places_command", required=True)
+    backfill = places_sub.add_parser(
+        "backfill", help="queue naming the photos of these accounts that have GPS but no place yet"
+    )
+    backfill.add_argument("--email", required=True, action="append", help="an account's email (repeatable)")
+    backfill.set_defaults(func=cmd_places_backfill)
+
     from auroravault import ops
     from auroravault.client import commands as client_commands
 
@@ -157,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SERVER_COMMANDS:
         _config_option(sub.choices[name])
     _config_option(create)
+    _config_option(backfill)
     return parser
 
 

@@ -153,6 +153,12 @@ class LibrarySettings(_Section):
     changes_days: Annotated[int, Meta(ge=7, le=3650)] = 90
 
 
+class WebSettings(_Section):
+    # A map tile server for the web app's map page, e.g. "https://tile.example/{z}/{x}/{y}.png".
+    # Empty (the default): the map draws its bundled world outline and needs no network.
+    map_tile_url: str = ""
+
+
 class JobSettings(_Section):
     concurrency: Annotated[int, Meta(ge=1, le=64)] = 8
     backoff_base: PositiveFloat = 2.0
@@ -209,6 +215,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
     library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
+    web: WebSettings = msgspec.field(default_factory=WebSettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
     workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)
     mail: MailSettings = msgspec.field(default_factory=MailSettings)

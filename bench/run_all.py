@@ -30,6 +30,7 @@ SCRIPTS = {
     "import": "import_bench.py",
     "timeline": "timeline_bench.py",
     "library": "library_bench.py",
+    "albums": "albums_bench.py",
     "batch_init": "batch_init_bench.py",
     "memory": "memory_bench.py",
 }
@@ -199,6 +200,29 @@ def render(out: Path) -> str:
                     f"≤ 1.3x: {_verdict(p50 <= 1.3 and p99 <= 1.3)}",
                 )
             )
+    alb = _load(out, "albums")
+    if alb:
+        walk, base = alb["album_walk_s"]["median"], alb["timeline_walk_s"]["median"]
+        ratio = alb["ratio_walk_album_over_timeline"]
+        rows.append(
+            (
+                f"An album of {alb['album_photos']:,} photos paged end to end "
+                f"(`GET /albums/{{id}}/photos?limit={alb['page']}`, {alb['pages']} pages), sqlite",
+                f"{walk:.2f} s (page p50 {alb['album_page']['p50_ms']:.1f} / p99 {alb['album_page']['p99_ms']:.1f} ms)",
+                f"`GET /photos` for as many pages: {base:.2f} s",
+                _x(ratio),
+                f"≤ 1.3x: {_verdict(ratio <= 1.3)}",
+            )
+        )
+        rows.append(
+            (
+                f"Adding {alb['album_photos']:,} photos to an album (1,000 ids a call), sqlite",
+                f"{alb['add_photos_per_s']:,} photos/s",
+                f"`PATCH /photos` favorite, same ids: {alb['favorite_photos_per_s']:,} photos/s",
+                _x(alb["ratio_add_vs_favorite"]),
+                "-",
+            )
+        )
     bi = _load(out, "batch_init")
     if bi:
         for name, res in bi["presigners"].items():
@@ -224,7 +248,7 @@ def render(out: Path) -> str:
                 f"< 150 MB: {_verdict(mem['peak_rss_mb'] < 150)}",
             )
         )
-    machine = next((d["machine"] for d in (imp, tl, lib, bi, mem) if d and "machine" in d), machine_info())
+    machine = next((d["machine"] for d in (imp, tl, lib, alb, bi, mem) if d and "machine" in d), machine_info())
     pk = machine.get("packages", {})
     header = [
         f"Machine: {machine.get('platform')}, {machine.get('cpu_count')} CPUs, {machine.get('memory_mb')} MB RAM; "

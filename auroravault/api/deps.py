@@ -18,10 +18,14 @@ from auroravault.errors import Forbidden, Unauthorized
 from auroravault.meta.base import User
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.albums import AlbumService
 from auroravault.services.container import Services
 from auroravault.services.library import LibraryService
+from auroravault.services.map import MapService
+from auroravault.services.memories import MemoryService
 from auroravault.services.photos import PhotoService
 from auroravault.services.readiness import ReadinessService
+from auroravault.services.search import SearchService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
 from auroravault.storage.local import LocalBlobStore
@@ -79,6 +83,22 @@ def provide_readiness(request: Request) -> ReadinessService:
     return _services(request).readiness
 
 
+def provide_albums(request: Request) -> AlbumService:
+    return _services(request).albums
+
+
+def provide_search(request: Request) -> SearchService:
+    return _services(request).search
+
+
+def provide_map(request: Request) -> MapService:
+    return _services(request).map
+
+
+def provide_memories(request: Request) -> MemoryService:
+    return _services(request).memories
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -100,4 +120,8 @@ LIBRARY_SERVICE = {"library": _provide(provide_library)}
 SYNC_SERVICE = {"sync": _provide(provide_sync)}
 ADMIN_SERVICE = {"admin": _provide(provide_admin_service)}
 READINESS_SERVICE = {"readiness": _provide(provide_readiness)}
+ALBUMS_SERVICE = {"albums": _provide(provide_albums)}
+SEARCH_SERVICE = {"search": _provide(provide_search)}
+MAP_SERVICE = {"map_service": _provide(provide_map)}
+MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}

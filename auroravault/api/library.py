@@ -68,8 +68,8 @@ class LibraryRoutes:
         user: NamedDependency[User],
         library: NamedDependency[LibraryService],
     ) -> PhotoOut:
-        photo, flags = await library.edit(user, photo_id, data)
-        return PhotoOut.of(photo, flags=flags)
+        photo, flags, albums = await library.edit(user, photo_id, data)
+        return PhotoOut.of(photo, flags=flags, albums=albums)
 
     @patch(
         "/",

@@ -44,15 +44,16 @@ class PhotoController(LibraryRoutes, Controller):
         filters = Filters(favorite=favorite, archived=archived or "exclude", media_type=type)
         page = await photos.list_page(user, limit=limit, cursor=cursor, order=order, filters=filters)
         return PhotoPageOut(
-            items=[PhotoOut.of(p, url, page.flags.get(p.id)) for p, url in page.items], next_cursor=page.next_cursor
+            items=[PhotoOut.of(p, url, page.flags.get(p.id), page.albums.get(p.id)) for p, url in page.items],
+            next_cursor=page.next_cursor,
         )
 
     @get("/{photo_id:str}", summary="One photo with its metadata", responses=documented(s404="photo_not_found", **AUTH))
     async def get_photo(
         self, photo_id: FromPath[str], user: NamedDependency[User], photos: NamedDependency[PhotoService]
     ) -> PhotoOut:
-        photo, flags = await photos.show(user, photo_id)
-        return PhotoOut.of(photo, flags=flags)
+        photo, flags, albums = await photos.show(user, photo_id)
+        return PhotoOut.of(photo, flags=flags, albums=albums)
 
     @get(
         "/{photo_id:str}/{variant:str}",

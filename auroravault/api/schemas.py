@@ -9,10 +9,11 @@ import msgspec
 from msgspec import Meta
 
 from auroravault.meta.base import Flags, Photo, Usage, User
+from auroravault.services.albums import AlbumCreate, AlbumEdit, AlbumView
 from auroravault.services.library import LocationEdit, PhotoEdit
 from auroravault.services.uploads import FileSpec, InitItem, UploadItem
 
-__all__ = ["LocationEdit", "PhotoEdit"]  # request bodies decoded with forbid_unknown_fields
+__all__ = ["AlbumCreate", "AlbumEdit", "LocationEdit", "PhotoEdit"]  # request bodies decoded with forbid_unknown_fields
 
 Str = Annotated[str, Meta(max_length=1024)]
 
@@ -133,6 +134,15 @@ class Location(msgspec.Struct, kw_only=True):
     alt: float | None
 
 
+class PlaceOut(msgspec.Struct, kw_only=True):
+    """Where the photo was taken, by name (GeoNames, offline); null without coordinates."""
+
+    city: str | None
+    region: str | None
+    country: str | None
+    country_code: str | None
+
+
 class ErrorInfo(msgspec.Struct, kw_only=True):
     code: str
     detail: str | None
@@ -170,11 +180,13 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     exif_taken_at: str | None
     exif_location: Location | None
     duration_ms: int | None
-    place: dict[str, str | None] | None
+    place: PlaceOut | None
     albums: list[str]
 
     @classmethod
-    def of(cls, photo: Photo, thumb_url: str | None = None, flags: Flags | None = None) -> PhotoOut:
+    def of(
+        cls, photo: Photo, thumb_url: str | None = None, flags: Flags | None = None, albums: list[str] | None = None
+    ) -> PhotoOut:
         location = None
         if photo.lat is not None and photo.lon is not None:
             location = Location(lat=photo.lat, lon=photo.lon, alt=photo.alt)
@@ -219,8 +231,8 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             exif_taken_at=exif_taken_at,
             exif_location=exif_location,
             duration_ms=None,
-            place=None,
-            albums=[],
+            place=PlaceOut(**msgspec.structs.asdict(photo.place)) if photo.place else None,
+            albums=albums or [],
         )
 
 
@@ -267,6 +279,72 @@ class RestoredOut(msgspec.Struct, kw_only=True):
 class DeletedOut(msgspec.Struct, kw_only=True):
     deleted: list[str]  # marked for deletion now; gone from storage once their jobs ran
     errors: list[IdErrorOut]
+
+
+# -- albums ------------------------------------------------------------------------
+class AlbumOwnerOut(msgspec.Struct, kw_only=True):
+    id: str
+    display_name: str
+
+
+class AlbumOut(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    description: str | None
+    owner: AlbumOwnerOut
+    role: Literal["owner", "admin", "contributor", "viewer"]  # the caller's
+    cover_photo_id: str | None  # the explicit cover while it is in the album, else the newest photo
+    cover_thumb_url: str | None
+    photo_count: int  # trashed photos are not counted (restored ones are again)
+    start_at: datetime | None  # the earliest and latest photo time in the album
+    end_at: datetime | None
+    order: Literal["newest", "oldest"]
+    created_at: datetime
+    updated_at: datetime
+    members: list[dict[str, object]]  # album members (issue 14); [] today
+    shared: bool
+
+    @classmethod
+    def of(cls, view: AlbumView) -> AlbumOut:
+        album = view.album
+        name = view.owner.display_name if view.owner else ""
+        return cls(
+            id=album.id,
+            name=album.name,
+            description=album.description,
+            owner=AlbumOwnerOut(id=album.owner_id, display_name=name),
+            role=view.role,
+            cover_photo_id=view.cover_photo_id,
+            cover_thumb_url=view.cover_thumb_url,
+            photo_count=view.stats.photo_count,
+            start_at=view.start_at,
+            end_at=view.end_at,
+            order=album.order,
+            created_at=album.created_at,
+            updated_at=album.updated_at,
+            members=[],
+            shared=False,
+        )
+
+
+class AlbumCreatedOut(AlbumOut, kw_only=True):
+    errors: list[IdErrorOut]  # photo_ids that were not added: photo_not_found
+
+
+class AlbumPageOut(msgspec.Struct, kw_only=True):
+    items: list[AlbumOut]
+    next_cursor: str | None
+
+
+class AlbumAddedOut(msgspec.Struct, kw_only=True):
+    added: list[str]
+    already: list[str]  # in the album before
+    errors: list[IdErrorOut]
+
+
+class AlbumRemovedOut(msgspec.Struct, kw_only=True):
+    removed: list[str]
+    errors: list[IdErrorOut]  # photo_not_found, not_in_album
 
 
 class SyncOut(msgspec.Struct, kw_only=True):

@@ -28,7 +28,7 @@ class SyncController(Controller):
     ) -> SyncOut:
         page = await sync.changes(user, since)
         return SyncOut(
-            changed=[PhotoOut.of(p, flags=f) for p, f in page.changed],
+            changed=[PhotoOut.of(p, flags=f, albums=page.albums.get(p.id)) for p, f in page.changed],
             deleted=page.deleted,
             next=page.next,
             more=page.more,

@@ -5,7 +5,8 @@ HTTP contract. Every response here carries a Content-Security-Policy without inl
 scripts; images and uploads may also go to the storage's own origin (S3/MinIO presigned
 URLs), so that origin is added when the settings name it.
 
-Nothing here shadows the API: the handlers are ``/``, ``/sw.js``, ``/manifest.webmanifest``
+Nothing here shadows the API: the handlers are ``/``, ``/sw.js``, ``/web-config.json``
+(the few settings the app reads before logging in: the map's tile server), ``/manifest.webmanifest``
 and the ``/app`` static router, next to ``/api/v1``, ``/blobs``, ``/schema``, ``/healthz``.
 """
 
@@ -50,9 +51,17 @@ def storage_origins(settings: Settings | None) -> list[str]:
     return [origin]
 
 
+def tile_origin(settings: Settings | None) -> str:
+    """The origin of the configured map tile server ("" when none: the map is offline)."""
+    url = settings.web.map_tile_url if settings is not None else ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 def content_security_policy(settings: Settings | None = None) -> str:
     extra = " ".join(storage_origins(settings))
-    media = f"'self' data: blob: {extra}".strip()
+    tiles = tile_origin(settings)
+    media = " ".join(part for part in ("'self' data: blob:", extra, tiles) if part)
     connect = f"'self' {extra}".strip()
     return "; ".join(
         [
@@ -107,6 +116,14 @@ def web_routes(settings: Settings | None = None) -> list[HTTPRouteHandler | Rout
         # Served at the root so that its default scope is "/" (the whole app).
         return served("sw.js", "text/javascript", **{"Service-Worker-Allowed": "/"})
 
+    # What the web app needs to know of the server's settings, before anyone logs in.
+    tiles = settings.web.map_tile_url if settings is not None and tile_origin(settings) else ""
+    web_config = {"map_tile_url": tiles}
+
+    @get("/web-config.json", name="web:config", include_in_schema=False, sync_to_thread=False)
+    def config() -> Response[dict[str, str]]:
+        return Response(web_config, headers={**security, "Cache-Control": REVALIDATE})
+
     @get("/manifest.webmanifest", name="web:manifest", include_in_schema=False, sync_to_thread=False)
     def manifest() -> File:
         return served("manifest.webmanifest", "application/manifest+json")
@@ -119,4 +136,4 @@ def web_routes(settings: Settings | None = None) -> list[HTTPRouteHandler | Rout
         after_request=add_headers,
         include_in_schema=False,
     )
-    return [index, service_worker, manifest, assets]
+    return [index, service_worker, config, manifest, assets]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from auroravault.client import config
+from auroravault.client.albums import AlbumNotFound, AlbumReport, album_names, file_into_albums
 from auroravault.client.api import ApiError, AuroraClient, ClientError
 from auroravault.client.progress import Progress, human_bytes, human_duration
 from auroravault.client.state import StateLocked, StateStore
@@ -117,8 +118,11 @@ def cmd_upload(args: argparse.Namespace) -> int:
         limit_rate=args.limit_rate,
         include_deleted=args.include_deleted,
     )
+    if args.album is not None and not args.album.strip():
+        _err("--album needs a name")
+        return 2
 
-    async def run() -> UploadReport | int:
+    async def run() -> tuple[UploadReport, AlbumReport | None] | int:
         async with AuroraClient(cred.server, cred.token, max_connections=args.jobs + 4) as client:
             me = await retrying(options.retry, client.me)
             path = _state_path(args, cred.server, me.id)
@@ -129,9 +133,13 @@ def cmd_upload(args: argparse.Namespace) -> int:
                 return 2
             try:
                 progress = Progress(sys.stderr, quiet=args.quiet)
-                return await upload(client, state, [Path(p) for p in args.paths], options, progress)
+                report = await upload(client, state, [Path(p) for p in args.paths], options, progress)
             finally:
                 state.close()
+            # Once the files are there: into their albums (what failed to upload stays out).
+            wanted = album_names(report.results, args.album, args.album_per_folder)
+            albums = await file_into_albums(client, wanted, options.retry) if wanted else None
+            return report, albums
 
     try:
         result = asyncio.run(run())
@@ -146,8 +154,20 @@ def cmd_upload(args: argparse.Namespace) -> int:
         return 130
     if isinstance(result, int):
         return result
-    print_upload_summary(result, sys.stdout)
-    return 0 if result.ok else 1
+    report, albums = result
+    print_upload_summary(report, sys.stdout)
+    if albums is not None:
+        print_album_summary(albums, sys.stdout)
+    return 0 if report.ok and not (albums and albums.failed) else 1
+
+
+def print_album_summary(report: AlbumReport, out: TextIO) -> None:
+    for name, added in report.added.items():
+        new = " (new album)" if name in report.created else ""
+        already = report.already.get(name, 0)
+        out.write(f"album {name!r}{new}: {added} added" + (f", {already} already there" if already else "") + "\n")
+    for photo_id, code in report.failed[:MAX_LISTED]:
+        out.write(f"  not added to its album: {photo_id}: {code}\n")
 
 
 def print_upload_summary(report: UploadReport, out: TextIO) -> None:
@@ -250,6 +270,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 include_trash=args.include_trash,
                 retry=RetryPolicy(attempts=args.retries),
                 progress=progress,
+                album=args.album,
             )
         down, present, failed = report.of("downloaded"), report.of("present"), report.of("failed")
         print(
@@ -258,12 +279,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         if report.moved:
             print(f"moved {report.moved} exported earlier into their YYYY/MM folders (nothing downloaded for them)")
+        if report.albums:
+            print(f"albums: {report.albums} folders under {target / 'albums'}")
         for row in failed[:MAX_LISTED]:
             print(f"  failed {row.photo_id} -> {row.path}: {row.reason}")
         return 0 if report.ok else 1
 
     try:
         return asyncio.run(run())
+    except AlbumNotFound as exc:
+        _err(str(exc))
+        return 2
     except Fatal as exc:
         _err(str(exc))
         return 1
@@ -314,6 +340,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="upload again photos deleted on the server (a trashed one is restored); skipped by default",
     )
+    into = up.add_mutually_exclusive_group()
+    into.add_argument("--album", metavar="NAME", help="add every photo of this run to the album NAME (made if needed)")
+    into.add_argument(
+        "--album-per-folder",
+        action="store_true",
+        help="add each photo to the album named after its folder (made if needed)",
+    )
     up.set_defaults(func=cmd_upload)
 
     status = sub.add_parser("status", parents=[common], help="pending and failed uploads, on the server and here")
@@ -327,4 +360,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp.add_argument("--retries", type=_positive, default=8, help="tries per request (default 8)")
     exp.add_argument("--quiet", "-q", action="store_true", help="no progress display, only the summary")
     exp.add_argument("--include-trash", action="store_true", help="export the photos in the trash too, under trash/")
+    exp.add_argument("--album", metavar="NAME", help="export this album alone (its photos and its album folder)")
     exp.set_defaults(func=cmd_export)

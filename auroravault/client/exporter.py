@@ -7,6 +7,10 @@ Layout (see ``export_layout``)::
                                     (favorite, archived, description, trashed_at, exif_taken_at)
                                     and ``corrections`` (what the owner changed against EXIF)
     DIR/trash/2021/01/...           photos in the trash, with ``include_trash`` only
+    DIR/albums/Portugal 2019/...    each album's photos, hard links to the originals, and its
+                                    album.json (see ``client.albums``)
+
+``album`` exports one album alone (its photos, in the same layout, and its album folder).
 
 Archived photos are exported like the others. Names: the photo's filename, made safe (no path
 separators, no leading dot). When that name is already taken in its folder by another photo
@@ -44,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from auroravault.client.albums import AlbumFolders
 from auroravault.client.api import ApiError, AuroraClient, ClientError
 from auroravault.client.export_layout import (
     ExistingExport,
@@ -85,6 +90,7 @@ class ExportReport:
     elapsed: float = 0.0
     bytes_downloaded: int = 0
     moved: int = 0  # exported earlier elsewhere in the folder, moved into place without downloading
+    albums: int = 0  # album folders written
 
     def of(self, outcome: ExportOutcome) -> list[ExportResult]:
         return [r for r in self.results if r.outcome == outcome]
@@ -122,8 +128,11 @@ class Exporter:
         include_trash: bool = False,
         retry: RetryPolicy | None = None,
         progress: Progress | None = None,
+        album: str | None = None,
     ) -> None:
         self.client = client
+        self.album = album  # export this album alone (by name)
+        self.albums = AlbumFolders()
         self.target = target
         self.verify = verify
         self.include_trash = include_trash
@@ -139,8 +148,13 @@ class Exporter:
         started = time.monotonic()
         self.target.mkdir(parents=True, exist_ok=True)
         photos: dict[str, Photo] = {}
-        # Oldest first: the order a family's history was made, and stable across runs.
-        async for photo in self.client.list_photos(order="oldest", archived="include"):
+        await retrying(self.retry, lambda: self.albums.load(self.client, only=self.album))
+        if self.album is None:
+            # Oldest first: the order a family's history was made, and stable across runs.
+            async for photo in self.client.list_photos(order="oldest", archived="include"):
+                photos.setdefault(photo.id, photo)
+        # An album's photos, shared ones included: its folder links to every one of them.
+        for photo in self.albums.photos():
             photos.setdefault(photo.id, photo)
         if self.include_trash:
             async for photo in self.client.list_trash():
@@ -152,6 +166,9 @@ class Exporter:
             plan = [(photo, await asyncio.to_thread(self._place, photo)) for photo in photos.values()]
             await asyncio.gather(*(self._export(photo, place) for photo, place in plan))
             await asyncio.to_thread(self._prune)
+            exported = {r.photo_id: Path(r.path) for r in self.report.results if r.outcome != "failed"}
+            await asyncio.to_thread(self.albums.write, self.target, exported)
+            self.report.albums = len(self.albums.albums)
         finally:
             await self.progress.stop()
             self.report.elapsed = time.monotonic() - started
@@ -315,9 +332,18 @@ async def export(
     include_trash: bool = False,
     retry: RetryPolicy | None = None,
     progress: Progress | None = None,
+    album: str | None = None,
 ) -> ExportReport:
-    """Export every photo of the account (and its trash, with ``include_trash``) into ``target``."""
+    """Export every photo of the account (and its trash, with ``include_trash``) into ``target``,
+    with a folder per album; or, with ``album``, that album alone."""
     exporter = Exporter(
-        client, target, jobs=jobs, verify=verify, include_trash=include_trash, retry=retry, progress=progress
+        client,
+        target,
+        jobs=jobs,
+        verify=verify,
+        include_trash=include_trash,
+        retry=retry,
+        progress=progress,
+        album=album,
     )
     return await exporter.run()

@@ -29,9 +29,11 @@ import msgspec
 
 from auroravault.meta.protocols import (
     AccountStore,
+    AlbumStore,
     JobStore,
     LibraryStore,
     PhotoStore,
+    SearchStore,
     StoreLifecycle,
     UploadStore,
 )
@@ -57,6 +59,15 @@ class Session(msgspec.Struct, kw_only=True):
     user_id: str
     created_at: datetime
     expires_at: datetime
+
+
+class Place(msgspec.Struct, kw_only=True, frozen=True):
+    """Where a photo was taken, by name (reverse geocoded from its coordinates, ``auroravault.places``)."""
+
+    city: str | None = None
+    region: str | None = None  # the first-level division: state, province, county (GeoNames admin1)
+    country: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2
 
 
 class Photo(msgspec.Struct, kw_only=True):
@@ -106,6 +117,8 @@ class Photo(msgspec.Struct, kw_only=True):
     exif_lon: float | None = None
     exif_alt: float | None = None
     location_source: str = "exif"  # "exif" | "owner"
+    # The place of (lat, lon) by name; None without coordinates or far from every known place.
+    place: Place | None = None
 
 
 class Batch(msgspec.Struct, kw_only=True):
@@ -190,10 +203,41 @@ class ChangeBatch(msgspec.Struct, kw_only=True):
     more: bool
 
 
+AlbumOrder = Literal["newest", "oldest"]
+
+
+class Album(msgspec.Struct, kw_only=True):
+    """An album: a named, ordered selection of photos. Its photos stay their owners'."""
+
+    id: str
+    owner_id: str
+    name: str
+    description: str | None = None
+    cover_photo_id: str | None = None  # None: the newest photo shown in it
+    order: AlbumOrder = "newest"
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlbumStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What an album shows: its listed photos (not pending, trashed or being deleted), the
+    first and last ``sort_at`` among them, and the newest one's id."""
+
+    photo_count: int = 0
+    start_at: str | None = None
+    end_at: str | None = None
+    newest_photo_id: str | None = None
+
+
+class AlbumAdd(msgspec.Struct, frozen=True, kw_only=True):
+    added: list[str]
+    already: list[str]
+
+
 #: The photo fields the owner may correct through ``edit_photo``.
 EDITABLE_FIELDS = frozenset(
     {"description", "taken_at", "taken_at_source", "sort_at", "exif_taken_at", "lat", "lon", "alt"}
-    | {"exif_lat", "exif_lon", "exif_alt", "location_source"}
+    | {"exif_lat", "exif_lon", "exif_alt", "location_source", "place"}
 )
 #: The photo fields only the library methods write.
 LIBRARY_FIELDS = ("description", "trashed_at", "deleting_at")
@@ -207,13 +251,71 @@ def keep_library_fields(before: Photo, after: Photo) -> Photo:
         kept.update(taken_at=before.taken_at, taken_at_source="owner", sort_at=before.sort_at)
         kept["exif_taken_at"] = after.exif_taken_at
     if before.location_source == "owner":
-        kept.update(lat=before.lat, lon=before.lon, alt=before.alt, location_source="owner")
+        kept.update(lat=before.lat, lon=before.lon, alt=before.alt, place=before.place, location_source="owner")
         kept.update(exif_lat=after.lat, exif_lon=after.lon, exif_alt=after.alt)
     return msgspec.structs.replace(after, **kept)
 
 
+SuggestField = Literal["camera", "city", "country", "year"]
+
+
+class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """One viewer's search over one owner's photos (``services/search`` validates it).
+
+    Every given criterion must hold. ``words``: lower-cased, accent-free words, each a
+    prefix of a word of the filename, description, place names or of the name of an album
+    of the owner's holding the photo. ``start``/``end``:
+    inclusive bounds on ``sort_at``. ``camera``/``city``/``country``: case-insensitive
+    equality (``camera`` against make, model or ``camera_label``; ``country`` against
+    the name or the code). Trashed and pending photos never match; archived ones do.
+    """
+
+    viewer_id: str
+    owner_id: str
+    words: tuple[str, ...] = ()
+    start: str | None = None
+    end: str | None = None
+    camera: str | None = None
+    city: str | None = None
+    country: str | None = None
+    favorite: bool = False
+    media_type: str | None = None
+    has_location: bool | None = None
+    album_id: str | None = None  # only photos in this album (the service checked the viewer may see it)
+
+
+class Suggestion(msgspec.Struct, frozen=True):
+    value: str
+    count: int
+
+
+class PlaceCount(msgspec.Struct, frozen=True, kw_only=True):
+    country: str | None
+    country_code: str | None
+    region: str | None
+    city: str | None
+    count: int
+    cover_photo_id: str  # the newest photo of the place
+
+
+class Cluster(msgspec.Struct, frozen=True, kw_only=True):
+    lat: float  # the mean position of the cluster's photos
+    lon: float
+    count: int
+    photo_id: str  # the newest photo of the cluster
+
+
+class BBox(msgspec.Struct, frozen=True):
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+
 @runtime_checkable
-class MetaStore(AccountStore, PhotoStore, UploadStore, JobStore, LibraryStore, StoreLifecycle, Protocol):
+class MetaStore(
+    AccountStore, PhotoStore, UploadStore, JobStore, LibraryStore, AlbumStore, SearchStore, StoreLifecycle, Protocol
+):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter
     implements, what the app builds and closes, and what the contract suite runs on.
     Services ask for the parts they use, never for this whole."""

@@ -8,21 +8,35 @@ A trashed photo is visible to its owner alone, and only where the trash is asked
 everywhere else, and to everyone else, it is ``photo_not_found``. The services ask here
 before they sign a URL of a trashed photo too.
 
-Albums, partners and share links join here later as further ``Relation`` values (an album
-viewer, a partner who may not see what the owner archived or trashed, a link holder); the
-services then decide per relation what it may do (``not_allowed`` for a viewer who may see
-but not change).
+Albums: a user may see an album they own (``album_role``); album members and their roles
+(``admin``, ``contributor``, ``viewer``) join here with issue 14, and ``may`` says what each
+role may do (``not_allowed`` for a role that may see but not do). Everyone else is told
+``album_not_found``. The photos in an album are seen per the photo rule above.
+
+Partners and share links join later as further ``Relation`` values (a partner who may not
+see what the owner archived or trashed, a link holder); the services then decide per
+relation what it may do.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from auroravault.errors import NotFound
-from auroravault.meta.base import Photo, User
-from auroravault.meta.protocols import PhotoStore
+from auroravault.errors import Forbidden, NotFound
+from auroravault.meta.base import Album, Photo, User
+from auroravault.meta.protocols import AlbumStore, PhotoStore
 
 Relation = Literal["owner"]
+AlbumRole = Literal["owner", "admin", "contributor", "viewer"]
+AlbumAction = Literal["view", "edit", "delete", "add", "remove_any", "remove_own"]
+
+#: What each album role may do (DESIGN.md "Families and sharing": album members).
+ALBUM_RIGHTS: dict[AlbumRole, frozenset[AlbumAction]] = {
+    "owner": frozenset({"view", "edit", "delete", "add", "remove_any", "remove_own"}),
+    "admin": frozenset({"view", "edit", "add", "remove_any", "remove_own"}),
+    "contributor": frozenset({"view", "add", "remove_own"}),
+    "viewer": frozenset({"view"}),
+}
 
 
 def _not_found() -> NotFound:
@@ -69,3 +83,51 @@ async def relations(
         else:
             seen[photo_id] = (photo, found)
     return seen, hidden
+
+
+def search_owners(user: User) -> list[str]:
+    """Whose whole library (trash excepted) a viewer's search, places, map and memories
+    cover: today their own. Partners (what the owner archived or trashed excepted) and
+    album members (their albums' photos) join here."""
+    return [user.id]
+
+
+# -- albums -----------------------------------------------------------------------------------
+def album_role(user: User, album: Album | None) -> AlbumRole | None:
+    """The user's role in an album already read, or None when they may not see it."""
+    if album is None:
+        return None
+    if album.owner_id == user.id:
+        return "owner"
+    return None  # album members: issue 14
+
+
+def may(role: AlbumRole, action: AlbumAction) -> bool:
+    return action in ALBUM_RIGHTS[role]
+
+
+async def album(meta: AlbumStore, user: User, album_id: str, action: AlbumAction = "view") -> tuple[Album, AlbumRole]:
+    """The album and the user's role in it; ``album_not_found`` when they may not see it,
+    ``not_allowed`` (403) when they may see it but not do ``action``."""
+    found = await meta.get_album(album_id)
+    role = album_role(user, found)
+    if found is None or role is None:
+        raise NotFound("album_not_found", "no such album")
+    if not may(role, action):
+        raise Forbidden("not_allowed", f"your role in this album ({role}) may not do this")
+    return found, role
+
+
+async def visible_albums(meta: AlbumStore, user: User, photo_ids: list[str]) -> dict[str, list[str]]:
+    """For each given photo, the ids of the albums holding it that the user may see."""
+    if not photo_ids:
+        return {}
+    memberships = await meta.albums_of_photos(photo_ids)
+    if not memberships:
+        return {}
+    albums = await meta.get_albums([a for ids in memberships.values() for a in ids])
+    shown = {
+        photo_id: [a for a in ids if album_role(user, albums.get(a)) is not None]
+        for photo_id, ids in memberships.items()
+    }
+    return {photo_id: ids for photo_id, ids in shown.items() if ids}

@@ -67,11 +67,13 @@ class AccountService:
         *,
         on_user_created: UserEvent | None = None,
         on_reset_requested: UserEvent | None = None,
+        on_login: UserEvent | None = None,
     ) -> None:
         self.meta = meta
         self.settings = settings
         self.on_user_created = on_user_created
         self.on_reset_requested = on_reset_requested
+        self.on_login = on_login  # after each successful login (the places backfill starts there)
 
     def _check_password(self, password: str) -> None:
         minimum = self.settings.auth.password_min_length
@@ -128,7 +130,10 @@ class AccountService:
             )
         for key in (keys.pair, keys.strikes):
             await self.meta.reset_counter(key)
-        return await self._open_session(user)
+        result = await self._open_session(user)
+        if self.on_login is not None:
+            await self.on_login(user)
+        return result
 
     async def _count_attempt(self, keys: _LoginKeys) -> None:
         """Count one login attempt against each limit in turn, or refuse it with 429.

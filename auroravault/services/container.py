@@ -13,13 +13,18 @@ from auroravault.mail.base import Mailer
 from auroravault.meta.base import MetaStore
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.library import LibraryService
+from auroravault.services.map import MapService
+from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
+from auroravault.services.places_backfill import PLACES_BACKFILL, PlacesBackfill
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.readiness import ReadinessService
+from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -47,6 +52,11 @@ class Services:
     deletion: DeletionService
     sync: SyncService
     readiness: ReadinessService
+    search: SearchService
+    map: MapService
+    memories: MemoryService
+    places_backfill: PlacesBackfill
+    albums: AlbumService
 
     @classmethod
     def build(
@@ -68,11 +78,14 @@ class Services:
         sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
         deletion = DeletionService(meta, blobs, queue, settings)
         library = LibraryService(meta, deletion)
+        places_backfill = PlacesBackfill(meta, queue, cpu=executors.hashing)
+        photos = PhotoService(meta, blobs, settings)
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
             SEND_EMAIL: notifications.handle,
             DELETE_PHOTO: deletion.handle,
+            PLACES_BACKFILL: places_backfill.handle,
         }
         runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
@@ -93,9 +106,10 @@ class Services:
                 settings,
                 on_user_created=notifications.user_created,
                 on_reset_requested=notifications.password_reset_requested,
+                on_login=places_backfill.user_logged_in,
             ),
             uploads=uploads,
-            photos=PhotoService(meta, blobs, settings),
+            photos=photos,
             processing=processing,
             sweep=sweep,
             notifications=notifications,
@@ -109,6 +123,11 @@ class Services:
             deletion=deletion,
             sync=sync,
             readiness=ReadinessService(meta, blobs),
+            search=SearchService(meta, blobs, settings),
+            map=MapService(meta),
+            memories=MemoryService(meta),
+            places_backfill=places_backfill,
+            albums=AlbumService(meta, blobs, settings, photos),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

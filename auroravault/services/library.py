@@ -25,8 +25,10 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Invalid, NotFound
+from auroravault.executors import run_in
 from auroravault.meta.base import Flags, Photo, Usage, User
-from auroravault.meta.protocols import PhotoLibrary
+from auroravault.meta.protocols import ShownPhotos
+from auroravault.places import shared_geocoder
 from auroravault.services import access
 from auroravault.services.deletion import DeletionService
 from auroravault.textcheck import has_control_chars
@@ -142,7 +144,7 @@ def _exif_date(photo: Photo) -> str | None:
 
 
 class LibraryService:
-    def __init__(self, meta: PhotoLibrary, deletion: DeletionService) -> None:
+    def __init__(self, meta: ShownPhotos, deletion: DeletionService) -> None:
         self.meta = meta
         self.deletion = deletion
 
@@ -150,12 +152,15 @@ class LibraryService:
         return await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {}
 
     # -- one photo ---------------------------------------------------------------------------
-    async def edit(self, user: User, photo_id: str, body: PhotoEdit) -> tuple[Photo, Flags]:
+    async def edit(self, user: User, photo_id: str, body: PhotoEdit) -> tuple[Photo, Flags, list[str]]:
         photo, rel = await access.relation(self.meta, user, photo_id)
         edit = corrections(photo, body) if rel == "owner" else {}
         favorite = None if body.favorite is msgspec.UNSET else body.favorite
         archived = None if body.archived is msgspec.UNSET else body.archived
         now = utcnow()
+        if "lat" in edit:  # a corrected location is named like the camera's (None: no place)
+            lat, lon = edit["lat"], edit["lon"]
+            edit["place"] = None if lat is None else await run_in(None, shared_geocoder().place, lat, lon)
         if edit:
             edited = await self.meta.edit_photo(photo.id, edit, now)
             if edited is None:  # trashed or deleted meanwhile
@@ -164,7 +169,8 @@ class LibraryService:
         if favorite is not None or archived is not None:
             await self.meta.set_flags(user.id, [photo.id], favorite=favorite, archived=archived, now=now)
         flags = await self.meta.get_flags(user.id, [photo.id])
-        return photo, flags.get(photo.id, Flags())
+        albums = await access.visible_albums(self.meta, user, [photo.id])
+        return photo, flags.get(photo.id, Flags()), albums.get(photo.id, [])
 
     # -- bulk --------------------------------------------------------------------------------
     async def set_flags(self, user: User, ids: list[str], favorite: bool | None, archived: bool | None) -> BulkResult:

@@ -21,7 +21,7 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Conflict, Invalid
 from auroravault.meta.base import ArchivedView, Flags, MonthCount, Photo, PhotoView, User
-from auroravault.meta.protocols import PhotoLibrary
+from auroravault.meta.protocols import ShownPhotos
 from auroravault.services import access
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import to_iso, utcnow
@@ -36,6 +36,7 @@ class PhotoPage(msgspec.Struct, kw_only=True):
     items: list[tuple[Photo, str | None]]
     next_cursor: str | None
     flags: dict[str, Flags] = msgspec.field(default_factory=dict)
+    albums: dict[str, list[str]] = msgspec.field(default_factory=dict)  # the albums the viewer sees
 
 
 class Filters(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,7 +77,7 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
 
 
 class PhotoService:
-    def __init__(self, meta: PhotoLibrary, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(self, meta: ShownPhotos, blobs: BlobStore, settings: Settings) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
@@ -85,10 +86,11 @@ class PhotoService:
         photo, _ = await access.relation(self.meta, user, photo_id)
         return photo
 
-    async def show(self, user: User, photo_id: str) -> tuple[Photo, Flags]:
-        """One photo with the viewer's flags."""
+    async def show(self, user: User, photo_id: str) -> tuple[Photo, Flags, list[str]]:
+        """One photo with the viewer's flags and the albums the viewer sees it in."""
         photo = await self.get(user, photo_id)
-        return photo, (await self.meta.get_flags(user.id, [photo.id])).get(photo.id, Flags())
+        flags = (await self.meta.get_flags(user.id, [photo.id])).get(photo.id, Flags())
+        return photo, flags, (await access.visible_albums(self.meta, user, [photo.id])).get(photo.id, [])
 
     async def list_page(
         self, user: User, *, limit: int, cursor: str | None, order: Order, filters: Filters | None = None
@@ -100,13 +102,20 @@ class PhotoService:
         photos = await self.meta.list_photos(
             user.id, limit=limit + 1, after=after, descending=order == "newest", view=view
         )
+        return await self.page(user, photos, limit)
+
+    async def page(self, user: User, photos: list[Photo], limit: int) -> PhotoPage:
+        """A page of ``photos`` (``limit`` + 1 asked for: one more means there is a next page)
+        with their thumbnails, the viewer's flags and the albums the viewer sees them in."""
         more = len(photos) > limit
         photos = photos[:limit]
         urls = await self.thumb_urls(user, photos)
+        ids = [p.id for p in photos]
         return PhotoPage(
             items=list(zip(photos, urls, strict=True)),
             next_cursor=encode_cursor(photos[-1]) if more and photos else None,
-            flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
+            flags=await self.meta.get_flags(user.id, ids) if photos else {},
+            albums=await access.visible_albums(self.meta, user, ids),
         )
 
     async def trash_page(self, user: User, *, limit: int, cursor: str | None) -> PhotoPage:

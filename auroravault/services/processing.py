@@ -11,7 +11,9 @@
    Other formats decode at full size anyway and make both variants from one decode. Decodes
    run on the decode pool (``services/decode_pool.py``): every core, previews after thumbs,
    and at most ``images.decode_memory_bytes`` reserved at once.
-3. The variants are stored, then the photo becomes ``ready`` with its metadata (and
+3. The variants are stored, then the photo becomes ``ready`` with its metadata, its ``place``
+   by name when it has coordinates, and a capture time without an EXIF offset read in the
+   coordinates' local time zone (``auroravault.places``, offline) (and
    ``damage_code`` "truncated" when the file is cut off but shows something), or ``failed``
    with a code when the image is corrupt, unsupported or too large (``image_too_large`` also
    when decoding would take more than ``images.max_decode_bytes``). A failed or damaged
@@ -41,14 +43,14 @@ from typing import Any, Protocol
 
 import msgspec
 
-from auroravault import imaging
+from auroravault import imaging, places
 from auroravault.checksums import file_sha256
 from auroravault.config import Settings
 from auroravault.errors import NotFound, PermanentJobError, Unavailable
 from auroravault.executors import run_in
 from auroravault.imaging.results import Damage
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import Job, Photo, Upload
+from auroravault.meta.base import Job, Photo, Place, Upload
 from auroravault.meta.protocols import JobStore, PhotoStore, UploadStore
 from auroravault.scratch import remove_stale
 from auroravault.services.decode_pool import PREVIEW, THUMB, DecodePool, default_workers
@@ -299,6 +301,22 @@ class ProcessingService:
         )
         await self.meta.save_processed_photo(failed, "processing")
 
+    async def _locate(self, photo: Photo, meta: imaging.ImageMeta) -> tuple[datetime | None, Place | None]:
+        """The photo's place and its capture time in the local zone of where it was taken (EXIF
+        without an offset); from the owner's corrected location when there is one."""
+        lat, lon = (photo.lat, photo.lon) if photo.location_source == "owner" else (meta.lat, meta.lon)
+        if lat is None or lon is None:
+            return meta.taken_at, None
+        # The k-d tree query (and the first call's loading) is CPU work: the CPU-sized pool.
+        try:
+            located = await run_in(self._hashing, places.locate, lat, lon, meta.taken_at)
+        except (ImportError, OSError, ValueError):
+            # A broken install (package or data file missing) must not fail the photo: it is
+            # ready without a place, and the places backfill names it once the install is fixed.
+            log.exception("photo %s: the places data cannot be used; the photo is ready without a place", photo.id)
+            return meta.taken_at, None
+        return located.taken_at, located.place
+
     async def _ready(
         self,
         photo: Photo,
@@ -309,7 +327,7 @@ class ProcessingService:
         *,
         preview_pending: bool = False,
     ) -> None:
-        taken = meta.taken_at
+        taken, place = await self._locate(photo, meta)
         ready = msgspec.structs.replace(
             photo,
             status="ready",
@@ -331,6 +349,7 @@ class ProcessingService:
             lat=meta.lat,
             lon=meta.lon,
             alt=meta.alt,
+            place=place,
             thumbhash=thumbhash,
             variants_bytes=variants,
             error_code=None,

@@ -32,7 +32,7 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Gone, Invalid
 from auroravault.meta.base import Flags, Photo, User
-from auroravault.meta.protocols import PhotoLibrary
+from auroravault.meta.protocols import ShownPhotos
 from auroravault.services import access
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
@@ -49,6 +49,7 @@ class SyncPage(msgspec.Struct, kw_only=True):
     deleted: list[str]
     next: str
     more: bool
+    albums: dict[str, list[str]] = msgspec.field(default_factory=dict)  # the albums the viewer sees
 
 
 def encode_token(viewer_id: str, position: str, issued_at: datetime) -> str:
@@ -77,7 +78,7 @@ def decode_token(viewer_id: str, token: str, oldest: datetime) -> str:
 
 
 class SyncService:
-    def __init__(self, meta: PhotoLibrary, settings: Settings) -> None:
+    def __init__(self, meta: ShownPhotos, settings: Settings) -> None:
         self.meta = meta
         self.settings = settings
 
@@ -104,6 +105,7 @@ class SyncService:
             deleted=deleted,
             next=encode_token(user.id, batch.position, now),
             more=batch.more,
+            albums=await access.visible_albums(self.meta, user, [p.id for p in visible]),
         )
 
     async def prune(self) -> int:

@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v3';
+const VERSION = 'v4';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';
@@ -22,13 +22,19 @@ const SHELL_FILES = [
   '/app/style.css',
   '/app/js/main.js',
   '/app/js/actions.js',
+  '/app/js/albums.js',
   '/app/js/api.js',
   '/app/js/db.js',
   '/app/js/format.js',
   '/app/js/layout.js',
+  '/app/js/map.js',
+  '/app/js/memories.js',
   '/app/js/messages.js',
   '/app/js/photoedit.js',
+  '/app/js/places.js',
+  '/app/js/router.js',
   '/app/js/scrubber.js',
+  '/app/js/search.js',
   '/app/js/selection.js',
   '/app/js/sha256.js',
   '/app/js/sniff.js',
@@ -40,6 +46,7 @@ const SHELL_FILES = [
   '/app/js/viewer.js',
   '/app/js/views.js',
   '/app/js/watch.js',
+  '/app/js/world.js',
   '/app/icons/icon.svg',
   '/app/icons/icon-192.png',
 ];

@@ -52,6 +52,9 @@ async def test_options_names_every_method_of_a_shared_path(client) -> None:
     for path, methods in [
         ("/blobs/u/p/original", {"GET", "PUT", "OPTIONS"}),
         ("/api/v1/uploads", {"GET", "POST", "OPTIONS"}),
+        ("/api/v1/albums", {"GET", "POST", "OPTIONS"}),
+        ("/api/v1/albums/al_x", {"GET", "PATCH", "DELETE", "OPTIONS"}),
+        ("/api/v1/albums/al_x/photos", {"GET", "POST", "OPTIONS"}),
     ]:
         resp = await client.options(path)
         assert resp.status_code == 204

@@ -13,20 +13,27 @@ from auroravault.meta.base import MetaStore
 from auroravault.meta.protocols import (
     AGGREGATES,
     AccountStore,
+    AlbumStore,
     JobStore,
     LibraryStore,
     PhotoStore,
+    SearchStore,
     StoreLifecycle,
     UploadStore,
 )
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
+from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DeletionService
 from auroravault.services.library import LibraryService
+from auroravault.services.map import MapService
+from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import NotificationService
 from auroravault.services.photos import PhotoService
+from auroravault.services.places_backfill import PlacesBackfill
 from auroravault.services.processing import ProcessingService
 from auroravault.services.quarantine import QuarantineService
+from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -38,13 +45,18 @@ NEEDS: dict[type, set[type]] = {
     AdminService: {JobStore},
     JobQueue: {JobStore},
     JobRunner: {JobStore},
-    PhotoService: {PhotoStore, LibraryStore},
-    LibraryService: {PhotoStore, LibraryStore},
-    SyncService: {PhotoStore, LibraryStore},
+    PhotoService: {PhotoStore, LibraryStore, AlbumStore},
+    LibraryService: {PhotoStore, LibraryStore, AlbumStore},
+    SyncService: {PhotoStore, LibraryStore, AlbumStore},
     DeletionService: {PhotoStore, LibraryStore},
     UploadService: {PhotoStore, UploadStore, LibraryStore},
     ProcessingService: {PhotoStore, UploadStore, JobStore},
     SweepService: {PhotoStore, UploadStore, JobStore, StoreLifecycle},
+    AlbumService: {AccountStore, PhotoStore, AlbumStore},
+    SearchService: {SearchStore, LibraryStore, AlbumStore},
+    MapService: {SearchStore},
+    MemoryService: {PhotoStore, LibraryStore, SearchStore},
+    PlacesBackfill: {PhotoStore},
 }
 
 

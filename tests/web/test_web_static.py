@@ -208,3 +208,47 @@ async def test_blob_preflight_is_answered_for_configured_origins(tmp_path: Path)
 
         other = await client.options("/blobs/u_1/p_1/original", headers={**preflight, "Origin": "http://evil.test"})
         assert other.headers.get("access-control-allow-origin") != "http://evil.test"
+
+
+async def test_the_map_is_offline_unless_a_tile_server_is_named(tmp_path: Path) -> None:
+    """No tile server by default: the app is told none and the CSP allows no other image origin.
+    One configured: the app is told its URL and the CSP lets the browser fetch its tiles."""
+    async with app_client(with_web(make_settings(tmp_path / "a"))) as client:
+        response = await client.get("/web-config.json")
+        assert response.status_code == 200 and response.json() == {"map_tile_url": ""}
+        csp = response.headers["content-security-policy"]
+        assert "img-src 'self' data: blob:;" in csp
+    tiles = "https://tiles.example:8443/{z}/{x}/{y}.png"
+    settings = load_settings(
+        environ={"AURORAVAULT_WEB__MAP_TILE_URL": tiles, "AURORAVAULT_SERVER__DATA_DIR": str(tmp_path / "b")}
+    )
+    assert settings.web.map_tile_url == tiles
+    async with app_client(with_web(settings)) as client:
+        response = await client.get("/web-config.json")
+        assert response.json() == {"map_tile_url": tiles}
+        assert (
+            "img-src 'self' data: blob: https://tiles.example:8443;"
+            in (await client.get("/")).headers["content-security-policy"]
+        )
+    # Something that is not an http(s) URL names no origin and is not handed to the app.
+    odd = load_settings(
+        environ={
+            "AURORAVAULT_WEB__MAP_TILE_URL": "javascript:alert(1)",
+            "AURORAVAULT_SERVER__DATA_DIR": str(tmp_path / "c"),
+        }
+    )
+    assert "javascript" not in content_security_policy(odd)
+    async with app_client(with_web(odd)) as client:
+        assert (await client.get("/web-config.json")).json() == {"map_tile_url": ""}
+
+
+def test_the_world_outline_ships_with_the_app() -> None:
+    """The map's land (Natural Earth 110m) is a module of the app: nothing is fetched to draw it."""
+    world = (WEB_DIR / "js" / "world.js").read_text()
+    path = re.search(r"export const LAND = '([^']+)';", world)
+    assert path is not None
+    d = path.group(1)
+    assert d.count("M") > 100 and d.endswith("Z")  # every island and continent a closed ring
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    assert min(numbers) > -300 and max(numbers) < 560  # Web Mercator world units (and copies across 180°)
+    assert "http" not in (WEB_DIR / "js" / "map.js").read_text().replace("http://www.w3.org/2000/svg", "")

@@ -161,7 +161,7 @@ class LibraryOps(PhotoOps):
             after, extra = decided
             if after is before:
                 return before
-            ops = self._photo_ops(before, _version(item), after) + extra
+            ops = self._photo_ops(before, _version(item), after) + extra + await self._album_moves(before, after)
             try:
                 await self._transact(ops)
                 return after
@@ -298,7 +298,7 @@ class LibraryOps(PhotoOps):
                 "photo_id": {"S": photo.id},
                 "deleted_at": {"S": to_iso(now)},
             }
-            ops = self._photo_ops(photo, _version(item), None, usage=False)
+            ops = self._photo_ops(photo, _version(item), None, usage=False) + await self._album_moves(photo, None)
             ops += [
                 {"Delete": self._delete(_trash_key(photo))},
                 {"Delete": self._delete(_flag_key(photo.owner_id, photo.id))},

@@ -102,6 +102,10 @@ class PhotoOps(AccountOps):
         kept = [p for p in found if p.status == "processing" and p.updated_at < updated_before]
         return sorted(kept, key=lambda p: (p.updated_at, p.id))
 
+    async def _album_moves(self, before: Photo, after: Photo | None) -> list[dict[str, Any]]:
+        """The album membership ops a photo transition carries (``albums.AlbumOps`` has them)."""
+        return []
+
     def _photo_ops(
         self, before: Photo, version: int, after: Photo | None, *, usage: bool = True
     ) -> list[dict[str, Any]]:
@@ -163,7 +167,8 @@ class PhotoOps(AccountOps):
             if before.status != expected_status:
                 return False
             # The quota counts originals only: variants change no used_bytes.
-            ops = self._photo_ops(before, _version(item), keep_library_fields(before, photo))
+            after = keep_library_fields(before, photo)
+            ops = self._photo_ops(before, _version(item), after) + await self._album_moves(before, after)
             try:
                 await self._transact(ops)
                 return True

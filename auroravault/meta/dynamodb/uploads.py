@@ -290,7 +290,9 @@ class UploadOps(PhotoOps, JobOps):
             if photo_item is not None:
                 photo = _record(Photo, photo_item)
                 if photo.status in ("pending", "processing"):
-                    ops += self._photo_ops(photo, _version(photo_item), None, usage=False)
+                    ops += self._photo_ops(photo, _version(photo_item), None, usage=False) + await self._album_moves(
+                        photo, None
+                    )
                     counts = _usage_counts(photo, None)
                     used = await self._used_bytes_op(upload.owner_id, -upload.size, counts)
                     if used is not None:

@@ -9,8 +9,10 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``UploadStore`` (``uploads``): batches and uploads;
 - ``JobStore`` (``jobs``): the durable job queue;
 - ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
+- ``AlbumStore`` (``albums``): albums and their memberships;
+- ``SearchStore`` (``search``): search, suggestions, places, map clusters;
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
-- ``PhotoLibrary`` (``library``): photos and library together, as four services need them.
+- ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
 A service asks for the protocols it uses and no more (``AccountService(meta: AccountStore)``;
 one that needs several names a protocol inheriting them, next to it). ``MetaStore``
@@ -23,22 +25,36 @@ build ``MetaStore`` from these protocols without an import cycle.
 """
 
 from auroravault.meta.protocols.accounts import AccountStore
+from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.jobs import JobStore
-from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary
+from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
 from auroravault.meta.protocols.photos import PhotoStore
+from auroravault.meta.protocols.search import SearchStore
 from auroravault.meta.protocols.uploads import UploadStore
 
 #: Every aggregate protocol, in the order ``MetaStore`` inherits them.
-AGGREGATES: tuple[type, ...] = (AccountStore, PhotoStore, UploadStore, JobStore, LibraryStore, StoreLifecycle)
+AGGREGATES: tuple[type, ...] = (
+    AccountStore,
+    PhotoStore,
+    UploadStore,
+    JobStore,
+    LibraryStore,
+    AlbumStore,
+    SearchStore,
+    StoreLifecycle,
+)
 
 __all__ = [
     "AGGREGATES",
     "AccountStore",
+    "AlbumStore",
     "JobStore",
     "LibraryStore",
     "PhotoLibrary",
     "PhotoStore",
+    "SearchStore",
+    "ShownPhotos",
     "StoreLifecycle",
     "UploadStore",
 ]

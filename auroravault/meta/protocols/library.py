@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.photos import PhotoStore
 
 if TYPE_CHECKING:
@@ -85,5 +86,11 @@ class LibraryStore(Protocol):
 
 @runtime_checkable
 class PhotoLibrary(PhotoStore, LibraryStore, Protocol):
-    """Photos with what the library keeps on them: what a service that shows or changes a
-    viewer's photos sees (the photos, library, sync and deletion services)."""
+    """Photos with what the library keeps on them: what a service that changes a viewer's
+    photos sees (the deletion service; ``ShownPhotos`` adds their albums)."""
+
+
+@runtime_checkable
+class ShownPhotos(PhotoStore, LibraryStore, AlbumStore, Protocol):
+    """Photos as a viewer is shown them: the photos, the viewer's flags and the albums the
+    viewer sees them in (the photos, library and sync services)."""

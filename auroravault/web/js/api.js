@@ -60,7 +60,7 @@ export function onCacheState(fn) {
   cacheHandler = fn;
 }
 
-export async function request(method, path, body, { auth = true } = {}) {
+export async function request(method, path, body, { auth = true, passive = false } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const current = session.get();
@@ -92,13 +92,23 @@ export async function request(method, path, body, { auth = true } = {}) {
       retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
       errors: data && Array.isArray(data.errors) ? data.errors : null,
     });
-    if (auth && current && response.status === 401) unauthorizedHandler(error);
+    // A passive call (a nicety beside the page) leaves ending the session to the calls that matter.
+    if (auth && current && response.status === 401 && !passive) unauthorizedHandler(error);
     throw error;
   }
   return data;
 }
 
 const id = (value) => encodeURIComponent(value);
+
+// A query string of the values that are set (null, undefined and '' are left out).
+function pageQuery(values) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== null && value !== undefined && value !== '') query.set(name, String(value));
+  }
+  return query;
+}
 
 export const api = {
   register: (email, password, displayName) =>
@@ -135,6 +145,27 @@ export const api = {
   // files are reached in the trash (its owner only).
   variant: (photoId, variant, { trashed = false } = {}) =>
     request('GET', `/${trashed ? 'trash' : 'photos'}/${id(photoId)}/${variant}?redirect=false`),
+  // Albums (DESIGN "Albums").
+  albums: ({ filter = 'all', limit = 200, cursor = null } = {}) =>
+    request('GET', `/albums?${pageQuery({ filter, limit, cursor })}`),
+  album: (albumId) => request('GET', `/albums/${id(albumId)}`),
+  createAlbum: (name, photoIds) => request('POST', '/albums', photoIds ? { name, photo_ids: photoIds } : { name }),
+  // {name?, description?, cover_photo_id?, order?} -> the album.
+  editAlbum: (albumId, changes) => request('PATCH', `/albums/${id(albumId)}`, changes),
+  deleteAlbum: (albumId) => request('DELETE', `/albums/${id(albumId)}`),
+  addToAlbum: (albumId, ids) => request('POST', `/albums/${id(albumId)}/photos`, { ids }),
+  removeFromAlbum: (albumId, ids) => request('POST', `/albums/${id(albumId)}/photos/remove`, { ids }),
+  albumPhotos: (albumId, { limit = 100, cursor = null } = {}) =>
+    request('GET', `/albums/${id(albumId)}/photos?${pageQuery({ limit, cursor })}`),
+  // Search (DESIGN "Search, places, map, memories"): filters {q, from, to, camera, city, ...}.
+  search: ({ limit = 100, cursor = null, ...filters } = {}) =>
+    request('GET', `/search?${pageQuery({ ...filters, limit, cursor })}`),
+  suggestions: (field, prefix) => request('GET', `/search/suggestions?${pageQuery({ field, prefix })}`),
+  places: () => request('GET', '/places'),
+  // bbox: [minLon, minLat, maxLon, maxLat].
+  markers: (bbox, zoom) =>
+    request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),
+  memories: (date) => request('GET', `/memories?${pageQuery({ date })}`, undefined, { passive: true }),
   initUploads: (files) => request('POST', '/uploads', { files }),
   complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
 };

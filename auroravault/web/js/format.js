@@ -65,7 +65,17 @@ export function formatCamera(camera) {
   return [body, camera.lens].filter(Boolean).join(' · ');
 }
 
-export function formatPlace(location) {
+// "Tallinn, Estonia": the photo's place by name (city, else region, and country), when the
+// server named it; else its coordinates.
+export function formatPlace(place, location) {
+  if (place) {
+    const name = [place.city || place.region, place.country].filter(Boolean).join(', ');
+    if (name) return name;
+  }
+  return formatCoordinates(location);
+}
+
+export function formatCoordinates(location) {
   if (!location) return '';
   const lat = `${Math.abs(location.lat).toFixed(5)}° ${location.lat >= 0 ? 'N' : 'S'}`;
   const lon = `${Math.abs(location.lon).toFixed(5)}° ${location.lon >= 0 ? 'E' : 'W'}`;

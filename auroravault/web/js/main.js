@@ -5,13 +5,14 @@ import { Actions } from './actions.js';
 import { api, onCacheState, onUnauthorized, session } from './api.js';
 import { formatBytes } from './format.js';
 import { describe } from './messages.js';
+import { Router } from './router.js';
 import { Scrubber } from './scrubber.js';
 import { attachSelection, Selection } from './selection.js';
 import { Timeline } from './timeline.js';
 import { UploadPanel } from './uploadpanel.js';
 import { Uploader } from './uploader.js';
 import { Viewer } from './viewer.js';
-import { VIEWS, viewFromHash } from './views.js';
+import { routeFromHash, VIEWS } from './views.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { timeline: null, viewer: null, uploader: null, panel: null, mode: 'login', view: VIEWS.photos };
@@ -69,25 +70,10 @@ function refreshUsage() {
     .catch(() => {});
 }
 
-// -- views -------------------------------------------------------------------------------
-async function showView(view) {
-  app.view = view;
-  for (const link of document.querySelectorAll('.views a')) {
-    if (link.dataset.view === view.key) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
-  }
-  $('view-title').textContent = view.title;
-  $('view-title').hidden = view.key === 'photos';
-  $('trash-banner').hidden = view.key !== 'trash';
-  $('empty').hidden = true;
-  $('empty').textContent = view.empty;
-  document.body.dataset.view = view.key;
-  app.actions.setView(view);
-  try {
-    await app.timeline.show(view);
-  } catch (error) {
-    if (error.status !== 401) toast(`Photos could not be loaded. ${describe(error)}`);
-  }
+// -- views (router.js) -------------------------------------------------------------------
+async function showView(route) {
+  await app.router.show(route);
+  app.view = app.router.view;
 }
 
 function show(view) {
@@ -233,7 +219,7 @@ async function enterGallery() {
     app.panel.attach(app.uploader);
   }
   showUsage(current.user);
-  await showView(viewFromHash());
+  await showView(routeFromHash());
   offerResume();
   // Refresh the user in the background (name, usage); a 401 here ends the session.
   refreshUsage();
@@ -251,7 +237,7 @@ function refreshSoon() {
       return;
     }
     if (session.get()) {
-      app.timeline.load().catch(() => {});
+      if (!app.router.view.isPage) app.timeline.load().catch(() => {}); // a page has no timeline
       refreshUsage();
     }
   }, 400);
@@ -333,8 +319,9 @@ function setup() {
     refreshWaiting = true; // a new date may move the photo: the timeline is read again on closing
   });
   window.addEventListener('hashchange', () => {
-    if (session.get() && !$('gallery-view').hidden) showView(viewFromHash());
+    if (session.get() && !$('gallery-view').hidden) showView(routeFromHash());
   });
+  app.router = new Router({ timeline: app.timeline, actions: app.actions, viewer: app.viewer, selection, toast });
   app.panel = new UploadPanel($('upload-panel'));
   $('viewer').addEventListener('close', () => {
     if (refreshWaiting) {
@@ -344,7 +331,8 @@ function setup() {
   });
   app.timeline.addEventListener('stale', () => refreshSoon());
   app.timeline.addEventListener('loaded', () => {
-    $('empty').hidden = app.timeline.count > 0 || (!app.view.months && !app.timeline.exhausted);
+    const view = app.router.view;
+    $('empty').hidden = view.isPage || app.timeline.count > 0 || (!view.months && !app.timeline.exhausted);
   });
 }
 
@@ -355,6 +343,7 @@ function start() {
   $('auth-form').addEventListener('submit', submitAuth);
   $('forgot').addEventListener('click', () => setMode('forgot'));
   $('logout').addEventListener('click', logout);
+  $('about').addEventListener('click', () => $('about-dialog').showModal());
   $('file-input').addEventListener('change', (event) => {
     addFiles(event.target.files);
     event.target.value = ''; // choosing the same files again still fires `change`

@@ -4,7 +4,15 @@
 // permanently. A modal <dialog> gives focus trapping and Escape for free.
 
 import { api } from './api.js';
-import { formatBytes, formatCamera, formatDate, formatExposure, formatPlace, photoLabel } from './format.js';
+import {
+  formatBytes,
+  formatCamera,
+  formatCoordinates,
+  formatDate,
+  formatExposure,
+  formatPlace,
+  photoLabel,
+} from './format.js';
 import { describe, describeDamage, describeFailure } from './messages.js';
 import { PhotoEdit } from './photoedit.js';
 import { thumbHashDataURL } from './thumbhash.js';
@@ -199,7 +207,7 @@ export class Viewer extends EventTarget {
     if (camera) rows.push(['Camera', camera]);
     const exposure = formatExposure(photo.exposure);
     if (exposure) rows.push(['Exposure', exposure]);
-    const place = formatPlace(photo.location);
+    const place = formatPlace(photo.place, photo.location);
     if (place) rows.push(['Place', place, photo.location]);
     const size = [photo.width && photo.height ? `${photo.width} × ${photo.height}` : '', formatBytes(photo.size)];
     rows.push(['Size', size.filter(Boolean).join(' · ')]);
@@ -219,6 +227,7 @@ export class Viewer extends EventTarget {
         link.target = '_blank';
         link.rel = 'noopener noreferrer';
         link.textContent = value;
+        link.title = formatCoordinates(location); // the exact spot, beside the name
         dd.append(link);
       } else {
         dd.textContent = value;

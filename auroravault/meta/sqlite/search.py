@@ -1,0 +1,134 @@
+"""Search on SQLite: filters on columns, words through FTS5, suggestions, places, map clusters.
+
+Migration 0006 adds the place columns (``city``, ``region``, ``country``, ``country_code``,
+generated from the record) and ``photo_text``, an FTS5 table over filename, description and
+place names, kept in step by triggers on ``photos`` (see the migration for why triggers).
+A query word is a prefix query (``"word"*``) on that index; several words must all match.
+
+Results are the owner's listed photos (non-pending, untrashed; archived included), newest
+first by ``(sort_at, id)``: the ``photos_timeline`` index gives the order, so a page costs
+what it reads up to ``limit`` matches, not the size of the library.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auroravault.meta.base import BBox, Cluster, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion
+from auroravault.meta.sqlite.codec import PHOTO_SELECT, photo_from_row
+from auroravault.meta.sqlite.connection import Connections
+
+#: The photo's columns the filters use (real columns of ``photos``, migrations 0004 and 0006).
+LAT, LON, MAKE, MODEL = "p.lat", "p.lon", "p.camera_make", "p.camera_model"
+LABEL = (
+    f"CASE WHEN {MAKE} IS NOT NULL AND {MODEL} IS NOT NULL AND lower({MODEL}) LIKE lower({MAKE}) || '%'"
+    f" THEN {MODEL} ELSE nullif(trim(coalesce({MAKE}, '') || ' ' || coalesce({MODEL}, '')), '') END"
+)
+LISTED = "p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
+_ROW = 1 << 25  # more cells than a row of the finest grid has (360° / the smallest cell)
+_SUGGEST = {"camera": LABEL, "city": "p.city", "country": "p.country", "year": "substr(p.sort_at, 1, 4)"}
+
+
+def _match(words: tuple[str, ...]) -> str:
+    # Words are letters and digits only (search_text.words): quoting them is enough.
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def _where(query: SearchQuery) -> tuple[str, list[Any]]:
+    sql = LISTED
+    params: list[Any] = [query.owner_id]
+    if query.start is not None:
+        sql += " AND p.sort_at >= ?"
+        params.append(query.start)
+    if query.end is not None:
+        sql += " AND p.sort_at <= ?"
+        params.append(query.end)
+    if query.media_type is not None:
+        sql += " AND p.media_type = ?"
+        params.append(query.media_type)
+    if query.has_location is True:
+        sql += f" AND {LAT} IS NOT NULL AND {LON} IS NOT NULL"
+    elif query.has_location is False:
+        sql += f" AND ({LAT} IS NULL OR {LON} IS NULL)"
+    if query.favorite:
+        sql += " AND EXISTS (SELECT 1 FROM photo_flags f WHERE f.photo_id = p.id AND f.user_id = ? AND f.favorite = 1)"
+        params.append(query.viewer_id)
+    if query.camera is not None:
+        sql += f" AND (lower({MAKE}) = lower(?) OR lower({MODEL}) = lower(?) OR lower({LABEL}) = lower(?))"
+        params += [query.camera] * 3
+    if query.city is not None:
+        sql += " AND lower(p.city) = lower(?)"
+        params.append(query.city)
+    if query.country is not None:
+        sql += " AND (lower(p.country) = lower(?) OR lower(p.country_code) = lower(?))"
+        params += [query.country] * 2
+    if query.album_id is not None:
+        sql += " AND EXISTS (SELECT 1 FROM album_photos ap WHERE ap.album_id = ? AND ap.photo_id = p.id)"
+        params.append(query.album_id)
+    if query.words:
+        sql += (
+            " AND p.id IN (SELECT d.photo_id FROM photo_text t JOIN search_docs d ON d.docid = t.rowid"
+            " WHERE photo_text MATCH ?)"
+        )
+        params.append(_match(query.words))
+    return sql, params
+
+
+def _newest(packed: str) -> str:
+    """The id out of ``max(sort_at || '|' || id)``."""
+    return packed.split("|", 1)[1]
+
+
+class SearchOps(Connections):
+    """The search methods of ``SqliteMetaStore`` (see ``SearchStore`` in ``auroravault.meta.base``)."""
+
+    async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
+        if limit <= 0:
+            return []
+        where, params = _where(query)
+        if after is not None:
+            where += " AND (p.sort_at, p.id) < (?, ?)"
+            params += list(after)
+        rows = await self._fetch(
+            f"SELECT {PHOTO_SELECT} FROM photos p WHERE {where} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?",
+            [*params, limit],
+        )
+        return [photo_from_row(row) for row in rows]
+
+    async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
+        value = _SUGGEST[field]
+        rows = await self._fetch(
+            f"SELECT v, count(*) AS n FROM (SELECT {value} AS v FROM photos p WHERE {LISTED})"
+            " WHERE v IS NOT NULL AND v != '' AND substr(lower(v), 1, ?) = lower(?)"
+            " GROUP BY v ORDER BY n DESC, v LIMIT ?",
+            (owner_id, len(prefix), prefix, limit),
+        )
+        return [Suggestion(str(row[0]), int(row[1])) for row in rows]
+
+    async def places(self, owner_id: str) -> list[PlaceCount]:
+        rows = await self._fetch(
+            "SELECT p.country, p.country_code, p.region, p.city, count(*) AS n, max(p.sort_at || '|' || p.id)"
+            f" FROM photos p WHERE {LISTED} AND (p.country_code IS NOT NULL OR p.country IS NOT NULL"
+            " OR p.city IS NOT NULL) GROUP BY p.country_code, p.region, p.city, p.country"
+            " ORDER BY n DESC, p.country, p.city",
+            (owner_id,),
+        )
+        return [
+            PlaceCount(
+                country=r[0], country_code=r[1], region=r[2], city=r[3], count=int(r[4]), cover_photo_id=_newest(r[5])
+            )
+            for r in rows
+        ]
+
+    async def map_clusters(self, owner_id: str, bbox: BBox, cell: float) -> list[Cluster]:
+        # One integer key per cell (cheaper to group than two columns); the bare ``p.id`` beside
+        # ``max(p.sort_at)`` is, by SQLite's rule for a lone max(), the id of that newest row.
+        # The partial index ``photos_map`` covers every column read: no row of ``photos`` is.
+        key = f"(CAST(({LON} + 180) / ? AS INTEGER) * {_ROW} + CAST(({LAT} + 90) / ? AS INTEGER))"
+        rows = await self._fetch(
+            f"SELECT {key} AS k, avg({LAT}), avg({LON}), count(*), max(p.sort_at), p.id FROM photos p"
+            " WHERE p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
+            f" AND {LAT} BETWEEN ? AND ? AND {LON} BETWEEN ? AND ? GROUP BY k",
+            (cell, cell, owner_id, bbox.min_lat, bbox.max_lat, bbox.min_lon, bbox.max_lon),
+        )
+        return [Cluster(lat=float(r[1]), lon=float(r[2]), count=int(r[3]), photo_id=str(r[5])) for r in rows]

@@ -1,0 +1,181 @@
+"""Search, typeahead suggestions and places (DESIGN.md "Search, places, map, memories").
+
+Rules:
+
+- ``GET /search`` matches the viewer's visible photos (``access.search_owners``): trashed
+  photos never, archived ones yes (archive hides from the timeline, not from search). Every
+  given criterion must hold; results are newest first, keyset-paginated by ``(sort_at, id)``.
+- ``q``: words (case and accents folded), each the start of a word of the filename,
+  description, place names or album names. At most ``MAX_WORDS`` words
+  of at most ``MAX_TEXT`` characters in all.
+- ``from``/``to``: a date (``YYYY-MM-DD``) or an ISO 8601 datetime, both inclusive (a date
+  ``to`` covers that whole day, UTC). Impossible or inverted dates -> 422 ``invalid_date``.
+- ``person`` (people arrive with issue 18) -> 422 ``person_search_unavailable``, rather than
+  ignored silently. ``album``: only its photos; an album the viewer may not see (or none)
+  -> 404 ``album_not_found``.
+- Suggestions: ``field=camera|city|country|year``, ``prefix`` (may be empty), the ``limit``
+  most common values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time
+from typing import Literal, Protocol
+
+import msgspec
+
+from auroravault.config import Settings
+from auroravault.errors import Invalid
+from auroravault.meta.base import Flags, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion, User
+from auroravault.meta.protocols import AlbumStore, LibraryStore, SearchStore
+from auroravault.meta.search_text import words
+from auroravault.services import access
+from auroravault.services.photos import decode_pair, encode_cursor
+from auroravault.storage.base import BlobStore, thumb_key
+from auroravault.textcheck import has_control_chars
+from auroravault.timeutil import sort_key
+
+MAX_LIMIT = 200
+MAX_TEXT = 200
+MAX_WORDS = 10
+MAX_SUGGESTIONS = 50
+MediaType = Literal["image", "video"]
+
+
+class SearchMeta(SearchStore, LibraryStore, AlbumStore, Protocol):
+    """What this service reads and writes."""
+
+
+class SearchParams(msgspec.Struct, kw_only=True):
+    """The query string of ``GET /search``, as sent (validated by ``SearchService``)."""
+
+    q: str | None = None
+    start: str | None = None  # ``from``
+    end: str | None = None  # ``to``
+    camera: str | None = None
+    city: str | None = None
+    country: str | None = None
+    favorite: bool = False
+    album: str | None = None
+    person: str | None = None
+    media_type: MediaType | None = None
+    has_location: bool | None = None
+
+
+class SearchPage(msgspec.Struct, kw_only=True):
+    items: list[tuple[Photo, str | None]]
+    next_cursor: str | None
+    flags: dict[str, Flags]
+
+
+def parse_bound(value: str, *, end: bool) -> str:
+    """``from``/``to`` as a ``sort_at`` bound: a date is its first (or, for ``end``, last)
+    instant in UTC; a datetime without an offset is taken as UTC."""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.max if end else time.min, tzinfo=UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+    except ValueError:
+        raise Invalid("invalid_date", f"{value!r} is not a date (YYYY-MM-DD) or an ISO 8601 datetime") from None
+    if not 1800 <= moment.year <= 9998:
+        raise Invalid("invalid_date", "dates lie between the years 1800 and 9998")
+    return sort_key(moment)
+
+
+def _text(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if len(value) > MAX_TEXT or has_control_chars(value):
+        raise Invalid(f"invalid_{name}", f"{name} is at most {MAX_TEXT} characters, without control characters")
+    return value.strip() or None
+
+
+def query_of(user: User, owner_id: str, params: SearchParams) -> SearchQuery:
+    """The validated query (422 with a code for anything that cannot be asked)."""
+    if params.person is not None:
+        raise Invalid("person_search_unavailable", "searching by person needs face recognition, not on this server yet")
+    q = _text("q", params.q) or ""
+    found = tuple(dict.fromkeys(words(q)))
+    if len(found) > MAX_WORDS:
+        raise Invalid("invalid_q", f"at most {MAX_WORDS} words")
+    start = parse_bound(params.start, end=False) if params.start else None
+    end = parse_bound(params.end, end=True) if params.end else None
+    if start is not None and end is not None and start > end:
+        raise Invalid("invalid_date", "from is after to")
+    return SearchQuery(
+        viewer_id=user.id,
+        owner_id=owner_id,
+        words=found,
+        start=start,
+        end=end,
+        camera=_text("camera", params.camera),
+        city=_text("city", params.city),
+        country=_text("country", params.country),
+        favorite=params.favorite,
+        media_type=params.media_type,
+        has_location=params.has_location,
+    )
+
+
+class SearchService:
+    def __init__(self, meta: SearchMeta, blobs: BlobStore, settings: Settings) -> None:
+        self.meta = meta
+        self.blobs = blobs
+        self.settings = settings
+
+    async def search(self, user: User, params: SearchParams, *, limit: int, cursor: str | None) -> SearchPage:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
+        after = decode_pair(cursor) if cursor else None
+        queries = [query_of(user, owner, params) for owner in access.search_owners(user)]
+        if params.album is not None:  # an album the viewer may not see is album_not_found (404)
+            album, _ = await access.album(self.meta, user, params.album)
+            queries = [msgspec.structs.replace(q, album_id=album.id) for q in queries]
+        photos: list[Photo] = []
+        for query in queries:
+            photos += await self.meta.search_photos(query, limit=limit + 1, after=after)
+        photos.sort(key=lambda p: (p.sort_at, p.id), reverse=True)
+        more = len(photos) > limit
+        photos = photos[:limit]
+        return SearchPage(
+            items=list(zip(photos, await self._thumbs(photos), strict=True)),
+            next_cursor=encode_cursor(photos[-1]) if more and photos else None,
+            flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
+        )
+
+    async def _thumbs(self, photos: list[Photo]) -> list[str | None]:
+        ttl = self.settings.storage.download_ttl_seconds
+
+        async def thumb(photo: Photo) -> str | None:
+            if photo.status != "ready":
+                return None
+            return await self.blobs.presign_get(
+                thumb_key(photo.owner_id, photo.id), expires_in=ttl, content_type="image/webp"
+            )
+
+        return list(await asyncio.gather(*(thumb(p) for p in photos)))
+
+    async def suggestions(self, user: User, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
+        if not 1 <= limit <= MAX_SUGGESTIONS:
+            raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_SUGGESTIONS}", status=400)
+        clean = _text("prefix", prefix) or ""
+        counts: dict[str, int] = {}
+        for owner in access.search_owners(user):
+            for hit in await self.meta.suggest(owner, field, clean, limit):
+                counts[hit.value] = counts.get(hit.value, 0) + hit.count
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if field == "year":
+            ranked.sort(key=lambda kv: kv[0], reverse=True)  # newest year first reads best for years
+        return [Suggestion(v, n) for v, n in ranked[:limit]]
+
+    async def places(self, user: User) -> list[PlaceCount]:
+        found: list[PlaceCount] = []
+        for owner in access.search_owners(user):
+            found += await self.meta.places(owner)
+        return sorted(found, key=lambda p: (-p.count, p.country or "", p.city or ""))

@@ -1,0 +1,123 @@
+"""The places backfill on every meta adapter: paged, resumable, idempotent, and it keeps
+what the owner corrected."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from auroravault.config import JobSettings
+from auroravault.jobs.queue import JobQueue
+from auroravault.meta.base import MetaStore, Photo
+from auroravault.places import Geocoder
+from auroravault.services.places_backfill import PLACES_BACKFILL, PlacesBackfill
+from auroravault.timeutil import sort_key, utcnow
+from tests.meta.test_contract import a_batch, photo_and_upload, with_user
+
+TALLINN = (59.4370, 24.7536)
+GEOCODER = Geocoder()
+
+
+async def ready_photo(meta: MetaStore, user, index: int, *, gps=TALLINN, taken="2019-07-14T12:00:00", **kw) -> Photo:
+    """A ready photo as a vault from before places stored it: coordinates, no place, naive time."""
+    batch = a_batch(user)
+    photo, upload = photo_and_upload(user, batch, f"{index:064x}", index=index)
+    await meta.create_uploads(batch, [photo], [upload], 100)
+    await meta.mark_upload_arrived(upload.id, utcnow())
+    stored = await meta.get_photo(photo.id)
+    lat, lon = gps if gps else (None, None)
+    ready = msgspec.structs.replace(
+        stored,
+        status="ready",
+        taken_at=taken,
+        exif_taken_at=taken,
+        taken_at_source="exif_original",
+        sort_at=sort_key(datetime.fromisoformat(taken)),
+        lat=lat,
+        lon=lon,
+        **kw,
+    )
+    assert await meta.save_processed_photo(ready, "processing")
+    return ready
+
+
+async def run_all(meta: MetaStore, backfill: PlacesBackfill) -> int:
+    """Run queued backfill jobs in order until none is left; return how many ran."""
+    ran = 0
+    while True:
+        jobs = [j for j in await meta.claim_jobs(utcnow(), "test", 60, 10) if j.kind == PLACES_BACKFILL]
+        if not jobs:
+            return ran
+        for job in jobs:
+            await backfill.handle(job.payload)
+            await meta.finish_job(job.id, "test", utcnow())
+            ran += 1
+
+
+async def test_every_located_photo_gets_its_place_and_local_time_page_by_page(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    photos = [await ready_photo(meta, user, i, taken=f"2019-07-{10 + i:02d}T12:00:00") for i in range(5)]
+    home = await ready_photo(meta, user, 9, gps=None)
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER, batch=2)
+    assert await backfill.start(user.id) is True
+    assert await backfill.start(user.id) is False  # one walk per owner
+    assert await run_all(meta, backfill) == 4  # 6 photos in pages of 2, then an empty page ends it
+    for before in photos:
+        after = await meta.get_photo(before.id)
+        assert after.place is not None and after.place.city == "Tallinn"
+        assert after.taken_at == before.taken_at + "+03:00"
+        assert after.exif_taken_at == after.taken_at
+        assert after.sort_at == sort_key(datetime.fromisoformat(after.taken_at))
+    untouched = await meta.get_photo(home.id)
+    assert untouched.place is None and untouched.taken_at == "2019-07-14T12:00:00"
+    # The change feed tells clients with a cache.
+    feed = await meta.changes_since(user.id, None, 100)
+    assert set(feed.photo_ids) >= {p.id for p in photos}
+
+
+async def test_a_page_run_twice_changes_nothing_more_and_queues_one_successor(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    photos = [await ready_photo(meta, user, i) for i in range(3)]
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER, batch=2)
+    payload = {"owner_id": user.id, "after": None}
+    await backfill.handle(payload)
+    first = {p.id: (await meta.get_photo(p.id)) for p in photos}
+    await backfill.handle(payload)  # a lease that expired: the same page again
+    assert {p.id: (await meta.get_photo(p.id)) for p in photos} == first
+    queued = [j for j in await meta.list_jobs("queued", 10) if j.kind == PLACES_BACKFILL]
+    assert len(queued) == 1 and queued[0].payload["after"] is not None
+
+
+async def test_the_owners_date_and_the_cameras_offset_are_kept(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    corrected = await ready_photo(meta, user, 1)
+    edited = await meta.edit_photo(
+        corrected.id,
+        {
+            "taken_at": "2019-07-01T08:00:00+02:00",
+            "taken_at_source": "owner",
+            "sort_at": sort_key(datetime(2019, 7, 1, 6)),
+        },
+        utcnow(),
+    )
+    assert edited is not None
+    with_offset = await ready_photo(meta, user, 2, taken="2019-07-14T12:00:00+01:00")
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER)
+    await backfill.start(user.id)
+    await run_all(meta, backfill)
+    after = await meta.get_photo(corrected.id)
+    assert after.place is not None and after.place.country == "Estonia"
+    assert after.taken_at == "2019-07-01T08:00:00+02:00" and after.taken_at_source == "owner"
+    kept = await meta.get_photo(with_offset.id)
+    assert kept.place is not None and kept.taken_at == "2019-07-14T12:00:00+01:00"
+
+
+async def test_other_owners_photos_are_not_touched(meta: MetaStore) -> None:
+    ada = await with_user(meta)
+    bob = await with_user(meta, email="bob@example.com")
+    bobs = await ready_photo(meta, bob, 1)
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER)
+    await backfill.start(ada.id)
+    await run_all(meta, backfill)
+    assert (await meta.get_photo(bobs.id)).place is None
