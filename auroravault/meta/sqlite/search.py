@@ -38,7 +38,12 @@ LISTED = "p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
 #: rows are read and sorted (cheap when few). Above it a word is common, and the timeline (or a
 #: filter's index) fills a page sooner than sorting every match would.
 FTS_DRIVES = 2000
-_FTS_IN = " AND p.id IN (SELECT d.photo_id FROM photo_text t JOIN search_docs d ON d.docid = t.rowid WHERE photo_text MATCH ?)"
+#: A common word on the timeline: its FTS5 rowids as one set, and each row's ``docid`` tested
+#: against it (cheaper than joining every match to its photo id first).
+_FTS_IN = (
+    " AND (SELECT d.docid FROM search_docs d WHERE d.photo_id = p.id)"
+    " IN (SELECT rowid FROM photo_text WHERE photo_text MATCH ?)"
+)
 _ROW = 1 << 25  # more cells than a row of the finest grid has (360° / the smallest cell)
 _SUGGEST = {"camera": LABEL, "city": "p.city", "country": "p.country", "year": "substr(p.sort_at, 1, 4)"}
 
