@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from auroravault.meta.base import Photo, Place, SearchQuery, User
+from auroravault.meta.base import Photo, SearchQuery, User
 from auroravault.meta.sqlite import SqliteMetaStore, migrations
 from auroravault.meta.sqlite import search as sqlite_search
 from auroravault.meta.sqlite import store as sqlite_store
@@ -87,11 +87,9 @@ async def test_every_path_pages_through_exactly_the_matching_photos(store, monke
     assert await paged(store, user, words=("beach",), country="pt") == newest_first(
         photos, lambda p: p.description == "beach day" and p.place in (LISBON, PORTO)
     )
-    assert await paged(store, user, words=("day",), camera="canon eos r5", start=at(2005).isoformat()) == (
-        newest_first(
-            photos,
-            lambda p: p.description is not None and p.camera_model == "Canon EOS R5" and p.sort_at >= at(2005).isoformat(),
-        )
+    since = at(2005).isoformat()
+    assert await paged(store, user, words=("day",), camera="canon eos r5", start=since) == newest_first(
+        photos, lambda p: p.description is not None and p.camera_model == "Canon EOS R5" and p.sort_at >= since
     )
 
 
@@ -145,4 +143,5 @@ async def test_a_vault_from_before_migration_0007_gets_the_filter_indexes_and_fi
         await upgraded.close()
     with sqlite3.connect(db) as conn:
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"photos_by_country_code", "photos_by_country", "photos_by_city", "photos_by_model", "photos_by_make"} <= names
+    indexes = ("photos_by_country_code", "photos_by_country", "photos_by_city", "photos_by_model", "photos_by_make")
+    assert set(indexes) <= names

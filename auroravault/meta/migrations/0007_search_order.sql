@@ -14,3 +14,9 @@ CREATE INDEX photos_by_model ON photos(owner_id, camera_model COLLATE NOCASE, so
     WHERE camera_model IS NOT NULL;
 CREATE INDEX photos_by_make ON photos(owner_id, camera_make COLLATE NOCASE, sort_at, id)
     WHERE camera_make IS NOT NULL;
+
+-- The timeline's index also holds what makes a row listed (``status``, ``trashed_at``): a page
+-- that walks it testing each row (a common word, ``has_location``, a later page) skips
+-- the rows that are not listed, or not matched by a word's FTS5 set, without reading them.
+DROP INDEX photos_timeline;
+CREATE INDEX photos_timeline ON photos(owner_id, sort_at, id, status, trashed_at);
