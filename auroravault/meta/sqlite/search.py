@@ -53,7 +53,7 @@ def _match(words: tuple[str, ...]) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def _where(query: SearchQuery, drivers: list[str] | None = None) -> tuple[str, list[Any]]:
+def _where(query: SearchQuery, drivers: list[tuple[str, str]] | None = None) -> tuple[str, list[Any]]:
     """The filters as SQL (``drivers``: index-friendly equalities the probe found, ANDed in)."""
     sql = LISTED
     params: list[Any] = [query.owner_id]
