@@ -148,7 +148,11 @@ class SearchOps(Connections):
     async def _probe(self, query: SearchQuery) -> tuple[int, list[tuple[str, str]] | None]:
         """How many FTS rows the words match (up to ``FTS_DRIVES + 1``), and the equalities
         that may drive the page: per OR-filter (``_alternatives``), the one alternative the
-        owner's photos hold, if only one does (None: one filter none does, so nothing matches)."""
+        owner's photos hold, if only one does (None: one filter none does, so nothing matches).
+
+        The probe and the page are two reads: a photo written between them with a country or
+        camera value the owner's library did not hold a moment before shows from the next
+        request on, as it would had it been written just after this one."""
         alternatives = _alternatives(query)
         terms: list[str] = []
         params: list[Any] = []
