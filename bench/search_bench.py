@@ -2,15 +2,21 @@
 
     python bench/search_bench.py [--quick] [--results-dir DIR]
 
-Two accounts in one vault, a library of 1k and one of 100k ready photos (``--quick``: 200
-and 2k),
-with the spread a family library has: 12 places in 6 countries, 5 cameras, dates over 20
-years, one photo in ten with a description ("beach", "birthday", ...), four in five located.
+Two vaults, one server each: a library of 1k and one of 100k ready photos (``--quick``: 200
+and 2k), each alone in its vault, so every index (the FTS5 one too) holds that library and
+nothing else. The spread a family library has: 12 places in 6 countries, 5 cameras, dates
+over 20 years, four in five located, one photo in ten with a description ("sunset",
+"birthday", ...). And ``beach``: exactly ``BEACH`` photos in each library, a rare word with
+the same matches at both sizes, so its rows compare like with like (``q=sunset`` is the
+unlike one: 1 in 80 photos, its matches grow with the library).
+
 Every query below is timed for both, one request at a time over keep-alive connections,
 interleaved (small, large, small, ...) so that whatever else loads the machine weighs on both
-alike, after a warm-up:
+alike, after a warm-up. Each has a page size both libraries fill (the 1k library holds ~15
+photos of the two filters and a date range: 10 a page), so both read and answer a full page:
 
-- ``GET /search`` with a place word (``q=lisbon``), a description word (``q=beach``), two
+- ``GET /search`` with a place word (``q=lisbon``), the rare word (``q=beach``), a word of 1
+  in 80 photos (``q=sunset``), a country (``country=PT``), a make (``camera=Apple``), two
   filters and a date range (``country=PT&camera=...&from&to``), ``has_location=true`` alone,
   and a page from the middle of a search (``q=beach`` with the cursor of its 10th page);
 - ``GET /map/markers`` over the whole world at zoom 2 and over Europe at zoom 5.
@@ -27,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import secrets
 import sys
@@ -64,12 +71,23 @@ PLACES = [
 ]
 CAMERAS = [("Apple", "iPhone 12"), ("Apple", "iPhone 15 Pro"), ("Canon", "Canon EOS R6"), ("SONY", "ILCE-7M3")]
 CAMERAS += [("Google", "Pixel 7")]
-WORDS = ["beach", "birthday", "picnic", "snow", "wedding", "museum", "sunset", "harbour"]
+WORDS = ["birthday", "picnic", "snow", "wedding", "museum", "sunset", "harbour", "garden"]
+BEACH = 150  # photos described "beach ..." in each library, whatever its size
+#: Each query with a page size both libraries fill.
 QUERIES = {
-    "place_word": {"q": "lisbon"},
-    "description_word": {"q": "beach"},
-    "filters_and_dates": {"country": "PT", "camera": "Canon EOS R6", "from": "2010-01-01", "to": "2019-12-31"},
-    "located": {"has_location": "true"},
+    "place_word": {"q": "lisbon", "limit": 50},
+    "rare_word": {"q": "beach", "limit": 50},
+    "proportional_word": {"q": "sunset", "limit": 10},
+    "country": {"country": "PT", "limit": 50},
+    "camera_make": {"camera": "Apple", "limit": 50},
+    "filters_and_dates": {
+        "country": "PT",
+        "camera": "Canon EOS R6",
+        "from": "2010-01-01",
+        "to": "2019-12-31",
+        "limit": 10,
+    },
+    "located": {"has_location": "true", "limit": 50},
 }
 MARKERS = {"world_z2": {"bbox": "-180,-90,180,90", "zoom": 2}, "europe_z5": {"bbox": "-12,34,32,62", "zoom": 5}}
 
@@ -77,7 +95,8 @@ MARKERS = {"world_z2": {"bbox": "-180,-90,180,90", "zoom": 2}, "europe_z5": {"bb
 def make_photos(owner_id: str, count: int, rnd: random.Random) -> list[Photo]:
     now = datetime.now(UTC)
     photos = []
-    for _ in range(count):
+    beach = set(rnd.sample(range(count), min(BEACH, count)))
+    for n in range(count):
         taken = EPOCH + SPAN * rnd.random()
         place, lat, lon = rnd.choice(PLACES)
         located = rnd.random() < 0.8
@@ -104,12 +123,18 @@ def make_photos(owner_id: str, count: int, rnd: random.Random) -> list[Photo]:
                 lat=lat + rnd.uniform(-0.2, 0.2) if located else None,
                 lon=lon + rnd.uniform(-0.2, 0.2) if located else None,
                 place=place if located else None,
-                description=f"{rnd.choice(WORDS)} with the family" if described else None,
+                description=_description(rnd, n in beach, described),
                 thumbhash="1QcSHQRnh493V4dIh4eXh1h4kJUI",
                 variants_bytes=180_000,
             )
         )
     return photos
+
+
+def _description(rnd: random.Random, beach: bool, described: bool) -> str | None:
+    if beach:
+        return "beach with the family"
+    return f"{rnd.choice(WORDS)} with the family" if described else None
 
 
 def timed_pair(clients: dict[str, httpx.Client], path: str, params: dict[str, Any], requests: int) -> dict[str, Any]:
@@ -141,8 +166,7 @@ def tenth_page(client: httpx.Client) -> dict[str, Any]:
 
 def measure(clients: dict[str, httpx.Client], requests: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, params in QUERIES.items():
-        query = {**params, "limit": 50}
+    for name, query in QUERIES.items():
         out[f"search_{name}"] = timed_pair(clients, "/api/v1/search", query, requests)
         for size, client in clients.items():
             out[f"search_{name}"][size]["first_page_items"] = len(
@@ -166,24 +190,21 @@ def run(quick: bool) -> dict[str, Any]:
     requests = 20 if quick else 100
     rnd = random.Random(13)
     INPUTS.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="search-", dir=INPUTS) as tmp:
+    with tempfile.TemporaryDirectory(prefix="search-", dir=INPUTS) as tmp, contextlib.ExitStack() as stack:
         work = Path(tmp)
-        with Server(data_dir=work / "data", env={"AURORAVAULT_JOBS__ENABLED": "false"}) as server:
-            clients: dict[str, httpx.Client] = {}
-            seeded: dict[str, float] = {}
-            for size in (small, large):  # two accounts in one vault: a small and a large library
-                owner_id, token = register(server.url, f"search-{size}@example.com")
-                started = time.perf_counter()
-                asyncio.run(seed_sqlite(work / "data" / "auroravault.db", make_photos(owner_id, size, rnd)))
-                seeded[str(size)] = round(time.perf_counter() - started, 1)
-                print(f"  sqlite: {size:>7} photos seeded in {seeded[str(size)]} s", flush=True)
-                headers = {"Authorization": f"Bearer {token}"}
-                clients[str(size)] = httpx.Client(base_url=server.url, headers=headers, timeout=60)
-            try:
-                rows = measure(clients, requests)
-            finally:
-                for client in clients.values():
-                    client.close()
+        clients: dict[str, httpx.Client] = {}
+        seeded: dict[str, float] = {}
+        for size in (small, large):  # one vault each: a small and a large library
+            data = work / f"vault-{size}" / "data"
+            server = stack.enter_context(Server(data_dir=data, env={"AURORAVAULT_JOBS__ENABLED": "false"}))
+            owner_id, token = register(server.url, f"search-{size}@example.com")
+            started = time.perf_counter()
+            asyncio.run(seed_sqlite(data / "auroravault.db", make_photos(owner_id, size, rnd)))
+            seeded[str(size)] = round(time.perf_counter() - started, 1)
+            print(f"  sqlite: {size:>7} photos seeded in {seeded[str(size)]} s", flush=True)
+            headers = {"Authorization": f"Bearer {token}"}
+            clients[str(size)] = stack.enter_context(httpx.Client(base_url=server.url, headers=headers, timeout=60))
+        rows = measure(clients, requests)
     for name, row in rows.items():
         print(f"    {name}: {row}", flush=True)
     ratios = {

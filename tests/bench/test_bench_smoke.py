@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-NAMES = ("processing", "parallel_processing", "import", "timeline", "library", "albums", "batch_init", "memory")
+NAMES = ("processing", "parallel_processing", "import", "timeline", "library", "albums", "search", "batch_init")
+NAMES += ("memory",)
 
 
 @pytest.mark.slow
@@ -42,3 +43,4 @@ def test_run_all_quick_writes_every_result_and_the_table(tmp_path: Path) -> None
     assert "Import, local disk" in text and "Timeline" in text and "peak RSS" in text
     assert "Permanent deletion of" in text and "favorites +" in text
     assert "paged end to end" in text
+    assert "`GET /search?q=beach` (a rare word" in text and "`GET /map/markers` world" in text

@@ -6,8 +6,17 @@ place names, kept in step by triggers on ``photos`` (see the migration for why t
 A query word is a prefix query (``"word"*``) on that index; several words must all match.
 
 Results are the owner's listed photos (non-pending, untrashed; archived included), newest
-first by ``(sort_at, id)``: the ``photos_timeline`` index gives the order, so a page costs
-what it reads up to ``limit`` matches, not the size of the library.
+first by ``(sort_at, id)``. What drives a page (see ``docs/search.md``, "SQLite"):
+
+- words with few matches (``FTS_DRIVES``): the FTS5 match set itself, joined to ``photos``
+  and sorted; it costs the matches, however large the library;
+- an equality filter (country, city, camera): its index of migration 0007, ``(owner_id,
+  value, sort_at, id)``, read newest first until the page is full;
+- otherwise ``photos_timeline``, read newest first until ``limit`` rows match.
+
+One probe statement first learns which of these applies (how many rows the words match,
+which column a country or camera value is found in); every filter is still tested as
+written, so the probe only chooses the path, never the answer.
 """
 
 from __future__ import annotations
@@ -25,6 +34,16 @@ LABEL = (
     f" THEN {MODEL} ELSE nullif(trim(coalesce({MAKE}, '') || ' ' || coalesce({MODEL}, '')), '') END"
 )
 LISTED = "p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
+#: A word query whose FTS5 match set holds at most this many rows is driven by that set: its
+#: rows are read and sorted (cheap when few). Above it a word is common, and the timeline (or a
+#: filter's index) fills a page sooner than sorting every match would.
+FTS_DRIVES = 2000
+#: A common word on the timeline: its FTS5 rowids as one set, and each row's ``docid`` tested
+#: against it (cheaper than joining every match to its photo id first).
+_FTS_IN = (
+    " AND (SELECT d.docid FROM search_docs d WHERE d.photo_id = p.id)"
+    " IN (SELECT rowid FROM photo_text WHERE photo_text MATCH ?)"
+)
 _ROW = 1 << 25  # more cells than a row of the finest grid has (360° / the smallest cell)
 _SUGGEST = {"camera": LABEL, "city": "p.city", "country": "p.country", "year": "substr(p.sort_at, 1, 4)"}
 
@@ -34,7 +53,8 @@ def _match(words: tuple[str, ...]) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def _where(query: SearchQuery) -> tuple[str, list[Any]]:
+def _where(query: SearchQuery, drivers: list[tuple[str, str]] | None = None) -> tuple[str, list[Any]]:
+    """The filters as SQL (``drivers``: index-friendly equalities the probe found, ANDed in)."""
     sql = LISTED
     params: list[Any] = [query.owner_id]
     if query.start is not None:
@@ -53,25 +73,42 @@ def _where(query: SearchQuery) -> tuple[str, list[Any]]:
     if query.favorite:
         sql += " AND EXISTS (SELECT 1 FROM photo_flags f WHERE f.photo_id = p.id AND f.user_id = ? AND f.favorite = 1)"
         params.append(query.viewer_id)
+    # Case-insensitive as ``lower(a) = lower(b)``: SQLite's lower() and NOCASE both fold ASCII
+    # only, so they agree; NOCASE lets the indexes of migration 0007 serve the equality.
     if query.camera is not None:
-        sql += f" AND (lower({MAKE}) = lower(?) OR lower({MODEL}) = lower(?) OR lower({LABEL}) = lower(?))"
+        sql += f" AND ({MAKE} = ? COLLATE NOCASE OR {MODEL} = ? COLLATE NOCASE OR {LABEL} = ? COLLATE NOCASE)"
         params += [query.camera] * 3
     if query.city is not None:
-        sql += " AND lower(p.city) = lower(?)"
+        sql += " AND p.city = ? COLLATE NOCASE"
         params.append(query.city)
     if query.country is not None:
-        sql += " AND (lower(p.country) = lower(?) OR lower(p.country_code) = lower(?))"
+        sql += " AND (p.country = ? COLLATE NOCASE OR p.country_code = ? COLLATE NOCASE)"
         params += [query.country] * 2
     if query.album_id is not None:
         sql += " AND EXISTS (SELECT 1 FROM album_photos ap WHERE ap.album_id = ? AND ap.photo_id = p.id)"
         params.append(query.album_id)
-    if query.words:
-        sql += (
-            " AND p.id IN (SELECT d.photo_id FROM photo_text t JOIN search_docs d ON d.docid = t.rowid"
-            " WHERE photo_text MATCH ?)"
-        )
-        params.append(_match(query.words))
+    for column, value in drivers or ():
+        sql += f" AND p.{column} = ? COLLATE NOCASE"
+        params.append(value)
     return sql, params
+
+
+def _alternatives(query: SearchQuery) -> list[list[tuple[str, str]]]:
+    """Per OR-filter, equalities of which a matching photo satisfies at least one.
+
+    ``country`` is the name or the code. ``camera`` is the make, the model, or the label:
+    the label is the model (when it starts with the make) or ``make model``, so a photo it
+    matches has as model the part of the value after one of its spaces (make and model are
+    stored trimmed, ``imaging/exif``).
+    """
+    out: list[list[tuple[str, str]]] = []
+    if query.country is not None:
+        out.append([("country_code", query.country), ("country", query.country)])
+    if query.camera is not None:
+        cam = query.camera
+        models = [cam] + [cam[i + 1 :] for i, ch in enumerate(cam) if ch == " " and cam[i + 1 :]]
+        out.append([("camera_make", cam)] + [("camera_model", m) for m in dict.fromkeys(models)])
+    return out
 
 
 def _newest(packed: str) -> str:
@@ -85,15 +122,59 @@ class SearchOps(Connections):
     async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
         if limit <= 0:
             return []
-        where, params = _where(query)
+        matches, drivers = await self._probe(query)
+        if drivers is None:
+            return []  # an OR-filter whose every alternative is absent from the library
+        where, params = _where(query, drivers)
         if after is not None:
             where += " AND (p.sort_at, p.id) < (?, ?)"
             params += list(after)
-        rows = await self._fetch(
-            f"SELECT {PHOTO_SELECT} FROM photos p WHERE {where} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?",
-            [*params, limit],
-        )
+        if query.words and matches <= FTS_DRIVES:
+            # The match set drives: FTS5 gives its rowids, each is joined to its photo (CROSS
+            # JOIN keeps that order), the survivors are sorted.
+            sql = (
+                f"SELECT {PHOTO_SELECT} FROM photo_text t CROSS JOIN search_docs d CROSS JOIN photos p"
+                f" WHERE photo_text MATCH ? AND d.docid = t.rowid AND p.id = d.photo_id AND {where}"
+            )
+            params = [_match(query.words), *params]
+        else:
+            sql = f"SELECT {PHOTO_SELECT} FROM photos p WHERE {where}"
+            if query.words:
+                sql += _FTS_IN
+                params.append(_match(query.words))
+        rows = await self._fetch(f"{sql} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?", [*params, limit])
         return [photo_from_row(row) for row in rows]
+
+    async def _probe(self, query: SearchQuery) -> tuple[int, list[tuple[str, str]] | None]:
+        """How many FTS rows the words match (up to ``FTS_DRIVES + 1``), and the equalities
+        that may drive the page: per OR-filter (``_alternatives``), the one alternative the
+        owner's photos hold, if only one does (None: one filter none does, so nothing matches).
+
+        The probe and the page are two reads: a photo written between them with a country or
+        camera value the owner's library did not hold a moment before shows from the next
+        request on, as it would had it been written just after this one."""
+        alternatives = _alternatives(query)
+        terms: list[str] = []
+        params: list[Any] = []
+        if query.words:
+            terms.append("(SELECT count(*) FROM (SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?))")
+            params += [_match(query.words), FTS_DRIVES + 1]
+        for column, value in (pair for alts in alternatives for pair in alts):
+            terms.append(f"EXISTS (SELECT 1 FROM photos p WHERE p.owner_id = ? AND p.{column} = ? COLLATE NOCASE)")
+            params += [query.owner_id, value]
+        if not terms:
+            return 0, []
+        found = list((await self._fetch(f"SELECT {', '.join(terms)}", params))[0])
+        matches = int(found.pop(0)) if query.words else 0
+        drivers: list[tuple[str, str]] = []
+        for alts in alternatives:
+            present = [pair for pair, hit in zip(alts, found[: len(alts)], strict=True) if hit]
+            del found[: len(alts)]
+            if not present:
+                return matches, None
+            if len(present) == 1:
+                drivers.append(present[0])
+        return matches, drivers
 
     async def suggest(self, owner_id: str, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
         value = _SUGGEST[field]
