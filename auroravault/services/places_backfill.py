@@ -19,7 +19,7 @@ When:
 - at start-up, every vault once (``start_every_vault``, job ``places_backfill_vaults``): the
   server walks its users (``list_user_ids``, pages of ``USERS_BATCH``) and starts a walk
   named ``vaults`` for each, so a family member whose phone keeps its token and never logs in
-  again is named too. A stored marker (the counter ``places:<VERSION>:vaults``, set once the
+  again is named too (a new install with no users yet queues nothing). A stored marker (the counter ``places:<VERSION>:vaults``, set once the
   pass is queued) keeps later starts from repeating it; the job's dedupe key keeps two
   instances starting at once from queueing it twice;
 - at an owner's login (``start``, deduped per owner): a library is worth naming when someone
@@ -123,11 +123,17 @@ class PlacesBackfill:
 
     async def start_every_vault(self) -> bool:
         """At start-up: queue the pass over every vault, unless one was queued before (by any
-        start of any instance, for this ``VERSION``); say whether it was queued now."""
+        start of any instance, for this ``VERSION``) or there is no user yet; say whether it
+        was queued now."""
         if await self.meta.get_counter(self._marker(), utcnow()):
             return False
-        payload = {"page": 0, "after": None}
-        queued = await self.queue.enqueue(PLACES_BACKFILL_VAULTS, payload, dedupe_key=f"places:{VERSION}:vaults:0")
+        queued = False
+        # A vault with no users yet (a new install) has nothing to name: the pipeline names
+        # every photo it will get. Marked all the same.
+        if await self.meta.list_user_ids(None, 1):
+            payload = {"page": 0, "after": None}
+            key = f"places:{VERSION}:vaults:0"
+            queued = await self.queue.enqueue(PLACES_BACKFILL_VAULTS, payload, dedupe_key=key)
         # Marked once the pass is durably queued: a start that dies in between queues it again
         # (the dedupe key makes that a no-op while the first one's row is kept).
         await self.meta.hit_counter(self._marker(), MARKER_SECONDS, utcnow())

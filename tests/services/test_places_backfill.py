@@ -152,3 +152,12 @@ async def test_the_start_up_pass_names_every_vault_once_without_a_login(meta: Me
     # A later start (another instance, a restart) finds the pass done and queues nothing.
     assert await backfill.start_every_vault() is False
     assert await run_every_kind(meta, backfill) == []
+
+
+async def test_a_new_vault_with_no_users_queues_no_pass_and_is_marked(meta: MetaStore) -> None:
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER)
+    assert await backfill.start_every_vault() is False
+    assert await meta.list_jobs(None, 10) == []
+    await with_user(meta)  # registers after the upgrade: the pipeline names their photos
+    assert await backfill.start_every_vault() is False
+    assert await meta.list_jobs(None, 10) == []
