@@ -19,9 +19,10 @@ When:
 - at start-up, every vault once (``start_every_vault``, job ``places_backfill_vaults``): the
   server walks its users (``list_user_ids``, pages of ``USERS_BATCH``) and starts a walk
   named ``vaults`` for each, so a family member whose phone keeps its token and never logs in
-  again is named too (a new install with no users yet queues nothing). A stored marker (the counter ``places:<VERSION>:vaults``, set once the
-  pass is queued) keeps later starts from repeating it; the job's dedupe key keeps two
-  instances starting at once from queueing it twice;
+  again is named too (a new install with no users yet queues nothing). A stored marker
+  (the counter ``places:<VERSION>:vaults``, set once the pass is queued) keeps later starts
+  from repeating it; the job's dedupe key keeps two instances starting at once from
+  queueing it twice;
 - at an owner's login (``start``, deduped per owner): a library is worth naming when someone
   looks at it, and an owner with no photos costs one page read. A walk's job rows are purged
   with the other done jobs, after which the next login walks the library again: cheap
