@@ -43,7 +43,7 @@ import msgspec
 from auroravault import places
 from auroravault.executors import run_in
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import Photo, PhotoView, User
+from auroravault.meta.base import Photo, PhotoView, Place, User
 from auroravault.meta.protocols import AccountStore, PhotoStore
 from auroravault.places.geocoder import Geocoder
 from auroravault.timeutil import sort_key, utcnow
@@ -88,6 +88,19 @@ def needs_place(photo: Photo) -> bool:
         and photo.lat is not None
         and photo.lon is not None
         # Its preview is still being made: the pipeline writes it again soon, leave it to that.
+        and not photo.preview_pending
+    )
+
+
+def renamable(photo: Photo) -> bool:
+    """A ready photo named from the file's own coordinates (perhaps by an earlier rule, as
+    "Intendente" for central Lisbon); the owner's corrected location keeps its place."""
+    return (
+        photo.status == "ready"
+        and photo.place is not None
+        and photo.lat is not None
+        and photo.lon is not None
+        and photo.location_source != "owner"
         and not photo.preview_pending
     )
 
@@ -170,14 +183,36 @@ class PlacesBackfill:
         for photo in page:
             if needs_place(photo):
                 fixed += await self._fix(photo.id)
-        if fixed:
-            log.info("places backfill: %d photos of %s named", fixed, owner_id)
+        renamed = await self._rename_page([photo for photo in page if renamable(photo)])
+        if fixed or renamed:
+            log.info("places backfill: %d photos of %s named, %d renamed", fixed, owner_id, renamed)
         if len(page) == self.batch:
             last = page[-1]
             cursor = (last.sort_at, last.id)
             payload = {"owner_id": owner_id, "walk": walk, "page": number + 1, "after": list(cursor)}
             key = backfill_dedupe_key(owner_id, walk, number + 1)
             await self.queue.enqueue(PLACES_BACKFILL, payload, dedupe_key=key)
+
+    async def _rename_page(self, named: list[Photo]) -> int:
+        """Name again, by today's rules (one batched lookup), photos whose place an earlier
+        rule gave; write only those whose name changes."""
+        if not named:
+            return 0
+        points = [(float(photo.lat or 0.0), float(photo.lon or 0.0)) for photo in named]
+        geocoder = self._geocoder or places.shared_geocoder()
+        today = await run_in(self._cpu, geocoder.places, points)
+        renamed = 0
+        for photo, place in zip(named, today, strict=True):
+            if place is not None and place != photo.place:
+                renamed += await self._rename(photo.id, photo.place, place)
+        return renamed
+
+    async def _rename(self, photo_id: str, before: Place | None, place: Place) -> int:
+        photo = await self.meta.get_photo(photo_id)
+        if photo is None or not renamable(photo) or photo.place != before:
+            return 0  # changed meanwhile (the owner moved it, or another run renamed it)
+        updated = msgspec.structs.replace(photo, place=place, updated_at=utcnow())
+        return int(await self.meta.save_processed_photo(updated, "ready"))
 
     async def _fix(self, photo_id: str) -> int:
         # Read again just before writing: the save replaces the row (library fields excepted).

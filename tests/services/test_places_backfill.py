@@ -9,7 +9,7 @@ import msgspec
 
 from auroravault.config import JobSettings
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import MetaStore, Photo
+from auroravault.meta.base import MetaStore, Photo, Place
 from auroravault.places import Geocoder
 from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS, PlacesBackfill
 from auroravault.timeutil import sort_key, utcnow
@@ -161,3 +161,19 @@ async def test_a_new_vault_with_no_users_queues_no_pass_and_is_marked(meta: Meta
     await with_user(meta)  # registers after the upgrade: the pipeline names their photos
     assert await backfill.start_every_vault() is False
     assert await meta.list_jobs(None, 10) == []
+
+
+async def test_a_walk_renames_what_the_nearest_point_rule_named_and_keeps_the_owners_place(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    rossio = (38.7139, -9.1394)  # central Lisbon, nearest to the point of the parish "Baixa"
+    baixa = Place(city="Baixa", region="Lisbon", country="Portugal", country_code="PT")
+    old = await ready_photo(meta, user, 1, gps=rossio, taken="2019-07-14T12:00:00+01:00", place=baixa)
+    moved = await ready_photo(meta, user, 2, gps=rossio, taken="2019-07-14T12:00:00+01:00", place=baixa)
+    assert await meta.edit_photo(moved.id, {"location_source": "owner"}, utcnow()) is not None
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER)
+    await backfill.start(user.id)
+    await run_all(meta, backfill)
+    renamed = await meta.get_photo(old.id)
+    assert renamed.place == Place(city="Lisbon", region="Lisbon", country="Portugal", country_code="PT")
+    assert renamed.taken_at == "2019-07-14T12:00:00+01:00"
+    assert (await meta.get_photo(moved.id)).place == baixa
