@@ -115,6 +115,8 @@ def test_a_photo_in_a_city_is_named_after_the_city_not_its_neighbourhood(
     ("lat", "lon", "city"),
     [
         (39.3606, -9.1571, "Óbidos"),  # 3,100 people, 6 km from Caldas da Rainha (28,000)
+        (43.7283, 7.3620, "Èze"),  # a village of 2,600 between Nice and Monaco
+        (43.9117, 5.2003, "Gordes"),  # a hill village of the Luberon
         (40.7440, -74.0324, "Hoboken"),  # across the Hudson from Manhattan: New Jersey is not New York
         (48.8474, 2.4390, "Vincennes"),  # next to Paris, a town of its own
         (48.8397, 2.2399, "Boulogne-Billancourt"),
