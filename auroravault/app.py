@@ -59,6 +59,8 @@ def _lifespan(services: Services) -> Callable[[Litestar], AbstractAsyncContextMa
                 await services.blobs.check()
                 # What a killed process left half-written is nobody's now.
                 await services.sweep.clean_scratch(started)
+                # Every vault gets its places, once (logins alone miss who never logs in again).
+                await services.places_backfill.start_every_vault()
             except ConfigError as exc:
                 log.error("AuroraVault cannot start: %s", exc)
                 raise

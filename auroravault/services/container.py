@@ -20,7 +20,7 @@ from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
-from auroravault.services.places_backfill import PLACES_BACKFILL, PlacesBackfill
+from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS, PlacesBackfill
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.readiness import ReadinessService
@@ -86,6 +86,7 @@ class Services:
             SEND_EMAIL: notifications.handle,
             DELETE_PHOTO: deletion.handle,
             PLACES_BACKFILL: places_backfill.handle,
+            PLACES_BACKFILL_VAULTS: places_backfill.handle_vaults,
         }
         runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)

@@ -7,9 +7,14 @@ from pathlib import Path
 
 import msgspec
 
-from auroravault.services.places_backfill import PLACES_BACKFILL
+from auroravault.app import create_app
+from auroravault.meta import build_meta_store
+from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS
 from tests.api.helpers import auth, register, upload_files
+from tests.asgi import app_client
+from tests.meta.test_contract import with_user
 from tests.places.photos import jpeg
+from tests.services.test_places_backfill import ready_photo
 
 TALLINN = (59.4370, 24.7536)
 
@@ -88,7 +93,8 @@ async def test_login_backfills_photos_processed_before_places_existed(client, tm
     # A second login does not walk the library again while the first walk's job is kept.
     await client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": "correct horse battery"})
     jobs = [job for job in await services.meta.list_jobs(None, 100) if job.kind == PLACES_BACKFILL]
-    assert len(jobs) == 1 and jobs[0].state == "done"
+    logins = [job for job in jobs if job.payload["walk"] == "login"]
+    assert len(logins) == 1 and logins[0].state == "done"
 
 
 async def test_the_owners_corrected_location_is_named_too(client, tmp_path) -> None:
@@ -108,3 +114,36 @@ async def test_the_owners_corrected_location_is_named_too(client, tmp_path) -> N
     )
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_location"
     assert (await client.get(f"/api/v1/photos/{photo['id']}", headers=auth(token))).json()["place"] is None
+
+
+async def test_starting_the_server_names_every_vault_without_anyone_logging_in(settings) -> None:
+    # A vault as the code before places left it: two families' photos with GPS, no place, the
+    # wall clock without an offset; nobody logs in after the upgrade (their phones keep tokens).
+    meta = build_meta_store(settings)
+    await meta.migrate()
+    ada = await with_user(meta)
+    bob = await with_user(meta, email="bob@example.com")
+    lisbon = (38.7139, -9.1394)  # Rossio, central Lisbon
+    photos = [
+        await ready_photo(meta, ada, 1),
+        await ready_photo(meta, ada, 2, gps=lisbon),
+        await ready_photo(meta, bob, 3),
+    ]
+    await meta.close()
+
+    async with app_client(create_app(settings)) as client:
+        services = client.app.state.services
+        await services.runner.drain(within=120)
+        named = {p.id: await services.meta.get_photo(p.id) for p in photos}
+        vaults = [job for job in await services.meta.list_jobs(None, 100) if job.kind == PLACES_BACKFILL_VAULTS]
+    assert [named[p.id].place.city for p in photos] == ["Tallinn", "Lisbon", "Tallinn"]
+    assert named[photos[0].id].taken_at == "2019-07-14T12:00:00+03:00"
+    assert named[photos[1].id].taken_at == "2019-07-14T12:00:00+01:00"  # Lisbon's summer time
+    assert [job.state for job in vaults] == ["done"]
+
+    # A restart finds the pass done: nothing is queued again.
+    async with app_client(create_app(settings)) as client:
+        services = client.app.state.services
+        jobs = await services.meta.list_jobs(None, 100)
+    assert [job.kind for job in jobs].count(PLACES_BACKFILL_VAULTS) == 1
+    assert all(job.state == "done" for job in jobs)

@@ -16,6 +16,12 @@ def geocoder() -> Geocoder:
     return Geocoder()
 
 
+@pytest.fixture(scope="module")
+def nearest_only() -> Geocoder:
+    """The nearest listed place as it is, neighbourhoods and all (the rule before ``ranking``)."""
+    return Geocoder(pull=0.0, sections=False)
+
+
 @pytest.mark.parametrize(
     ("lat", "lon", "city", "country", "code"),
     [
@@ -54,7 +60,7 @@ def _great_circle_nearest(lat: float, lon: float, lats, lons):
     return int(np.argmin(h))
 
 
-def test_the_nearest_city_is_nearest_on_the_ground_not_in_degrees(geocoder) -> None:
+def test_the_nearest_city_is_nearest_on_the_ground_not_in_degrees(nearest_only) -> None:
     # Far north a degree of longitude is a fraction of a degree of latitude: nearest in degrees
     # is often not nearest on the ground. Brute force over every place says what is.
     import gzip
@@ -73,7 +79,7 @@ def test_the_nearest_city_is_nearest_on_the_ground_not_in_degrees(geocoder) -> N
     disagree_with_degrees = 0
     for lat, lon in points:
         truth = rows[_great_circle_nearest(lat, lon, lats, lons)]
-        place = geocoder.place(lat, lon)
+        place = nearest_only.place(lat, lon)
         if place is None:
             continue
         assert (place.city, place.country_code) == (truth["city"], truth["country_code"]), (lat, lon)
@@ -82,8 +88,50 @@ def test_the_nearest_city_is_nearest_on_the_ground_not_in_degrees(geocoder) -> N
     assert disagree_with_degrees > 0  # the points do test the difference
 
 
+@pytest.mark.parametrize(
+    ("lat", "lon", "city", "region"),
+    [
+        (38.7139, -9.1394, "Lisbon", "Lisbon"),  # Rossio: "Baixa" is nearer, a parish of Lisbon
+        (38.7700, -9.1600, "Lisbon", "Lisbon"),  # Lumiar, 7 km from Lisbon's point
+        (59.3860, 24.6850, "Tallinn", "Harjumaa"),  # Nõmme, a district of Tallinn
+        (48.8590, 2.3800, "Paris", "Île-de-France"),  # the 11e: "Paris 11e Arrondissement" is nearer
+        (48.8584, 2.2945, "Paris", "Île-de-France"),  # the Eiffel tower: Neuilly-sur-Seine is nearer
+        (40.6782, -73.9442, "New York City", "New York"),  # Brooklyn: "Bushwick" is nearer
+        (40.7549, -73.9840, "New York City", "New York"),  # Midtown: "Times Square" is nearer
+        (52.5200, 13.4050, "Berlin", "State of Berlin"),  # "Mitte" is nearer
+        (41.4036, 2.1744, "Barcelona", "Catalonia"),  # the Sagrada Família, a quarter of its own
+    ],
+)
+def test_a_photo_in_a_city_is_named_after_the_city_not_its_neighbourhood(
+    geocoder, nearest_only, lat, lon, city, region
+) -> None:
+    place = geocoder.place(lat, lon)
+    assert place is not None and (place.city, place.region) == (city, region)
+    nearest = nearest_only.place(lat, lon)
+    assert nearest is not None and nearest.city != city  # what the nearest-point rule said
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "city"),
+    [
+        (39.3606, -9.1571, "Óbidos"),  # 3,100 people, 6 km from Caldas da Rainha (28,000)
+        (43.7283, 7.3620, "Èze"),  # a village of 2,600 between Nice and Monaco
+        (43.9117, 5.2003, "Gordes"),  # a hill village of the Luberon
+        (40.7440, -74.0324, "Hoboken"),  # across the Hudson from Manhattan: New Jersey is not New York
+        (48.8474, 2.4390, "Vincennes"),  # next to Paris, a town of its own
+        (48.8397, 2.2399, "Boulogne-Billancourt"),
+        (38.6979, -9.4215, "Cascais"),
+        (52.3906, 13.0645, "Potsdam"),  # next to Berlin, another region
+    ],
+)
+def test_a_village_or_a_town_next_to_a_city_keeps_its_own_name(geocoder, lat, lon, city) -> None:
+    place = geocoder.place(lat, lon)
+    assert place is not None and place.city == city
+
+
 def test_the_open_sea_and_bad_coordinates_have_no_place(geocoder) -> None:
     assert geocoder.place(0.0, -30.0) is None  # mid-Atlantic, far from every town
+    assert geocoder.place(38.0, -14.0) is None  # the Atlantic 400 km west of Lisbon
     assert geocoder.place(-89.9, 0.0) is None  # the South Pole
     assert geocoder.place(91.0, 0.0) is None
     assert geocoder.place(float("nan"), 10.0) is None

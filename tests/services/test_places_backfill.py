@@ -9,9 +9,9 @@ import msgspec
 
 from auroravault.config import JobSettings
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import MetaStore, Photo
+from auroravault.meta.base import MetaStore, Photo, Place
 from auroravault.places import Geocoder
-from auroravault.services.places_backfill import PLACES_BACKFILL, PlacesBackfill
+from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS, PlacesBackfill
 from auroravault.timeutil import sort_key, utcnow
 from tests.meta.test_contract import a_batch, photo_and_upload, with_user
 
@@ -121,3 +121,59 @@ async def test_other_owners_photos_are_not_touched(meta: MetaStore) -> None:
     await backfill.start(ada.id)
     await run_all(meta, backfill)
     assert (await meta.get_photo(bobs.id)).place is None
+
+
+async def run_every_kind(meta: MetaStore, backfill: PlacesBackfill) -> list[str]:
+    """Run the queued places jobs (the pass over the vaults and the walks) until none is left."""
+    kinds: list[str] = []
+    while True:
+        jobs = await meta.claim_jobs(utcnow(), "test", 60, 10)
+        if not jobs:
+            return kinds
+        for job in jobs:
+            handler = backfill.handle_vaults if job.kind == PLACES_BACKFILL_VAULTS else backfill.handle
+            await handler(job.payload)
+            await meta.finish_job(job.id, "test", utcnow())
+            kinds.append(job.kind)
+
+
+async def test_the_start_up_pass_names_every_vault_once_without_a_login(meta: MetaStore) -> None:
+    users = [await with_user(meta, email=f"member{i}@example.com") for i in range(5)]
+    photos = [await ready_photo(meta, user, i) for i, user in enumerate(users)]
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER, users_batch=2)
+    assert await backfill.start_every_vault() is True
+    kinds = await run_every_kind(meta, backfill)
+    assert kinds.count(PLACES_BACKFILL_VAULTS) == 3  # 5 users in pages of 2
+    assert kinds.count(PLACES_BACKFILL) == 5  # one walk per vault
+    for photo in photos:
+        after = await meta.get_photo(photo.id)
+        assert after.place is not None and after.place.city == "Tallinn"
+        assert after.taken_at == "2019-07-14T12:00:00+03:00"
+    # A later start (another instance, a restart) finds the pass done and queues nothing.
+    assert await backfill.start_every_vault() is False
+    assert await run_every_kind(meta, backfill) == []
+
+
+async def test_a_new_vault_with_no_users_queues_no_pass_and_is_marked(meta: MetaStore) -> None:
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER)
+    assert await backfill.start_every_vault() is False
+    assert await meta.list_jobs(None, 10) == []
+    await with_user(meta)  # registers after the upgrade: the pipeline names their photos
+    assert await backfill.start_every_vault() is False
+    assert await meta.list_jobs(None, 10) == []
+
+
+async def test_a_walk_renames_what_the_nearest_point_rule_named_and_keeps_the_owners_place(meta: MetaStore) -> None:
+    user = await with_user(meta)
+    rossio = (38.7139, -9.1394)  # central Lisbon, nearest to the point of the parish "Baixa"
+    baixa = Place(city="Baixa", region="Lisbon", country="Portugal", country_code="PT")
+    old = await ready_photo(meta, user, 1, gps=rossio, taken="2019-07-14T12:00:00+01:00", place=baixa)
+    moved = await ready_photo(meta, user, 2, gps=rossio, taken="2019-07-14T12:00:00+01:00", place=baixa)
+    assert await meta.edit_photo(moved.id, {"location_source": "owner"}, utcnow()) is not None
+    backfill = PlacesBackfill(meta, JobQueue(meta, JobSettings()), geocoder=GEOCODER)
+    await backfill.start(user.id)
+    await run_all(meta, backfill)
+    renamed = await meta.get_photo(old.id)
+    assert renamed.place == Place(city="Lisbon", region="Lisbon", country="Portugal", country_code="PT")
+    assert renamed.taken_at == "2019-07-14T12:00:00+01:00"
+    assert (await meta.get_photo(moved.id)).place == baixa

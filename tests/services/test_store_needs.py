@@ -56,7 +56,7 @@ NEEDS: dict[type, set[type]] = {
     SearchService: {SearchStore, LibraryStore, AlbumStore},
     MapService: {SearchStore},
     MemoryService: {PhotoStore, LibraryStore, SearchStore},
-    PlacesBackfill: {PhotoStore},
+    PlacesBackfill: {AccountStore, PhotoStore},
 }
 
 

@@ -13,6 +13,7 @@ from auroravault.meta.base import Session, User
 from auroravault.meta.dynamodb.client import RETRIES, TableClient, _backoff, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item
 from auroravault.meta.dynamodb.keys import (
+    GSI1,
     USERS_PK,
     _counter_key,
     _email_key,
@@ -60,6 +61,19 @@ class AccountOps(TableClient):
     async def get_user_by_email(self, email: str) -> User | None:
         pointer = await self._get(_email_key(email))
         return await self.get_user(pointer["user_id"]["S"]) if pointer else None
+
+    async def list_user_ids(self, after: str | None, limit: int) -> list[str]:
+        # The sparse USERS partition of GSI1 (one item per profile, sorted by id), as the feed
+        # pruning walks it; Limit stops the read at the page.
+        e = _Expr()
+        condition = f"GSI1PK = {e.v(USERS_PK)}" + (f" AND GSI1SK > {e.v(after)}" if after else "")
+        args = e.args(IndexName=GSI1, KeyConditionExpression=condition, Limit=limit)
+        ids: list[str] = []
+        async for item in self._query(**args):
+            ids.append(item["GSI1SK"]["S"])
+            if len(ids) == limit:
+                break
+        return ids
 
     async def set_password(self, user_id: str, password_hash: str) -> None:
         e = _Expr()

@@ -21,6 +21,12 @@ class AccountStore(Protocol):
 
     async def get_user_by_email(self, email: str) -> User | None: ...
 
+    async def list_user_ids(self, after: str | None, limit: int) -> list[str]:
+        """Every user's id, in id order, ``limit`` at a time after the id ``after`` (None: from
+        the start); fewer than ``limit`` means the end. For walks over every vault (the places
+        backfill at start-up), never on a request path."""
+        ...
+
     async def set_password(self, user_id: str, password_hash: str) -> None: ...
 
     async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:

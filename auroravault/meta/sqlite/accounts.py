@@ -50,6 +50,10 @@ class AccountOps(Connections):
         rows = await self._fetch(f"SELECT {_USER_COLS} FROM users WHERE email = ?", (email.lower(),))
         return _user(rows[0]) if rows else None
 
+    async def list_user_ids(self, after: str | None, limit: int) -> list[str]:
+        rows = await self._fetch("SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?", (after or "", limit))
+        return [str(row[0]) for row in rows]
+
     async def set_password(self, user_id: str, password_hash: str) -> None:
         async with self._tx() as conn:
             await conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
