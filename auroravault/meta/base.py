@@ -30,6 +30,7 @@ import msgspec
 from auroravault.meta.protocols import (
     AccountStore,
     AlbumStore,
+    CounterStore,
     JobStore,
     LibraryStore,
     PhotoStore,
@@ -314,7 +315,16 @@ class BBox(msgspec.Struct, frozen=True):
 
 @runtime_checkable
 class MetaStore(
-    AccountStore, PhotoStore, UploadStore, JobStore, LibraryStore, AlbumStore, SearchStore, StoreLifecycle, Protocol
+    AccountStore,
+    CounterStore,
+    PhotoStore,
+    UploadStore,
+    JobStore,
+    LibraryStore,
+    AlbumStore,
+    SearchStore,
+    StoreLifecycle,
+    Protocol,
 ):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter
     implements, what the app builds and closes, and what the contract suite runs on.

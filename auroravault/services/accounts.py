@@ -31,7 +31,7 @@ from auroravault.config import Settings
 from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.meta.base import Session, User
-from auroravault.meta.protocols import AccountStore
+from auroravault.meta.protocols import LimitedAccounts
 from auroravault.services.passwords import hash_password, verify_password
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import utcnow
@@ -62,7 +62,7 @@ class AccountService:
 
     def __init__(
         self,
-        meta: AccountStore,
+        meta: LimitedAccounts,
         settings: Settings,
         *,
         on_user_created: UserEvent | None = None,

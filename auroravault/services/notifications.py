@@ -31,7 +31,7 @@ from auroravault.jobs.queue import JobQueue
 from auroravault.mail import templates
 from auroravault.mail.base import Mailer, Message
 from auroravault.meta.base import User
-from auroravault.meta.protocols import AccountStore
+from auroravault.meta.protocols import LimitedAccounts
 from auroravault.timeutil import utcnow
 
 log = logging.getLogger("auroravault.notifications")
@@ -46,7 +46,7 @@ async def queue_welcome(queue: JobQueue, user: User) -> None:
 
 
 class NotificationService:
-    def __init__(self, meta: AccountStore, mailer: Mailer, queue: JobQueue, settings: Settings) -> None:
+    def __init__(self, meta: LimitedAccounts, mailer: Mailer, queue: JobQueue, settings: Settings) -> None:
         self.meta = meta
         self.mailer = mailer
         self.queue = queue

@@ -44,7 +44,7 @@ from auroravault import places
 from auroravault.executors import run_in
 from auroravault.jobs.queue import JobQueue
 from auroravault.meta.base import Photo, PhotoView, Place, User
-from auroravault.meta.protocols import AccountStore, PhotoStore
+from auroravault.meta.protocols import AccountStore, CounterStore, PhotoStore
 from auroravault.places.geocoder import Geocoder
 from auroravault.timeutil import sort_key, utcnow
 
@@ -60,8 +60,8 @@ VERSION = 1
 MARKER_SECONDS = 100 * 365 * 86400
 
 
-class PlacesMeta(AccountStore, PhotoStore, Protocol):
-    """The users (to walk every vault) and their photos."""
+class PlacesMeta(AccountStore, CounterStore, PhotoStore, Protocol):
+    """The users (to walk every vault), the marker of a finished pass, and their photos."""
 
 
 def backfill_dedupe_key(owner_id: str, walk: str, page: int) -> str:

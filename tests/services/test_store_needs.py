@@ -14,6 +14,7 @@ from auroravault.meta.protocols import (
     AGGREGATES,
     AccountStore,
     AlbumStore,
+    CounterStore,
     JobStore,
     LibraryStore,
     PhotoStore,
@@ -39,8 +40,8 @@ from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
 
 NEEDS: dict[type, set[type]] = {
-    AccountService: {AccountStore},
-    NotificationService: {AccountStore},
+    AccountService: {AccountStore, CounterStore},
+    NotificationService: {AccountStore, CounterStore},
     QuarantineService: {AccountStore},
     AdminService: {JobStore},
     JobQueue: {JobStore},
@@ -56,7 +57,7 @@ NEEDS: dict[type, set[type]] = {
     SearchService: {SearchStore, LibraryStore, AlbumStore},
     MapService: {SearchStore},
     MemoryService: {PhotoStore, LibraryStore, SearchStore},
-    PlacesBackfill: {AccountStore, PhotoStore},
+    PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
 }
 
 

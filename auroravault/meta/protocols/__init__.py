@@ -4,7 +4,8 @@ Each protocol is a handful of methods on one kind of row, with the contract in i
 docstrings; the general rules (atomic steps, conditional transitions, errors, times) are in
 ``auroravault.meta.base``, beside the records the methods take and return.
 
-- ``AccountStore`` (``accounts``): users, sessions, reset tokens, counters;
+- ``AccountStore`` (``accounts``): users, sessions, reset tokens;
+- ``CounterStore`` (``counters``): windowed counters (rate limits, markers);
 - ``PhotoStore`` (``photos``): photo rows, the timeline, the pipeline's writes;
 - ``UploadStore`` (``uploads``): batches and uploads;
 - ``JobStore`` (``jobs``): the durable job queue;
@@ -26,6 +27,7 @@ build ``MetaStore`` from these protocols without an import cycle.
 
 from auroravault.meta.protocols.accounts import AccountStore
 from auroravault.meta.protocols.albums import AlbumStore
+from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
@@ -36,6 +38,7 @@ from auroravault.meta.protocols.uploads import UploadStore
 #: Every aggregate protocol, in the order ``MetaStore`` inherits them.
 AGGREGATES: tuple[type, ...] = (
     AccountStore,
+    CounterStore,
     PhotoStore,
     UploadStore,
     JobStore,
@@ -49,8 +52,10 @@ __all__ = [
     "AGGREGATES",
     "AccountStore",
     "AlbumStore",
+    "CounterStore",
     "JobStore",
     "LibraryStore",
+    "LimitedAccounts",
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",

@@ -1,4 +1,4 @@
-"""``AccountStore``: users, sessions, password-reset tokens and the counters of rate limits."""
+"""``AccountStore``: users, sessions and password-reset tokens."""
 
 from __future__ import annotations
 
@@ -62,14 +62,3 @@ class AccountStore(Protocol):
     async def delete_user_reset_tokens(self, user_id: str) -> None:
         """Delete every outstanding reset token of the user (after a reset, older links stop working)."""
         ...
-
-    # -- counters (rate limits, once-only markers) ------------------------------
-    async def hit_counter(self, key: str, window_seconds: int, now: datetime) -> int:
-        """Count one event for ``key`` in a fixed window starting at its first hit; return the count."""
-        ...
-
-    async def get_counter(self, key: str, now: datetime) -> int:
-        """The count of ``key`` in its current window; 0 when none or the window ended."""
-        ...
-
-    async def reset_counter(self, key: str) -> None: ...
