@@ -35,11 +35,10 @@ from auroravault.services import access
 from auroravault.services.library import IdError, check_ids, not_found
 from auroravault.services.photos import PhotoPage, PhotoService, decode_cursor, decode_pair, encode_pair
 from auroravault.storage.base import BlobStore, thumb_key
-from auroravault.textcheck import has_control_chars
+from auroravault.textcheck import checked_description, has_control_chars
 from auroravault.timeutil import from_iso, to_iso, utcnow
 
 MAX_NAME = 200
-MAX_DESCRIPTION = 2000
 MAX_PAGE = 200
 AlbumFilter = Literal["owned", "shared", "all"]
 
@@ -108,16 +107,6 @@ def album_name(value: str) -> str:
     return name
 
 
-def album_description(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if len(value) > MAX_DESCRIPTION:
-        raise Invalid("invalid_description", f"a description has at most {MAX_DESCRIPTION} characters")
-    if has_control_chars(value.replace("\n", "").replace("\t", "")):
-        raise Invalid("invalid_description", "a description may not hold control characters")
-    return value.strip() or None
-
-
 class AlbumService:
     def __init__(self, meta: AlbumMeta, blobs: BlobStore, settings: Settings, photos: PhotoService) -> None:
         self.meta = meta
@@ -182,7 +171,7 @@ class AlbumService:
     # -- albums ------------------------------------------------------------------------------
     async def create(self, user: User, body: AlbumCreate) -> Created:
         name = album_name(body.name)
-        description = album_description(body.description)
+        description = checked_description(body.description)
         ids = check_ids(body.photo_ids, required=False) or []
         now = utcnow()
         album = Album(
@@ -218,7 +207,7 @@ class AlbumService:
         if body.name is not msgspec.UNSET:
             changes["name"] = album_name(body.name)
         if body.description is not msgspec.UNSET:
-            changes["description"] = album_description(body.description)
+            changes["description"] = checked_description(body.description)
         if body.order is not msgspec.UNSET:
             changes["order"] = body.order
         if body.cover_photo_id is not msgspec.UNSET:

@@ -31,11 +31,10 @@ from auroravault.meta.protocols import ShownPhotos
 from auroravault.places import shared_geocoder
 from auroravault.services import access
 from auroravault.services.deletion import DeletionService
-from auroravault.textcheck import has_control_chars
+from auroravault.textcheck import checked_description
 from auroravault.timeutil import from_iso, sort_key, utcnow
 
 MAX_IDS = 1000
-MAX_DESCRIPTION = 2000
 MAX_PAGE = 200
 
 
@@ -106,21 +105,11 @@ def _location_edit(location: LocationEdit | None) -> dict[str, Any]:
     return {"lat": location.lat, "lon": location.lon, "alt": location.alt}
 
 
-def _description(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if len(value) > MAX_DESCRIPTION:
-        raise Invalid("invalid_description", f"a description has at most {MAX_DESCRIPTION} characters")
-    if has_control_chars(value.replace("\n", "").replace("\t", "")):
-        raise Invalid("invalid_description", "a description may not hold control characters")
-    return value.strip() or None
-
-
 def corrections(photo: Photo, body: PhotoEdit) -> dict[str, Any]:
     """The stored fields an owner's edit changes (validated; nothing is written here)."""
     edit: dict[str, Any] = {}
     if body.description is not msgspec.UNSET:
-        edit["description"] = _description(body.description)
+        edit["description"] = checked_description(body.description)
     if body.taken_at is not msgspec.UNSET:
         exif = photo.exif_taken_at if photo.taken_at_source == "owner" else _exif_date(photo)
         edit["exif_taken_at"] = exif

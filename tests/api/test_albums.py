@@ -188,6 +188,11 @@ async def test_bad_input_is_refused_and_changes_nothing(client, photos_dir: Path
         assert resp.status_code == 422 and resp.json()["code"] == "invalid_album_name", name
         resp = await client.patch(base, json={"name": name}, headers=auth(token))
         assert resp.status_code == 422 and resp.json()["code"] == "invalid_album_name", name
+    for text in ("x" * 2001, "bell\x07"):
+        resp = await client.post("/api/v1/albums", json={"name": "Ok", "description": text}, headers=auth(token))
+        assert resp.status_code == 422 and resp.json()["code"] == "invalid_description", repr(text)
+        resp = await client.patch(base, json={"description": text}, headers=auth(token))
+        assert resp.status_code == 422 and resp.json()["code"] == "invalid_description", repr(text)
     resp = await client.patch(base, json={"cover_photo_id": ids[2]}, headers=auth(token))  # not in the album
     assert resp.status_code == 422 and resp.json()["code"] == "invalid_cover"
     resp = await client.patch(base, json={"order": "random"}, headers=auth(token))

@@ -80,9 +80,15 @@ async def test_bad_bulk_and_edit_input_is_refused_whole(client, photos_dir: Path
     assert bad_date.status_code == 422 and bad_date.json()["code"] == "invalid_taken_at"
     unknown = await client.patch(f"/api/v1/photos/{ids[0]}", json={"favourite": True}, headers=auth(token))
     assert unknown.status_code == 400 and unknown.headers["content-type"].startswith("application/problem+json")
+    for text in ("x" * 2001, "bell\x07", "esc\x1b[31m", "c1\x85"):
+        resp = await client.patch(f"/api/v1/photos/{ids[0]}", json={"description": text}, headers=auth(token))
+        assert resp.status_code == 422 and resp.json()["code"] == "invalid_description", repr(text)
     assert (await client.get("/api/v1/trash", headers=auth(token))).json()["items"] == []
     photo = (await client.get(f"/api/v1/photos/{ids[0]}", headers=auth(token))).json()
     assert photo["favorite"] is False and photo["taken_at_source"] != "owner"
+    assert photo["description"] is None
+    lines = await client.patch(f"/api/v1/photos/{ids[0]}", json={"description": " a\n\tb "}, headers=auth(token))
+    assert lines.status_code == 200 and lines.json()["description"] == "a\n\tb"
 
 
 async def test_owner_corrections_keep_the_exif_values_beside(client, photos_dir: Path) -> None:
