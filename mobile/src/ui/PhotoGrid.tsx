@@ -24,19 +24,21 @@ export function PhotoGrid(props: {
   const [error, setError] = useState<string | null>(null);
   const busy = useRef(false);
 
-  const loadPage = useCallback(
+  const apply = useCallback((from: string | null, page: PhotoPage) => {
+    setPhotos((old) => {
+      const kept = from === null ? [] : old;
+      const known = new Set(kept.map((p) => p.id));
+      return [...kept, ...page.items.filter((p) => !known.has(p.id))];
+    });
+    setCursor(page.next_cursor);
+    setError(null);
+  }, []);
+
+  const fetchPage = useCallback(
     async (from: string | null) => {
-      if (busy.current) return;
       busy.current = true;
-      setLoading(true);
       try {
-        const page = await load(from);
-        setPhotos((old) => {
-          const known = new Set(from === null ? [] : old.map((p) => p.id));
-          return [...(from === null ? [] : old), ...page.items.filter((p) => !known.has(p.id))];
-        });
-        setCursor(page.next_cursor);
-        setError(null);
+        apply(from, await load(from));
       } catch (err) {
         setError(problemText(err));
       } finally {
@@ -44,12 +46,32 @@ export function PhotoGrid(props: {
         setLoading(false);
       }
     },
-    [load],
+    [apply, load],
   );
 
   useEffect(() => {
-    void loadPage(null);
-  }, [loadPage]);
+    // The first page; nothing changes until it answers (or after the grid is gone).
+    let live = true;
+    busy.current = true;
+    load(null)
+      .then(
+        (page) => live && apply(null, page),
+        (err) => live && setError(problemText(err)),
+      )
+      .finally(() => {
+        busy.current = false;
+        if (live) setLoading(false);
+      });
+    return () => {
+      live = false;
+    };
+  }, [apply, load]);
+
+  const more = () => {
+    if (!cursor || busy.current) return;
+    setLoading(true);
+    void fetchPage(cursor);
+  };
 
   const size = width / columns;
   return (
@@ -60,9 +82,7 @@ export function PhotoGrid(props: {
         data={toRows(photos, columns)}
         keyExtractor={(r) => r.key}
         onEndReachedThreshold={1.5}
-        onEndReached={() => {
-          if (cursor) void loadPage(cursor);
-        }}
+        onEndReached={more}
         ListEmptyComponent={
           loading ? <ActivityIndicator color={colors.accent} style={{ margin: 24 }} /> : error ? null : <Text style={[ui.dim, { padding: 16 }]}>{props.empty}</Text>
         }
