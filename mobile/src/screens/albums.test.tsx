@@ -143,3 +143,20 @@ it('searches by text, shows the results in the grid, opens one, and keeps the qu
   expect(await screen.findByText('Nothing matches “nothing-like-this”.')).toBeTruthy();
   expect(screen.queryByTestId('thumb-p1')).toBeNull();
 });
+
+it("pages an album's photos by cursor as the grid scrolls to its end", async () => {
+  http.photos = Array.from({ length: 5 }, (_, i) => photo(`q${i}`, `${i}.jpg`, `2024-0${5 - i}-01T10:00:00Z`));
+  http.albums = [albumOf(1, { name: 'Spring', photo_count: 5 })];
+  http.albumPhotos.set('a1', http.photos.map((p) => p.id));
+  http.pageSize = 2;
+  app();
+  fireEvent.press(await screen.findByTestId('tab-albums'));
+  fireEvent.press(await screen.findByTestId('album-a1'));
+  expect(await screen.findByTestId('thumb-q1')).toBeTruthy();
+  expect(screen.queryByTestId('thumb-q2')).toBeNull();
+  fireEvent(screen.getByTestId('album-grid-list'), 'endReached');
+  expect(await screen.findByTestId('thumb-q3')).toBeTruthy();
+  fireEvent(screen.getByTestId('album-grid-list'), 'endReached');
+  expect(await screen.findByTestId('thumb-q4')).toBeTruthy();
+  expect(screen.getAllByTestId(/^thumb-q/)).toHaveLength(5);
+});

@@ -79,6 +79,7 @@ export function PhotoGrid(props: {
       {loading ? <View testID={`${props.testID}-loading`} /> : null}
       {error ? <Text style={[ui.error, { padding: 8 }]}>{error}</Text> : null}
       <FlatList
+        testID={`${props.testID}-list`}
         data={toRows(photos, columns)}
         keyExtractor={(r) => r.key}
         onEndReachedThreshold={1.5}
