@@ -36,7 +36,8 @@ function AlbumRow({ album, onPress }: { album: Album; onPress: () => void }) {
   );
 }
 
-async function allAlbums(api: ApiClient): Promise<Album[]> {
+/** Every album the user sees, all pages of `GET /albums`. */
+export async function allAlbums(api: ApiClient): Promise<Album[]> {
   const all: Album[] = [];
   let cursor: string | null = null;
   do {

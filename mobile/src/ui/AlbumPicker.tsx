@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Pressable, ScrollView, Text, TextInput, View } from 'react-native';
 
 import type { Album } from '../api/types';
+import { allAlbums } from '../screens/AlbumsScreen';
 import { problemText } from '../screens/SignInScreen';
 import { useApp } from '../state/AppContext';
 import { Button } from './Button';
@@ -20,8 +21,8 @@ export function AlbumPicker({ photoId, onDone }: { photoId: string; onDone: (mes
 
   useEffect(() => {
     let live = true;
-    api!.albums().then(
-      (page) => live && setAlbums(page.items.filter((a) => CAN_ADD.has(a.role))),
+    allAlbums(api!).then(
+      (found) => live && setAlbums(found.filter((a) => CAN_ADD.has(a.role))),
       (err) => live && setError(problemText(err)),
     );
     return () => {
