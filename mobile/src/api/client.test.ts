@@ -97,3 +97,40 @@ it('reads Retry-After as seconds or a date, and recognises expired URLs', () => 
   expect(isExpiredUrl(new ApiError({ status: 403, code: 'admin_only', detail: 'no' }))).toBe(false);
   expect(normalizeServer(' 192.168.1.5:8000/ ')).toBe('http://192.168.1.5:8000');
 });
+
+it('calls the album and search routes with their paths, queries and bodies', async () => {
+  const seen: { method?: string; url?: string; body: unknown }[] = [];
+  handler = (req, body, res) => {
+    seen.push({ method: req.method, url: req.url, body: body ? JSON.parse(body) : null });
+    if (req.method === 'POST' && req.url === '/api/v1/albums') json(res, 201, { id: 'a1', name: 'Trip', errors: [] });
+    else if (req.method === 'POST') json(res, 200, { added: ['p1'], already: ['p2'], errors: [{ id: 'zz', code: 'photo_not_found' }] });
+    else json(res, 200, { items: [], next_cursor: null });
+  };
+  const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });
+  await api.albums();
+  await api.albums('c1');
+  await api.albumPhotos('a 1', null);
+  await api.albumPhotos('a1', 'c2', 10);
+  expect(await api.createAlbum('Trip', ['p1'])).toMatchObject({ id: 'a1', name: 'Trip' });
+  await api.createAlbum('Empty');
+  expect(await api.addToAlbum('a1', ['p1', 'p2', 'zz'])).toEqual({ added: ['p1'], already: ['p2'], errors: [{ id: 'zz', code: 'photo_not_found' }] });
+  await api.search('paris & rome', null);
+  await api.search('x', 'c3');
+  expect(seen).toEqual([
+    { method: 'GET', url: '/api/v1/albums?filter=all&limit=100', body: null },
+    { method: 'GET', url: '/api/v1/albums?filter=all&limit=100&cursor=c1', body: null },
+    { method: 'GET', url: '/api/v1/albums/a%201/photos?limit=60', body: null },
+    { method: 'GET', url: '/api/v1/albums/a1/photos?limit=10&cursor=c2', body: null },
+    { method: 'POST', url: '/api/v1/albums', body: { name: 'Trip', photo_ids: ['p1'] } },
+    { method: 'POST', url: '/api/v1/albums', body: { name: 'Empty' } },
+    { method: 'POST', url: '/api/v1/albums/a1/photos', body: { ids: ['p1', 'p2', 'zz'] } },
+    { method: 'GET', url: '/api/v1/search?q=paris+%26+rome&limit=60', body: null },
+    { method: 'GET', url: '/api/v1/search?q=x&limit=60&cursor=c3', body: null },
+  ]);
+});
+
+it("turns a refused album name into an ApiError with the server's code", async () => {
+  handler = (_req, _body, res) => json(res, 422, { code: 'invalid_album_name', detail: 'an album name has 1 to 200 characters' });
+  const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });
+  await expect(api.createAlbum('')).rejects.toMatchObject({ status: 422, code: 'invalid_album_name' });
+});

@@ -2,7 +2,7 @@
 import { create as createAxios, type AxiosInstance, type AxiosResponse } from 'axios';
 
 import { ApiError, errorFromResponse, networkError } from './errors';
-import type { CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
+import type { Album, AlbumAdded, AlbumPage, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
 
 export interface ApiOptions {
   baseUrl: string;
@@ -118,5 +118,26 @@ export class ApiClient {
 
   syncChanges(since: string | null): Promise<SyncChanges> {
     return this.call('get', '/sync/changes', undefined, since ? { since } : {});
+  }
+
+  albums(cursor: string | null = null, limit = 100): Promise<AlbumPage> {
+    return this.call('get', '/albums', undefined, { filter: 'all', limit, ...(cursor ? { cursor } : {}) });
+  }
+
+  albumPhotos(id: string, cursor: string | null, limit = 60): Promise<PhotoPage> {
+    return this.call('get', `/albums/${encodeURIComponent(id)}/photos`, undefined, { limit, ...(cursor ? { cursor } : {}) });
+  }
+
+  createAlbum(name: string, photoIds: string[] = []): Promise<Album> {
+    return this.call('post', '/albums', { name, ...(photoIds.length ? { photo_ids: photoIds } : {}) });
+  }
+
+  addToAlbum(id: string, photoIds: string[]): Promise<AlbumAdded> {
+    return this.call('post', `/albums/${encodeURIComponent(id)}/photos`, { ids: photoIds });
+  }
+
+  /** Text search (`q` matches filename, description, album, place and people's names), newest first. */
+  search(q: string, cursor: string | null, limit = 60): Promise<PhotoPage> {
+    return this.call('get', '/search', undefined, { q, limit, ...(cursor ? { cursor } : {}) });
   }
 }

@@ -98,3 +98,30 @@ export interface SyncChanges {
   /** Another page waits: call again with `next` at once. */
   more?: boolean;
 }
+
+/** An album as `GET /albums` and `POST /albums` give it (DESIGN.md "Albums"); `role` is the caller's. */
+export interface Album {
+  id: string;
+  name: string;
+  description: string | null;
+  owner: { id: string; display_name: string };
+  role: 'owner' | 'admin' | 'contributor' | 'viewer';
+  cover_photo_id: string | null;
+  cover_thumb_url: string | null;
+  photo_count: number;
+  start_at: string | null;
+  end_at: string | null;
+  shared: boolean;
+}
+
+export interface AlbumPage {
+  items: Album[];
+  next_cursor: string | null;
+}
+
+/** `POST /albums/{id}/photos`: what was added, what was there already, and what was refused (with its code). */
+export interface AlbumAdded {
+  added: string[];
+  already: string[];
+  errors: { id: string; code: string }[];
+}

@@ -1,10 +1,12 @@
-// One photo at a time: swipe between them, pinch to zoom (iOS ScrollView zoom), info, favorite, trash.
+// One photo at a time: swipe between them, pinch to zoom (iOS ScrollView zoom), info, favorite,
+// add to album, trash.
 import { Image } from 'expo-image';
 import { useEffect, useState } from 'react';
 import { FlatList, ScrollView, Text, useWindowDimensions, View } from 'react-native';
 
 import type { Photo } from '../api/types';
 import { useApp } from '../state/AppContext';
+import { AlbumPicker } from '../ui/AlbumPicker';
 import { Button } from '../ui/Button';
 import { colors, ui } from '../ui/theme';
 import { problemText } from './SignInScreen';
@@ -51,6 +53,7 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
   const [index, setIndex] = useState(start);
   const [items, setItems] = useState(photos);
   const [message, setMessage] = useState<string | null>(null);
+  const [picking, setPicking] = useState(false);
   const photo = items[index];
   if (!photo) return null;
 
@@ -94,8 +97,18 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
         {describeCamera(photo) ? <Text style={ui.dim}>{describeCamera(photo)}</Text> : null}
         {describePlace(photo) ? <Text style={ui.dim}>{describePlace(photo)}</Text> : null}
         {message ? <Text style={{ color: colors.dim }}>{message}</Text> : null}
+        {picking ? (
+          <AlbumPicker
+            photoId={photo.id}
+            onDone={(text) => {
+              setPicking(false);
+              setMessage(text || null);
+            }}
+          />
+        ) : null}
         <View style={ui.row}>
-          <Button ghost title={photo.favorite ? '★ Favorite' : '☆ Favorite'} onPress={favorite} />
+          <Button ghost testID="viewer-favorite" title={photo.favorite ? '★ Favorite' : '☆ Favorite'} onPress={favorite} />
+          <Button ghost testID="viewer-add-album" title="Album" onPress={() => setPicking(true)} />
           <Button ghost title="Trash" onPress={trash} />
           <Button testID="viewer-close" title="Close" onPress={onClose} />
         </View>

@@ -1,10 +1,10 @@
 // The FakeServer's upload rules behind a real HTTP server on 127.0.0.1, plus the few account
-// and photo routes the screens call. For screen tests (they need @jest-environment node).
+// and photo, album and search routes the screens call. For screen tests (they need @jest-environment node).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ApiError } from '../api/errors';
-import type { Photo } from '../api/types';
+import type { Album, Photo } from '../api/types';
 import { FakeClock, FakeServer } from './fakeServer';
 
 export interface HttpFake {
@@ -12,14 +12,37 @@ export interface HttpFake {
   fake: FakeServer;
   password: string;
   photos: Photo[];
-  /** Photos per page of GET /photos. */
+  /** Photos per page of GET /photos, an album's photos and search. */
   pageSize: number;
+  albums: Album[];
+  /** Album id -> its photo ids, in order. */
+  albumPhotos: Map<string, string[]>;
+  /** The `q` of every GET /search, in order. */
+  queries: string[];
   /** Answer every authenticated call with 401 from now on. */
   revoke(): void;
   close(): Promise<void>;
 }
 
 const USER = { id: 'u1', email: 'ada@example.com', display_name: 'Ada', quota_bytes: 1e9, used_bytes: 0, created_at: '2024-01-01T00:00:00Z' };
+
+/** An album as the server shows it to its owner; tests override what they need. */
+export function albumOf(n: number, over: Partial<Album> = {}): Album {
+  return {
+    id: `a${n}`,
+    name: `Album ${n}`,
+    description: null,
+    owner: { id: USER.id, display_name: USER.display_name },
+    role: 'owner',
+    cover_photo_id: null,
+    cover_thumb_url: null,
+    photo_count: 0,
+    start_at: null,
+    end_at: null,
+    shared: false,
+    ...over,
+  };
+}
 
 export async function startHttpFake(): Promise<HttpFake> {
   const fake = new FakeServer(new FakeClock());
@@ -30,6 +53,9 @@ export async function startHttpFake(): Promise<HttpFake> {
     password: 'correct horse battery',
     photos: [],
     pageSize: 100,
+    albums: [],
+    albumPhotos: new Map(),
+    queries: [],
     revoke: () => {
       revoked = true;
     },
@@ -62,11 +88,40 @@ export async function startHttpFake(): Promise<HttpFake> {
         if (path === '/uploads') return send(201, await fake.init(body.files));
         const complete = /^\/uploads\/([^/]+)\/complete$/.exec(path);
         if (complete) return send(200, { items: await fake.complete(complete[1], body.upload_ids) });
-        if (path === '/photos') {
-          const cursor = new URL(req.url ?? '', 'http://x').searchParams.get('cursor');
-          const from = cursor ? Number(cursor) : 0;
+        const query = new URL(req.url ?? '', 'http://x').searchParams;
+        const page = (items: Photo[]) => {
+          const from = Number(query.get('cursor') ?? 0);
           const to = from + state.pageSize;
-          return send(200, { items: state.photos.slice(from, to), next_cursor: to < state.photos.length ? String(to) : null });
+          return send(200, { items: items.slice(from, to), next_cursor: to < items.length ? String(to) : null });
+        };
+        if (path === '/photos') return page(state.photos);
+        if (path === '/search') {
+          const q = (query.get('q') ?? '').toLowerCase();
+          state.queries.push(q);
+          return page(state.photos.filter((p) => p.filename.toLowerCase().includes(q) || (p.place?.city ?? '').toLowerCase().includes(q)));
+        }
+        if (path === '/albums' && req.method === 'POST') {
+          if (!body.name || body.name.length > 200) return send(422, { code: 'invalid_album_name', detail: 'an album name has 1 to 200 characters' });
+          const album: Album = { ...albumOf(state.albums.length + 1), name: body.name, photo_count: (body.photo_ids ?? []).length };
+          state.albums.unshift(album);
+          state.albumPhotos.set(album.id, [...(body.photo_ids ?? [])]);
+          return send(201, { ...album, errors: [] });
+        }
+        if (path === '/albums') return send(200, { items: state.albums, next_cursor: null });
+        const inAlbum = /^\/albums\/([^/]+)\/photos$/.exec(path);
+        const album = inAlbum ? state.albums.find((a) => a.id === inAlbum[1]) : undefined;
+        if (inAlbum && !album) return send(404, { code: 'album_not_found', detail: 'no such album' });
+        if (album && req.method === 'POST') {
+          const ids = state.albumPhotos.get(album.id) ?? [];
+          const added = (body.ids as string[]).filter((id) => !ids.includes(id));
+          ids.push(...added);
+          state.albumPhotos.set(album.id, ids);
+          album.photo_count = ids.length;
+          return send(200, { added, already: (body.ids as string[]).filter((id) => !added.includes(id)), errors: [] });
+        }
+        if (album) {
+          const ids = state.albumPhotos.get(album.id) ?? [];
+          return page(state.photos.filter((p) => ids.includes(p.id)));
         }
         const one = /^\/photos\/([^/]+)$/.exec(path);
         if (one && req.method === 'PATCH') {
