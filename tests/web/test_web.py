@@ -645,3 +645,23 @@ def test_a_truncated_photo_shows_what_it_holds_with_a_damaged_badge(tab: Tab, ph
     open_photo(page, "starfish.jpg")
     page.wait_for_selector("#viewer-image[data-variant=preview]")
     assert page.is_hidden("#viewer-damage")
+
+
+def test_the_top_bar_keeps_every_control_on_screen_at_any_width(tab: Tab) -> None:
+    """From a phone to a wide screen, "Log out", "Upload" and the usage stay inside the window
+    and the page never scrolls sideways; only the row of views may scroll within itself."""
+    page = tab.page
+    register(page, name="Grace")
+    page.wait_for_selector("#empty", state="visible")
+    for width in (390, 800, 1024, 1280, 1440):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.wait_for_timeout(100)
+        boxes = page.evaluate(
+            """() => ['#logout', '.upload-button', '#usage', '#search-input'].map((s) => {
+                 const r = document.querySelector(s).getBoundingClientRect();
+                 return [s, r.left, r.right, r.width];
+               })"""
+        )
+        for selector, left, right, w in boxes:
+            assert w > 0 and left >= 0 and right <= width, (width, selector, left, right)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
