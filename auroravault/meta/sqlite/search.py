@@ -4,9 +4,6 @@ Migration 0006 adds the place columns (``city``, ``region``, ``country``, ``coun
 generated from the record) and ``photo_text``, an FTS5 table over filename, description and
 place names, kept in step by triggers on ``photos`` (see the migration for why triggers).
 A query word is a prefix query (``"word"*``) on that index; several words must all match.
-Since migration 0008 each row also holds its owner as one token (``owner_token``), and every
-MATCH asks for it: the owner's matches are all FTS5 reads, counts or returns, whatever else
-the vault holds.
 
 Results are the owner's listed photos (non-pending, untrashed; archived included), newest
 first by ``(sort_at, id)``. What drives a page (see ``docs/search.md``, "SQLite"):
@@ -51,16 +48,9 @@ _ROW = 1 << 25  # more cells than a row of the finest grid has (360° / the smal
 _SUGGEST = {"camera": LABEL, "city": "p.city", "country": "p.country", "year": "substr(p.sort_at, 1, 4)"}
 
 
-def owner_token(owner_id: str) -> str:
-    """The owner's one FTS5 token in ``photo_text.owner`` (migration 0008: ``'o' || hex(owner_id)``)."""
-    return "o" + owner_id.encode().hex()
-
-
-def _match(query: SearchQuery) -> str:
-    """The owner's rows whose text columns hold every word (a prefix), never the ``owner`` column."""
+def _match(words: tuple[str, ...]) -> str:
     # Words are letters and digits only (search_text.words): quoting them is enough.
-    words = " ".join(f'"{w}"*' for w in query.words)
-    return f"owner : {owner_token(query.owner_id)} AND {{filename description places albums}} : ({words})"
+    return " ".join(f'"{w}"*' for w in words)
 
 
 def _where(query: SearchQuery, drivers: list[tuple[str, str]] | None = None) -> tuple[str, list[Any]]:
@@ -146,12 +136,12 @@ class SearchOps(Connections):
                 f"SELECT {PHOTO_SELECT} FROM photo_text t CROSS JOIN search_docs d CROSS JOIN photos p"
                 f" WHERE photo_text MATCH ? AND d.docid = t.rowid AND p.id = d.photo_id AND {where}"
             )
-            params = [_match(query), *params]
+            params = [_match(query.words), *params]
         else:
             sql = f"SELECT {PHOTO_SELECT} FROM photos p WHERE {where}"
             if query.words:
                 sql += _FTS_IN
-                params.append(_match(query))
+                params.append(_match(query.words))
         rows = await self._fetch(f"{sql} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?", [*params, limit])
         return [photo_from_row(row) for row in rows]
 
@@ -168,7 +158,7 @@ class SearchOps(Connections):
         params: list[Any] = []
         if query.words:
             terms.append("(SELECT count(*) FROM (SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?))")
-            params += [_match(query), FTS_DRIVES + 1]
+            params += [_match(query.words), FTS_DRIVES + 1]
         for column, value in (pair for alts in alternatives for pair in alts):
             terms.append(f"EXISTS (SELECT 1 FROM photos p WHERE p.owner_id = ? AND p.{column} = ? COLLATE NOCASE)")
             params += [query.owner_id, value]
