@@ -199,7 +199,12 @@ def render(out: Path) -> str:
         tl_lib = lib["timeline"]
         sizes = tl_lib["sizes"]
         first, last = next(iter(sizes)), list(sizes)[-1]
-        for label, title in (("timeline", "`GET /photos?limit=100`"), ("favorites", "`GET /photos?favorite=true`")):
+        pages = tl_lib.get("page_sizes", {})
+        titles = (
+            ("timeline", f"`GET /photos?limit={pages.get('timeline', 100)}`"),
+            ("favorites", f"`GET /photos?favorite=true&limit={pages.get('favorites', 100)}`"),
+        )
+        for label, title in titles:
             cells = ", ".join(
                 f"{int(k):,}: {v[label]['p50_ms']:.1f} / {v[label]['p99_ms']:.1f} ms" for k, v in sizes.items()
             )

@@ -30,6 +30,12 @@ T = TypeVar("T", bound=msgspec.Struct)
 log = logging.getLogger("auroravault.meta.sqlite")
 
 CHUNK = 500  # SQLite's host parameters per statement stay well under its limit
+#: Per connection. SQLite's default page cache is ~2 MB, far less than a 100k-photo vault's
+#: indexes: searches read the same index pages again from the OS on every request. A cache is
+#: filled only by pages read (a small vault uses little of it), and the mapped file is the
+#: OS's page cache, shared and reclaimable (``docs/sqlite.md``, "Page cache").
+CACHE_KIB = 65536
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 def chunks(items: list[str]) -> Iterable[list[str]]:
@@ -58,6 +64,8 @@ class Connections:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA synchronous=NORMAL")
             await conn.execute("PRAGMA busy_timeout=30000")
+            await conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+            await conn.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         except BaseException:
             # Not a database, or not writable: close it, or its thread outlives the event loop
             # (the process then hangs at exit, or prints "Event loop is closed").
