@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import contextlib
 import random
-import secrets
 import sys
 import tempfile
 import time
@@ -48,10 +47,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import INPUTS, Server, percentiles, register, results_dir, write_result
-from timeline_bench import seed_sqlite
+from timeline_bench import bench_photo, seed_sqlite
 
 from auroravault.meta.base import Photo, Place
-from auroravault.timeutil import sort_key
 
 EPOCH = datetime(2005, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=20 * 365)
@@ -103,29 +101,17 @@ def make_photos(owner_id: str, count: int, rnd: random.Random) -> list[Photo]:
         make, model = rnd.choice(CAMERAS)
         described = rnd.random() < 0.1
         photos.append(
-            Photo(
-                id=f"p_{secrets.token_urlsafe(16)}",
-                owner_id=owner_id,
-                status="ready",
-                filename=f"IMG_{rnd.randrange(10000):04d}.jpg",
-                content_type="image/jpeg",
-                size=rnd.randrange(1_500_000, 6_000_000),
-                sha256=secrets.token_hex(32),
-                created_at=now,
-                updated_at=now,
-                sort_at=sort_key(taken),
-                taken_at=taken.isoformat(),
-                taken_at_source="exif",
-                width=4000,
-                height=3000,
+            bench_photo(
+                owner_id,
+                rnd,
+                taken,
+                now,
                 camera_make=make,
                 camera_model=model,
                 lat=lat + rnd.uniform(-0.2, 0.2) if located else None,
                 lon=lon + rnd.uniform(-0.2, 0.2) if located else None,
                 place=place if located else None,
                 description=_description(rnd, n in beach, described),
-                thumbhash="1QcSHQRnh493V4dIh4eXh1h4kJUI",
-                variants_bytes=180_000,
             )
         )
     return photos

@@ -45,27 +45,42 @@ EPOCH = datetime(2005, 1, 1, tzinfo=UTC)
 SPAN = timedelta(days=20 * 365)
 
 
+def bench_photo(owner_id: str, rnd: random.Random, taken: datetime, now: datetime, **fields: Any) -> Photo:
+    """A ready JPEG photo taken at ``taken``, as the pipeline leaves one; ``fields`` add or override."""
+    return Photo(
+        **{
+            "id": f"p_{secrets.token_urlsafe(16)}",
+            "owner_id": owner_id,
+            "status": "ready",
+            "filename": f"IMG_{rnd.randrange(10000):04d}.jpg",
+            "content_type": "image/jpeg",
+            "size": rnd.randrange(1_500_000, 6_000_000),
+            "sha256": secrets.token_hex(32),
+            "created_at": now,
+            "updated_at": now,
+            "sort_at": sort_key(taken),
+            "taken_at": taken.isoformat(),
+            "taken_at_source": "exif",
+            "width": 4000,
+            "height": 3000,
+            "thumbhash": "1QcSHQRnh493V4dIh4eXh1h4kJUI",
+            "variants_bytes": 180_000,
+            **fields,
+        }
+    )
+
+
 def make_photos(owner_id: str, count: int, rnd: random.Random) -> list[Photo]:
     now = datetime.now(UTC)
     photos = []
     for _ in range(count):
         taken = EPOCH + SPAN * rnd.random()
         photos.append(
-            Photo(
-                id=f"p_{secrets.token_urlsafe(16)}",
-                owner_id=owner_id,
-                status="ready",
-                filename=f"IMG_{rnd.randrange(10000):04d}.jpg",
-                content_type="image/jpeg",
-                size=rnd.randrange(1_500_000, 6_000_000),
-                sha256=secrets.token_hex(32),
-                created_at=now,
-                updated_at=now,
-                sort_at=sort_key(taken),
-                taken_at=taken.isoformat(),
-                taken_at_source="exif",
-                width=4000,
-                height=3000,
+            bench_photo(
+                owner_id,
+                rnd,
+                taken,
+                now,
                 format="JPEG",
                 camera_make="Canon",
                 camera_model="EOS R6",
@@ -75,8 +90,6 @@ def make_photos(owner_id: str, count: int, rnd: random.Random) -> list[Photo]:
                 focal_length=35.0,
                 lat=rnd.uniform(-60, 60),
                 lon=rnd.uniform(-170, 170),
-                thumbhash="1QcSHQRnh493V4dIh4eXh1h4kJUI",
-                variants_bytes=180_000,
             )
         )
     return photos
