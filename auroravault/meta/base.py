@@ -53,6 +53,11 @@ class User(msgspec.Struct, kw_only=True):
     quota_bytes: int
     used_bytes: int = 0
     created_at: datetime
+    # Accounts (issue 14): a disabled account cannot log in and its sessions stop working;
+    # the two notification switches say which sharing emails the user wants.
+    disabled: bool = False
+    notify_album_shared: bool = True  # "an album was shared with you"
+    notify_album_photos: bool = True  # "N new photos in <album>" (hourly digest)
 
 
 class Session(msgspec.Struct, kw_only=True):
