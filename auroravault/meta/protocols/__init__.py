@@ -5,6 +5,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 ``auroravault.meta.base``, beside the records the methods take and return.
 
 - ``AccountStore`` (``accounts``): users, sessions, reset tokens;
+- ``UserAdminStore`` (``accounts``): the user list, admin flags and quotas, the first admin;
 - ``CounterStore`` (``counters``): windowed counters (rate limits, markers);
 - ``PhotoStore`` (``photos``): photo rows, the timeline, the pipeline's writes;
 - ``UploadStore`` (``uploads``): batches and uploads;
@@ -25,7 +26,7 @@ The records are imported for type checking only, so that ``auroravault.meta.base
 build ``MetaStore`` from these protocols without an import cycle.
 """
 
-from auroravault.meta.protocols.accounts import AccountStore
+from auroravault.meta.protocols.accounts import AccountStore, UserAdminStore
 from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
 from auroravault.meta.protocols.jobs import JobStore
@@ -46,6 +47,7 @@ AGGREGATES: tuple[type, ...] = (
     AlbumStore,
     SearchStore,
     StoreLifecycle,
+    UserAdminStore,
 )
 
 __all__ = [
@@ -62,4 +64,5 @@ __all__ = [
     "ShownPhotos",
     "StoreLifecycle",
     "UploadStore",
+    "UserAdminStore",
 ]
