@@ -28,6 +28,7 @@ from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
+from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.local import LocalBlobStore
 
 
@@ -99,6 +100,10 @@ def provide_memories(request: Request) -> MemoryService:
     return _services(request).memories
 
 
+def provide_users_admin(request: Request) -> UsersAdminService:
+    return _services(request).users_admin
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -125,3 +130,4 @@ SEARCH_SERVICE = {"search": _provide(provide_search)}
 MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}
+USERS_ADMIN_SERVICE = {"users_admin": _provide(provide_users_admin)}

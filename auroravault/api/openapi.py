@@ -20,6 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
+from auroravault.api import schemas_accounts
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -74,7 +75,7 @@ def _require_tokens(document: OpenAPI) -> None:
 def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
-    for name, struct in vars(wire).items():
+    for name, struct in [*vars(wire).items(), *vars(schemas_accounts).items()]:
         if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
             continue
         schema = schemas.get(name)
@@ -115,6 +116,11 @@ def _document_limits(document: OpenAPI, settings: Settings) -> None:
         password.min_length = auth.password_min_length
     display_name = prop("RegisterBody", "display_name")
     display_name.min_length, display_name.max_length = 1, 100
+    # Accounts (issue 14); the optional fields are one-of schemas: the limits go on the option.
+    prop("PasswordChangeBody", "new_password").min_length = auth.password_min_length
+    for option in prop("AdminUserBody", "quota_bytes").one_of or []:
+        if isinstance(option, Schema) and option.type == "integer":
+            option.minimum = 0  # Litestar drops ``ge=0`` (a falsy bound)
 
 
 def _document_keys(document: OpenAPI) -> None:

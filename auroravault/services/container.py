@@ -28,6 +28,7 @@ from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
+from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.base import BlobStore
 
 
@@ -57,6 +58,7 @@ class Services:
     memories: MemoryService
     places_backfill: PlacesBackfill
     albums: AlbumService
+    users_admin: UsersAdminService
 
     @classmethod
     def build(
@@ -129,6 +131,7 @@ class Services:
             memories=MemoryService(meta),
             places_backfill=places_backfill,
             albums=AlbumService(meta, blobs, settings, photos),
+            users_admin=UsersAdminService(meta),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

@@ -67,6 +67,9 @@ SEMANTIC_REFUSALS = {
     "GET /api/v1/albums/{album_id}/photos": ["400"],  # invalid_cursor
     "POST /api/v1/albums/{album_id}/photos": ["422"],  # too_many_ids, ids_required, invalid_id
     "POST /api/v1/albums/{album_id}/photos/remove": ["422"],  # too_many_ids, ids_required, invalid_id
+    "PATCH /api/v1/users/me": ["422"],  # invalid_display_name (blank, control characters, over 100)
+    "POST /api/v1/users/me/password": ["422"],  # weak_password (a rule); 401 invalid_credentials is ACCEPTED
+    "GET /api/v1/admin/users": ["400"],  # invalid_cursor
 }
 _emails = count(1)
 

@@ -26,9 +26,9 @@ The records are imported for type checking only, so that ``auroravault.meta.base
 build ``MetaStore`` from these protocols without an import cycle.
 """
 
-from auroravault.meta.protocols.accounts import AccountStore, UserAdminStore
+from auroravault.meta.protocols.accounts import AccountStore, AdministeredUsers, UserAdminStore
 from auroravault.meta.protocols.albums import AlbumStore
-from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
+from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts, ManagedAccounts
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
@@ -53,11 +53,13 @@ AGGREGATES: tuple[type, ...] = (
 __all__ = [
     "AGGREGATES",
     "AccountStore",
+    "AdministeredUsers",
     "AlbumStore",
     "CounterStore",
     "JobStore",
     "LibraryStore",
     "LimitedAccounts",
+    "ManagedAccounts",
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from auroravault.meta.protocols.library import LibraryStore
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -111,3 +113,8 @@ class UserAdminStore(Protocol):
         """Make the user an admin if the server has no active admin, atomically: of two
         racing claims at most one wins. Say whether this call made them admin."""
         ...
+
+
+@runtime_checkable
+class AdministeredUsers(AccountStore, UserAdminStore, LibraryStore, Protocol):
+    """What the admin's user list reads and writes: accounts, their flags, and their usage."""
