@@ -168,4 +168,14 @@ export const api = {
   memories: (date) => request('GET', `/memories?${pageQuery({ date })}`, undefined, { passive: true }),
   initUploads: (files) => request('POST', '/uploads', { files }),
   complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
+  // Account settings (settings.js): {display_name?, notify_album_shared?, notify_album_photos?} -> the user.
+  updateMe: (changes) => request('PATCH', '/users/me', changes),
+  // Passive: a wrong current password answers 401, which must not end this session.
+  changePassword: (current, next) =>
+    request('POST', '/users/me/password', { current_password: current, new_password: next }, { passive: true }),
+  sessions: () => request('GET', '/users/me/sessions'),
+  revokeSession: (sessionId) => request('DELETE', `/users/me/sessions/${id(sessionId)}`),
+  adminUsers: ({ limit = 200, cursor = null } = {}) => request('GET', `/admin/users?${pageQuery({ limit, cursor })}`),
+  // {quota_bytes?, disabled?, is_admin?} -> the account as the admin sees it.
+  adminEditUser: (userId, changes) => request('PATCH', `/admin/users/${id(userId)}`, changes),
 };

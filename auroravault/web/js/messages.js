@@ -37,6 +37,12 @@ const MESSAGES = {
   variant_not_ready: () => 'This photo is still being processed.',
   unreadable: () => 'The file could not be read from this device.',
   gave_up: () => 'Gave up after repeated failures.',
+  // Accounts (settings.js).
+  account_disabled: () => "This account is disabled. Ask the person who runs this server.",
+  last_admin: () => 'This is the last admin: make someone else an admin first.',
+  session_not_found: () => 'That session has already ended.',
+  user_not_found: () => 'This account no longer exists.',
+  admin_only: () => 'Only an admin may do this.',
 };
 
 export function describe(error) {

@@ -7,6 +7,7 @@ import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
 import { showPlaces } from './places.js';
+import { showSettings } from './settings.js';
 import { hideChips, SearchBox, searchTitle, showChips } from './search.js';
 import { VIEWS } from './views.js';
 
@@ -79,6 +80,7 @@ export class Router {
     window.scrollTo(0, 0);
     if (page === 'albums') await showAlbums(root, { toast: this.toast });
     else if (page === 'places') await showPlaces(root, arg);
+    else if (page === 'settings') await showSettings(root, { toast: this.toast });
     else if (shown === this.shown) {
       this.map = new WorldMap(root, {
         onOpen: (photoId) => {
