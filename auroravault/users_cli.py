@@ -94,7 +94,9 @@ def cmd_user_set(args: argparse.Namespace, settings: Settings) -> int:
         display_name=args.name,
     )
     if changes == UserChanges():
-        raise Invalid("nothing_to_change", "say what to change: --quota, --admin/--no-admin, --disable/--enable, --name")
+        raise Invalid(
+            "nothing_to_change", "say what to change: --quota, --admin/--no-admin, --disable/--enable, --name"
+        )
     user = _with_service(settings, lambda service: service.update_by_email(args.email, changes))
     print(table([user]))
     return 0

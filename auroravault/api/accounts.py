@@ -59,7 +59,7 @@ class AuthController(Controller):
         status_code=200,
         summary="Log in; too many failures answer 429",
         responses=documented(
-                s401="invalid_credentials",
+            s401="invalid_credentials",
             s403="account_disabled",
             s429="too_many_attempts (with Retry-After)",
             **BODY,

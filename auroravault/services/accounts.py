@@ -147,7 +147,13 @@ class AccountService:
         return user
 
     async def register(
-        self, email: str, password: str, display_name: str, *, client_ip: str | None = None, user_agent: str | None = None
+        self,
+        email: str,
+        password: str,
+        display_name: str,
+        *,
+        client_ip: str | None = None,
+        user_agent: str | None = None,
     ) -> LoginResult:
         if self.settings.auth.registration == "closed":
             raise Forbidden(

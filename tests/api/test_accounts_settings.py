@@ -49,7 +49,9 @@ async def test_name_and_switches_change_and_stay_changed(client: AppClient) -> N
     assert set(before) == USER_FIELDS
     assert before["notify_album_shared"] is True and before["notify_album_photos"] is True
     resp = await client.patch(
-        "/api/v1/users/me", json={"display_name": "  Ada   Lovelace ", "notify_album_photos": False}, headers=auth(token)
+        "/api/v1/users/me",
+        json={"display_name": "  Ada   Lovelace ", "notify_album_photos": False},
+        headers=auth(token),
     )
     assert resp.status_code == 200, resp.text
     body = resp.json()
@@ -133,7 +135,9 @@ async def test_guessing_the_current_password_is_limited_like_a_login(client: App
         (await client.post("/api/v1/users/me/password", json=body, headers=auth(token))).status_code for _ in range(7)
     ]
     assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
-    limited = await client.post("/api/v1/users/me/password", json={**body, "current_password": PASSWORD}, headers=auth(token))
+    limited = await client.post(
+        "/api/v1/users/me/password", json={**body, "current_password": PASSWORD}, headers=auth(token)
+    )
     assert limited.status_code == 429 and "retry-after" in limited.headers
     # The same budget as a login from this address: the right password is refused too, for now.
     assert (
@@ -195,9 +199,7 @@ async def test_the_first_account_becomes_admin_and_only_it(client: AppClient) ->
 
 
 async def test_two_first_registrations_at_once_make_exactly_one_admin(client: AppClient) -> None:
-    bodies = [
-        {"email": f"racer{i}@example.com", "password": PASSWORD, "display_name": f"Racer {i}"} for i in range(3)
-    ]
+    bodies = [{"email": f"racer{i}@example.com", "password": PASSWORD, "display_name": f"Racer {i}"} for i in range(3)]
     answers = await asyncio.gather(*(client.post("/api/v1/auth/register", json=b) for b in bodies))
     assert [a.status_code for a in answers] == [201, 201, 201]
     assert sum(a.json()["user"]["is_admin"] for a in answers) == 1
@@ -207,9 +209,7 @@ async def test_a_disabled_account_cannot_log_in_and_its_sessions_stop(client: Ap
     admin = (await register(client, email="root@example.com", name="Root"))["token"]
     ada = await register(client)
     token = ada["token"]
-    resp = await client.patch(
-        f"/api/v1/admin/users/{ada['user']['id']}", json={"disabled": True}, headers=auth(admin)
-    )
+    resp = await client.patch(f"/api/v1/admin/users/{ada['user']['id']}", json={"disabled": True}, headers=auth(admin))
     assert resp.status_code == 200 and resp.json()["disabled"] is True
     after = await client.get("/api/v1/users/me", headers=auth(token))
     assert after.status_code == 401 and after.json()["code"] == "invalid_token"
