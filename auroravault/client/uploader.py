@@ -34,115 +34,21 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
-import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TypeVar
 
 from auroravault.client.api import ApiError, AuroraClient, ClientError
 from auroravault.client.models import FileSpec, PresignedRequest
 from auroravault.client.progress import Progress
+from auroravault.client.report import FileResult, Outcome, UploadOptions, UploadReport
+from auroravault.client.retry import Fatal, RateLimiter, retrying
 from auroravault.client.scan import Candidate, Changed, scan_paths, sniff_and_hash
 from auroravault.client.state import Item, StateStore
 
-T = TypeVar("T")
-Outcome = Literal["uploaded", "existing", "restored", "deleted", "skipped", "failed"]
 CHECK_MAX = 1000
-
-
-class Fatal(Exception):
-    """The run cannot go on (the token was refused): stop at once, keep the state."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter: try ``attempts`` times in all.
-
-    The wait before retry ``n`` (0-based) is uniform in ``[0, min(cap, base * 2**n)]``, and at
-    least the server's ``Retry-After`` when it sent one.
-    """
-
-    attempts: int = 8
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        wait = random.uniform(0, min(self.cap, self.base * 2**attempt))
-        if retry_after:
-            wait = max(wait, min(retry_after, 300.0))
-        return wait
-
-
-async def retrying(policy: RetryPolicy, call: Callable[[], Awaitable[T]], *, what: str = "") -> T:
-    """Run ``call`` until it succeeds, a permanent error, or ``policy.attempts`` tries."""
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except ClientError as exc:
-            if isinstance(exc, ApiError) and exc.status == 401:
-                raise Fatal(f"the server refused the token ({exc.code}): run `auroravault login` again") from exc
-            attempt += 1
-            if not exc.transient or attempt >= policy.attempts:
-                raise
-            await asyncio.sleep(policy.delay(attempt - 1, exc.retry_after))
-
-
-class RateLimiter:
-    """A shared bandwidth cap for all PUTs: each chunk reserves its slot on one timeline."""
-
-    def __init__(self, bytes_per_second: float) -> None:
-        self.rate = bytes_per_second
-        self._next = time.monotonic()
-
-    async def __call__(self, n: int) -> None:
-        now = time.monotonic()
-        start = max(self._next, now)
-        self._next = start + n / self.rate
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
-@dataclass
-class UploadOptions:
-    jobs: int = 4  # concurrent PUTs
-    batch_size: int = 50  # files per init (the server allows up to 50)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    hash_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
-    limit_rate: float | None = None  # bytes per second over all PUTs
-    refresh_margin: float | None = 3.0  # ask again for a URL expiring within this; None: only on 403
-    max_refreshes: int = 5  # fresh URLs per file before it is reported failed
-    batches_in_flight: int = 2
-    include_deleted: bool = False  # upload again what the user trashed or deleted on the server
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    path: str
-    outcome: Outcome
-    size: int
-    reason: str | None = None
-    photo_id: str | None = None
-
-
-@dataclass
-class UploadReport:
-    results: list[FileResult] = field(default_factory=list)
-    ignored: int = 0
-    elapsed: float = 0.0
-    bytes_sent: int = 0
-    puts: int = 0
-
-    def of(self, outcome: Outcome) -> list[FileResult]:
-        return [r for r in self.results if r.outcome == outcome]
-
-    @property
-    def ok(self) -> bool:
-        return not self.of("failed")
 
 
 @dataclass

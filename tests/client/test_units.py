@@ -17,9 +17,10 @@ from auroravault.client import config, uploader
 from auroravault.client.api import ApiError, AuroraClient, TransportFailure, error_of
 from auroravault.client.models import PresignedRequest
 from auroravault.client.progress import Progress, human_bytes, human_duration
+from auroravault.client.retry import RetryPolicy
 from auroravault.client.scan import scan_paths, sniff, sniff_and_hash
 from auroravault.client.state import Item, StateLocked, StateStore
-from auroravault.client.uploader import RetryPolicy, Uploader, _expiry, _Url
+from auroravault.client.uploader import Uploader, _expiry, _Url
 
 
 @pytest.mark.parametrize(
