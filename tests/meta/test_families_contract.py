@@ -84,6 +84,7 @@ async def test_an_invite_token_joins_once_with_its_role(meta: MetaStore) -> None
     stored = await meta.get_invite(invite.id)
     assert stored is not None and stored.email == "bob@x.org" and stored.token_hash == "hash-1"
     assert [i.id for i in await meta.family_invites(family.id)] == [invite.id]
+    assert await meta.find_invite("hash-1") == stored and await meta.find_invite("hash-2") is None
     joined = await meta.join_family("hash-1", bob.id, utcnow())
     assert isinstance(joined, FamilyMember) and (joined.family_id, joined.role) == (family.id, "member")
     assert [m.user_id for m in await meta.family_members(family.id)] == [ada.id, bob.id]

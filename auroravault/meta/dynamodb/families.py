@@ -205,6 +205,15 @@ class FamilyOps(TableClient):
         item = await self._invite_item(invite_id)
         return _record(Invite, item) if item is not None else None
 
+    async def find_invite(self, token_hash: str) -> Invite | None:
+        pointer = await self._get(_token_key(token_hash))
+        if pointer is None:
+            return None
+        item = await self._get(_invite_key(pointer["family_id"]["S"], pointer["email"]["S"]))
+        if item is None or item.get("token_hash", {}).get("S") != token_hash:
+            return None
+        return _record(Invite, item)
+
     async def family_invites(self, family_id: str) -> list[Invite]:
         invites = [_record(Invite, i) for i in await self._members_query(family_id, "INVITE#")]
         return sorted(invites, key=lambda i: (to_iso(i.created_at), i.id))
@@ -251,13 +260,9 @@ class FamilyOps(TableClient):
         return True
 
     async def join_family(self, token_hash: str, user_id: str, now: datetime) -> FamilyMember | JoinRefusal:
-        pointer = await self._get(_token_key(token_hash))
-        if pointer is None:
+        invite = await self.find_invite(token_hash)
+        if invite is None:
             return "invite_not_found"
-        item = await self._get(_invite_key(pointer["family_id"]["S"], pointer["email"]["S"]))
-        if item is None or item.get("token_hash", {}).get("S") != token_hash:
-            return "invite_not_found"
-        invite = _record(Invite, item)
         if invite.expires_at <= now:
             return "invite_expired"
         member = FamilyMember(family_id=invite.family_id, user_id=user_id, role=invite.role, joined_at=now)

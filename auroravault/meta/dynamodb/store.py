@@ -26,9 +26,7 @@ from auroravault.meta.dynamodb.upgrade import UpgradeOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(
-    SearchOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps
-):
+class DynamoMetaStore(SearchOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 

@@ -64,6 +64,10 @@ class FamilyStore(Protocol):
 
     async def get_invite(self, invite_id: str) -> Invite | None: ...
 
+    async def find_invite(self, token_hash: str) -> Invite | None:
+        """The invitation whose token has this hash (expired ones too), or None."""
+        ...
+
     async def family_invites(self, family_id: str) -> list[Invite]:
         """Every stored invitation of the family (expired ones too), by ``(created_at, id)``."""
         ...

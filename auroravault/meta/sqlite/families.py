@@ -149,6 +149,10 @@ class FamilyOps(Connections):
         rows = await self._fetch("SELECT data FROM family_invites WHERE id = ?", (invite_id,))
         return msgspec.json.decode(rows[0][0], type=Invite) if rows else None
 
+    async def find_invite(self, token_hash: str) -> Invite | None:
+        rows = await self._fetch("SELECT data FROM family_invites WHERE token_hash = ?", (token_hash,))
+        return msgspec.json.decode(rows[0][0], type=Invite) if rows else None
+
     async def family_invites(self, family_id: str) -> list[Invite]:
         rows = await self._fetch(
             "SELECT data FROM family_invites WHERE family_id = ? ORDER BY created_at, id", (family_id,)

@@ -1,8 +1,8 @@
 """``SqliteMetaStore``: the MetaStore on one SQLite file, and the file's numbered migrations.
 
-The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``, ``search``,
-``uploads``, ``jobs``, ``families``), all on ``connection.Connections`` (one writer, one reader, WAL); how records map to
-rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
+The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``,
+``search``, ``uploads``, ``jobs``, ``families``), all on ``connection.Connections`` (one writer,
+one reader, WAL); how records map to rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
 """
 
 from __future__ import annotations
