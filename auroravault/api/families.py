@@ -15,6 +15,7 @@ from auroravault.api.schemas_families import (
     FamilyOut,
     InviteCreate,
     InviteOut,
+    InvitePreview,
     JoinBody,
     MemberEdit,
     MemberOut,
@@ -127,6 +128,17 @@ class FamilyController(Controller):
         self, data: JSONBody[JoinBody], user: NamedDependency[User], families: NamedDependency[FamilyService]
     ) -> FamilyOut:
         return FamilyOut.of(await families.join(user, data.token), user.id)
+
+    @post(
+        "/invitation",
+        status_code=200,
+        summary="What an invitation's token invites to (no account needed): the family's name, who invited",
+        responses=documented(
+            s404="invite_not_found (unknown, used or revoked)", s410="invite_expired", **BODY, **UNAVAILABLE
+        ),
+    )
+    async def invitation(self, data: JSONBody[JoinBody], families: NamedDependency[FamilyService]) -> InvitePreview:
+        return await families.preview(data.token)
 
     @patch(
         "/members/{user_id:str}",

@@ -31,6 +31,7 @@ PUBLIC = {
     "/api/v1/auth/login",
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
+    "/api/v1/family/invitation",  # the token is the permission
 }
 # A local storage key: segments of [A-Za-z0-9._-], none of them "." or "..", as validate_key() checks.
 KEY_PATTERN = r"^(?!.*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$"

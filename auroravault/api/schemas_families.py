@@ -9,9 +9,9 @@ import msgspec
 from msgspec import Meta
 
 from auroravault.meta.base import Invite
-from auroravault.services.families import FamilyEdit, FamilyView, MemberEdit, MemberView
+from auroravault.services.families import FamilyEdit, FamilyView, InvitePreview, MemberEdit, MemberView
 
-__all__ = ["FamilyEdit", "MemberEdit"]  # request bodies decoded with forbid_unknown_fields
+__all__ = ["FamilyEdit", "InvitePreview", "MemberEdit"]  # request bodies decoded with forbid_unknown_fields
 
 Str = Annotated[str, Meta(max_length=1024)]
 

@@ -69,6 +69,15 @@ class FamilyView(msgspec.Struct, kw_only=True):
     invites: list[Invite] | None
 
 
+class InvitePreview(msgspec.Struct, kw_only=True):
+    """What the page an invitation's link opens shows before joining."""
+
+    family_name: str
+    inviter_name: str | None
+    email: str  # the address it was sent to (the link works for any account)
+    expires_at: datetime
+
+
 class FamilyEdit(msgspec.Struct, forbid_unknown_fields=True):
     name: str | msgspec.UnsetType = msgspec.UNSET
     quota_bytes: int | msgspec.UnsetType | None = msgspec.UNSET
@@ -252,15 +261,33 @@ class FamilyService:
             raise _not_found()
         return await self._view(family, outcome)
 
-    # -- the hooks of registration (``AccountService.invites``) ------------------------------
-    async def check_invite(self, token: str) -> None:
-        """Refuse (404/410) a token that cannot be used now, before an account is made for it."""
+    async def preview(self, token: str) -> InvitePreview:
+        """What an invitation's link invites to (no account needed: the token is the permission)."""
+        invite = await self._usable(token)
+        family = await self.meta.get_family(invite.family_id)
+        if family is None:
+            raise NotFound("invite_not_found", "this invitation is unknown, used or revoked")
+        inviter = await self.meta.get_user(invite.invited_by)
+        return InvitePreview(
+            family_name=family.name,
+            inviter_name=inviter.display_name if inviter is not None else None,
+            email=invite.email,
+            expires_at=invite.expires_at,
+        )
+
+    async def _usable(self, token: str) -> Invite:
         token = token.strip()
         invite = await self.meta.find_invite(token_hash(token)) if token and len(token) <= MAX_TOKEN else None
         if invite is None:
             raise NotFound("invite_not_found", "this invitation is unknown, used or revoked")
         if invite.expires_at <= utcnow():
             raise Gone("invite_expired", "this invitation has expired; ask for a new one")
+        return invite
+
+    # -- the hooks of registration (``AccountService.invites``) ------------------------------
+    async def check_invite(self, token: str) -> None:
+        """Refuse (404/410) a token that cannot be used now, before an account is made for it."""
+        await self._usable(token)
 
     async def accept_invite(self, user: User, token: str) -> None:
         """The new account joins. Should the invitation have been used in between, the

@@ -100,6 +100,11 @@ async def test_an_invitation_is_mailed_and_its_link_joins_once(client: AppClient
     assert set(invite) >= {"id", "email", "role", "expires_at"} and invite["email"] == "bob@example.com"
     assert invite["role"] == "member"
     # the token is in the mail only: never in a job's payload, stored only as a hash
+    # what the link invites to, without an account
+    preview = await client.post("/api/v1/family/invitation", json={"token": token})
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["family_name"] == "Lovelace" and preview.json()["inviter_name"] == "Ada"
+    assert preview.json()["email"] == "bob@example.com"
     jobs = await client.app.state.services.meta.list_jobs(None, 100)
     assert jobs and all(token not in str(j.payload) for j in jobs)
     shown = await family(client, ada)
@@ -111,6 +116,7 @@ async def test_an_invitation_is_mailed_and_its_link_joins_once(client: AppClient
     assert (await family(client, ada))["invites"] == []
     problem(await client.post("/api/v1/family/join", json={"token": token}, headers=auth(cy)), 404, "invite_not_found")
     problem(await client.get("/api/v1/family", headers=auth(cy)), 404, "family_not_found")
+    problem(await client.post("/api/v1/family/invitation", json={"token": token}), 404, "invite_not_found")
     # a member may not invite
     resp = await client.post("/api/v1/family/invites", json={"email": "dan@example.com"}, headers=auth(bob))
     problem(resp, 403, "not_allowed")
@@ -162,6 +168,7 @@ async def test_a_revoked_or_expired_invitation_is_refused(client: AppClient) -> 
         await client.post("/api/v1/family/join", json={"token": "av_old"}, headers=auth(bob)), 410, "invite_expired"
     )
     assert await meta.family_of(bob_id) is None
+    problem(await client.post("/api/v1/family/invitation", json={"token": "av_old"}), 410, "invite_expired")
     assert (await family(client, ada))["invites"] == []  # expired ones are not pending
 
 

@@ -71,6 +71,7 @@ SEMANTIC_REFUSALS = {
     "PATCH /api/v1/family": ["422"],  # invalid_family_name, invalid_quota
     "POST /api/v1/family/invites": ["422"],  # invalid_email, invalid_role
     "POST /api/v1/family/join": ["410"],  # invite_expired
+    "POST /api/v1/family/invitation": ["410"],  # invite_expired
     "PATCH /api/v1/family/members/{user_id}": ["422"],  # invalid_role, invalid_quota
 }
 _emails = count(1)

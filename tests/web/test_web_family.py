@@ -89,7 +89,8 @@ def test_a_family_is_founded_joined_from_the_email_on_a_phone_and_managed(
     bob_page.goto(local(link))
     bob_page.wait_for_selector("#auth-view:not([hidden])")
     assert bob_page.inner_text("#auth-submit") == "Create account"
-    assert "invited to join a family" in bob_page.inner_text("#auth-note")
+    bob_page.wait_for_function("() => document.querySelector('#auth-note').textContent.includes('Lovelace')")
+    assert bob_page.inner_text("#auth-note").startswith("Ada invited you to join the family “Lovelace”.")
     bob_page.fill("input[name=display_name]", "Bob")
     bob_page.fill("input[name=email]", f"robert-{suffix}@example.com")  # the link is the permission
     bob_page.fill("input[name=password]", PASSWORD)
@@ -105,6 +106,7 @@ def test_a_family_is_founded_joined_from_the_email_on_a_phone_and_managed(
     # The revoked link, on the phone's browser now logged in: Join says why it cannot.
     bob_page.goto(local(eve_link))
     bob_page.wait_for_selector("#family-join")
+    bob_page.wait_for_function("() => document.querySelector('#family-invitation').textContent.includes('revoked')")
     bob_page.click("#family-join")
     bob_page.wait_for_selector(".page .form-error")
     assert "unknown, already used or revoked" in bob_page.inner_text(".page .form-error")
@@ -159,6 +161,8 @@ def test_a_logged_in_user_joins_with_the_link_and_can_leave(browser: Any, web_se
     link = mailed_link(web_server, address)
     other.goto(local(link))
     other.wait_for_selector("#family-join")
+    other.wait_for_function("() => document.querySelector('#family-invitation').textContent.includes('Hopper')")
+    assert other.inner_text("#family-invitation") == "Grace invited you to join the family “Hopper”."
     assert other.locator('.views a[data-view="family"][aria-current=page]').count() == 1
     other.click("#family-join")
     other.wait_for_function("() => document.querySelector('#family-name')?.textContent === 'Hopper'")

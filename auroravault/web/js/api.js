@@ -183,6 +183,8 @@ export const api = {
   inviteToFamily: (email) => request('POST', '/family/invites', { email, role: 'member' }),
   revokeFamilyInvite: (inviteId) => request('DELETE', `/family/invites/${id(inviteId)}`),
   joinFamily: (token) => request('POST', '/family/join', { token }),
+  // What an invitation's link invites to: {family_name, inviter_name, email, expires_at}; no account needed.
+  familyInvitation: (token) => request('POST', '/family/invitation', { token }, { auth: false }),
   // {quota_bytes?} (null: the account's own quota alone).
   editFamilyMember: (userId, changes) => request('PATCH', `/family/members/${id(userId)}`, changes),
   removeFamilyMember: (userId) => request('DELETE', `/family/members/${id(userId)}`),

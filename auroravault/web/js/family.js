@@ -232,11 +232,26 @@ function showFounding(root, { toast }) {
   root.replaceChildren(head, text, form);
 }
 
+// "Ada invited you to join the family “Lovelace”." (a refused link rejects with its problem).
+export async function invitationText(token) {
+  const invitation = await api.familyInvitation(token);
+  return `${invitation.inviter_name || 'Someone'} invited you to join the family “${invitation.family_name}”.`;
+}
+
 // #/join/<token>, logged in: one button. The token works once: it leaves the address after use.
 export function showJoin(root, token, { toast }) {
   const head = el('div', 'page-head');
   head.append(el('h1', 'view-title', 'Join a family'));
-  const text = el('p', '', 'You were invited to join a family on this server. Its members will see you in their family.');
+  const text = el('p', '', 'You were invited to join a family on this server.');
+  text.id = 'family-invitation';
+  invitationText(token).then(
+    (words) => {
+      text.textContent = words;
+    },
+    (error) => {
+      text.textContent = describe(error);
+    },
+  );
   const join = button('Join', 'primary', async () => {
     join.disabled = true;
     try {

@@ -3,6 +3,7 @@
 
 import { Actions } from './actions.js';
 import { api, onCacheState, onUnauthorized, session } from './api.js';
+import { invitationText } from './family.js';
 import { formatBytes } from './format.js';
 import { describe } from './messages.js';
 import { Router } from './router.js';
@@ -372,7 +373,13 @@ function start() {
   else {
     show('auth');
     setMode(inviteToken() ? 'register' : 'login');
-    if (inviteToken()) note('You are invited to join a family. Create your account here, or log in to join it.');
+    if (inviteToken()) {
+      note('You are invited to join a family. Create your account here, or log in to join it.');
+      invitationText(inviteToken()).then(
+        (words) => note(`${words} Create your account here, or log in to join it.`),
+        (error) => authError(describe(error)),
+      );
+    }
   }
 
   // The service worker makes the next visit instant and offline-capable; not having one
