@@ -156,6 +156,8 @@ class LibrarySettings(_Section):
 class FamilySettings(_Section):
     # Days an invitation into a family stays usable (its single-use link, sent by email).
     invite_days: Annotated[int, Meta(ge=1, le=90)] = 7
+    # Invitations a family may send per day (each is an email to any address): more answer 429.
+    invites_per_day: Annotated[int, Meta(ge=1, le=10000)] = 50
 
 
 class WebSettings(_Section):

@@ -91,6 +91,7 @@ class FamilyController(Controller):
             **OWNER,
             s409="already_member, already_invited",
             s422="invalid_email, invalid_role",
+            s429="too_many_invites (with Retry-After)",
             **BODY,
             **AUTH,
             **UNAVAILABLE,

@@ -9,7 +9,9 @@ The rules (DESIGN.md "Families and sharing", ``docs/families.md``):
   ``not_allowed`` for a member); a caller in no family gets 404 ``family_not_found``.
   The owner cannot leave or be removed (409 ``owner_cannot_leave``); they delete the family
   once they are its only member (409 ``family_not_empty`` before).
-- An invitation names an email and lives ``families.invite_days``. Its email is a
+- An invitation names an email and lives ``families.invite_days``; a family sends at most
+  ``families.invites_per_day`` a day (429 ``too_many_invites``: each one emails an address of
+  the owner's choosing). Its email is a
   ``send_email`` job whose payload holds the invitation's id only: the job mints the
   single-use token (256 random bits), stores its hash on the invitation and puts the token
   in the mail alone (``invite_email``), as the reset email does. SMTP down: the invitation
@@ -34,13 +36,13 @@ from typing import Any, Protocol
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Forbidden, Gone, Invalid, NotFound
+from auroravault.errors import Conflict, Forbidden, Gone, Invalid, NotFound, TooManyRequests
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.jobs.queue import JobQueue
 from auroravault.mail import templates
 from auroravault.mail.base import Message
 from auroravault.meta.base import Family, FamilyMember, Invite, User
-from auroravault.meta.protocols import AccountStore, FamilyStore
+from auroravault.meta.protocols import AccountStore, CounterStore, FamilyStore
 from auroravault.services.accounts import normalize_email
 from auroravault.services.notifications import SEND_EMAIL
 from auroravault.textcheck import has_control_chars
@@ -51,8 +53,9 @@ ROLES = ("owner", "member")
 MAX_TOKEN = 200
 
 
-class FamilyMeta(FamilyStore, AccountStore, Protocol):
-    """The store as families see it: families, and the accounts of their members."""
+class FamilyMeta(FamilyStore, AccountStore, CounterStore, Protocol):
+    """The store as families see it: families, the accounts of their members, and the
+    counter that caps the invitations a family sends a day."""
 
 
 class MemberView(msgspec.Struct, kw_only=True):
@@ -227,6 +230,10 @@ class FamilyService:
             if member is not None and member.family_id == family.id:
                 raise Conflict("already_member", "this account is already in your family")
         now = utcnow()
+        if await self.meta.get_counter(f"invites:{family.id}", now) >= self.settings.families.invites_per_day:
+            raise TooManyRequests(
+                "too_many_invites", "your family sent as many invitations as it may today", retry_after=3600
+            )
         invite = Invite(
             id=new_id("fi_"),
             family_id=family.id,
@@ -237,6 +244,7 @@ class FamilyService:
             expires_at=now + timedelta(days=self.settings.families.invite_days),
         )
         await self.meta.create_invite(invite, now)
+        await self.meta.hit_counter(f"invites:{family.id}", 86400, now)  # counted once it exists
         # The payload names the invitation alone: its token is minted when the mail goes out.
         payload = {"template": INVITE_TEMPLATE, "invite_id": invite.id}
         await self.queue.enqueue(SEND_EMAIL, payload, dedupe_key=f"invite:{invite.id}")

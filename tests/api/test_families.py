@@ -249,3 +249,16 @@ async def test_member_and_pooled_quotas_cap_uploads(client: AppClient, photos_di
     await client.patch("/api/v1/family", json={"quota_bytes": pool + 1}, headers=auth(ada))
     assert (await init(bob, starfish)).status_code == 201
     assert (await family(client, bob))["used_bytes"] == pool + 1
+
+
+async def test_a_family_sends_a_bounded_number_of_invitations_a_day(client: AppClient) -> None:
+    ada, _ = await user(client, "Ada")
+    await found(client, ada)
+    client.app.state.services.settings.families.invites_per_day = 3
+    for n in range(3):
+        resp = await client.post("/api/v1/family/invites", json={"email": f"m{n}@example.com"}, headers=auth(ada))
+        assert resp.status_code == 201, resp.text
+    more = await client.post("/api/v1/family/invites", json={"email": "m9@example.com"}, headers=auth(ada))
+    problem(more, 429, "too_many_invites")
+    assert int(more.headers["retry-after"]) > 0
+    assert [i["email"] for i in (await family(client, ada))["invites"]] == [f"m{n}@example.com" for n in range(3)]

@@ -60,7 +60,7 @@ NEEDS: dict[type, set[type]] = {
     MapService: {SearchStore},
     MemoryService: {PhotoStore, LibraryStore, SearchStore},
     PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
-    FamilyService: {FamilyStore, AccountStore},
+    FamilyService: {FamilyStore, AccountStore, CounterStore},
 }
 
 

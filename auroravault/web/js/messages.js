@@ -46,6 +46,7 @@ const MESSAGES = {
   invite_expired: () => 'This invitation has expired. Ask for a new one.',
   owner_cannot_leave: () => 'The owner cannot leave the family.',
   family_not_empty: () => 'Remove the other members before deleting the family.',
+  too_many_invites: () => 'Your family sent as many invitations as it may today. Try again tomorrow.',
   invalid_family_name: (e) => e.detail || 'Please give the family a name.',
   invalid_quota: () => 'That is not a usable storage limit.',
   invalid_role: (e) => e.detail || 'That role does not exist.',
