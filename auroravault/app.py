@@ -17,6 +17,7 @@ from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController, AdminUsersController
 from auroravault.api.albums import AlbumController
 from auroravault.api.blobs import BlobController
+from auroravault.api.families import FamilyController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
 from auroravault.api.library import TrashController
@@ -106,6 +107,7 @@ def _routes(settings: Settings) -> list[object]:
             MapController,
             MemoriesController,
             AdminController,
+            FamilyController,
             AdminUsersController,
         ],
     )

@@ -36,7 +36,9 @@ class AuthController(Controller):
         summary="Create an account and log in",
         responses=documented(
             s403="registration_closed",
+            s404="invite_not_found",
             s409="email_taken",
+            s410="invite_expired",
             s422="invalid_email, weak_password, invalid_display_name",
             **BODY,
             **UNAVAILABLE,
@@ -49,6 +51,7 @@ class AuthController(Controller):
             data.email,
             data.password,
             data.display_name,
+            data.invite_token,
             client_ip=_client(request),
             user_agent=request.headers.get("user-agent"),
         )

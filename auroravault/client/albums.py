@@ -30,7 +30,8 @@ import msgspec
 from auroravault.client.api import ApiError, AuroraClient
 from auroravault.client.export_layout import safe_name
 from auroravault.client.models import Photo, PhotoPage
-from auroravault.client.uploader import FileResult, RetryPolicy, retrying
+from auroravault.client.report import FileResult
+from auroravault.client.retry import RetryPolicy, retrying
 
 ALBUMS_FOLDER = "albums"
 MANIFEST = "album.json"

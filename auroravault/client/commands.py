@@ -21,8 +21,10 @@ from auroravault.client import config
 from auroravault.client.albums import AlbumNotFound, AlbumReport, album_names, file_into_albums
 from auroravault.client.api import ApiError, AuroraClient, ClientError
 from auroravault.client.progress import Progress, human_bytes, human_duration
+from auroravault.client.report import UploadOptions, UploadReport
+from auroravault.client.retry import Fatal, RetryPolicy, retrying
 from auroravault.client.state import StateLocked, StateStore
-from auroravault.client.uploader import Fatal, RetryPolicy, UploadOptions, UploadReport, retrying, upload
+from auroravault.client.uploader import upload
 
 PASSWORD_ENV = "AURORAVAULT_PASSWORD"
 MAX_LISTED = 50  # failures and skips printed in a summary before "... and N more"

@@ -62,7 +62,7 @@ from auroravault.client.export_layout import (
 )
 from auroravault.client.models import Photo
 from auroravault.client.progress import Progress
-from auroravault.client.uploader import Fatal, RetryPolicy, retrying
+from auroravault.client.retry import Fatal, RetryPolicy, retrying
 
 ExportOutcome = Literal["downloaded", "present", "failed"]
 

@@ -34,115 +34,23 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
-import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TypeVar
 
 from auroravault.client.api import ApiError, AuroraClient, ClientError
+from auroravault.client.ledger import _why
 from auroravault.client.models import FileSpec, PresignedRequest
 from auroravault.client.progress import Progress
-from auroravault.client.scan import Candidate, Changed, scan_paths, sniff_and_hash
+from auroravault.client.report import FileResult, Outcome, UploadOptions, UploadReport
+from auroravault.client.retry import Fatal, retrying
+from auroravault.client.scan import Candidate, scan_paths
 from auroravault.client.state import Item, StateStore
+from auroravault.client.triage import Triage
 
-T = TypeVar("T")
-Outcome = Literal["uploaded", "existing", "restored", "deleted", "skipped", "failed"]
 CHECK_MAX = 1000
-
-
-class Fatal(Exception):
-    """The run cannot go on (the token was refused): stop at once, keep the state."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter: try ``attempts`` times in all.
-
-    The wait before retry ``n`` (0-based) is uniform in ``[0, min(cap, base * 2**n)]``, and at
-    least the server's ``Retry-After`` when it sent one.
-    """
-
-    attempts: int = 8
-    base: float = 0.5
-    cap: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        wait = random.uniform(0, min(self.cap, self.base * 2**attempt))
-        if retry_after:
-            wait = max(wait, min(retry_after, 300.0))
-        return wait
-
-
-async def retrying(policy: RetryPolicy, call: Callable[[], Awaitable[T]], *, what: str = "") -> T:
-    """Run ``call`` until it succeeds, a permanent error, or ``policy.attempts`` tries."""
-    attempt = 0
-    while True:
-        try:
-            return await call()
-        except ClientError as exc:
-            if isinstance(exc, ApiError) and exc.status == 401:
-                raise Fatal(f"the server refused the token ({exc.code}): run `auroravault login` again") from exc
-            attempt += 1
-            if not exc.transient or attempt >= policy.attempts:
-                raise
-            await asyncio.sleep(policy.delay(attempt - 1, exc.retry_after))
-
-
-class RateLimiter:
-    """A shared bandwidth cap for all PUTs: each chunk reserves its slot on one timeline."""
-
-    def __init__(self, bytes_per_second: float) -> None:
-        self.rate = bytes_per_second
-        self._next = time.monotonic()
-
-    async def __call__(self, n: int) -> None:
-        now = time.monotonic()
-        start = max(self._next, now)
-        self._next = start + n / self.rate
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
-@dataclass
-class UploadOptions:
-    jobs: int = 4  # concurrent PUTs
-    batch_size: int = 50  # files per init (the server allows up to 50)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    hash_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
-    limit_rate: float | None = None  # bytes per second over all PUTs
-    refresh_margin: float | None = 3.0  # ask again for a URL expiring within this; None: only on 403
-    max_refreshes: int = 5  # fresh URLs per file before it is reported failed
-    batches_in_flight: int = 2
-    include_deleted: bool = False  # upload again what the user trashed or deleted on the server
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    path: str
-    outcome: Outcome
-    size: int
-    reason: str | None = None
-    photo_id: str | None = None
-
-
-@dataclass
-class UploadReport:
-    results: list[FileResult] = field(default_factory=list)
-    ignored: int = 0
-    elapsed: float = 0.0
-    bytes_sent: int = 0
-    puts: int = 0
-
-    def of(self, outcome: Outcome) -> list[FileResult]:
-        return [r for r in self.results if r.outcome == outcome]
-
-    @property
-    def ok(self) -> bool:
-        return not self.of("failed")
 
 
 @dataclass
@@ -163,28 +71,8 @@ class _Url:
         return time.monotonic() >= self.expires - early
 
 
-class Uploader:
+class Uploader(Triage):
     """One upload run against one server, with one state file. ``run()`` once per instance."""
-
-    def __init__(
-        self,
-        client: AuroraClient,
-        state: StateStore,
-        options: UploadOptions | None = None,
-        progress: Progress | None = None,
-    ) -> None:
-        self.client = client
-        self.state = state
-        self.opts = options or UploadOptions()
-        self.progress = progress or Progress(quiet=True)
-        self.report = UploadReport()
-        self._put_gate = asyncio.Semaphore(self.opts.jobs)
-        self._hash_gate = asyncio.Semaphore(self.opts.hash_workers)
-        self._pace = RateLimiter(self.opts.limit_rate) if self.opts.limit_rate else None
-        self._files: dict[str, Candidate] = {}  # sha256 -> the file sent for it
-        self._paths: dict[str, list[Candidate]] = {}  # sha256 -> every file with that content
-        self._done: dict[str, tuple[Outcome, str | None, str | None]] = {}  # sha -> outcome, reason, photo
-        self._reviving: set[str] = set()  # trashed on the server, sent again with include_deleted
 
     # -- the run -------------------------------------------------------------------------------
     async def run(self, paths: Sequence[Path]) -> UploadReport:
@@ -227,191 +115,6 @@ class Uploader:
     async def _batch_worker(self, queue: asyncio.Queue[list[Item] | None]) -> None:
         while (items := await queue.get()) is not None:
             await self._run_batch(items)
-
-    # -- results -----------------------------------------------------------------------------------
-    def _result(self, result: FileResult, key: str | None = None) -> None:
-        self.report.results.append(result)
-        self.progress.file_done(result.outcome, result.size, key)
-        if result.outcome == "failed":
-            self.progress.message(f"failed: {result.path}: {result.reason}")
-
-    def _finish(self, item: Item, outcome: Outcome, reason: str | None = None) -> None:
-        """Record the outcome of a content for every file that has it."""
-        self._done[item.sha256] = (outcome, reason, item.photo_id)
-        for i, cand in enumerate(self._paths.get(item.sha256, [])):
-            self._result(self._file_result(cand, item.sha256, first=i == 0), item.sha256 if i == 0 else None)
-
-    def _file_result(self, cand: Candidate, sha: str, *, first: bool) -> FileResult:
-        outcome, reason, photo_id = self._done[sha]
-        if not first and outcome in ("uploaded", "existing", "restored"):
-            outcome, reason = "existing", f"same content as {self._paths[sha][0].path}"
-        return FileResult(path=str(cand.path), outcome=outcome, size=cand.size, reason=reason, photo_id=photo_id)
-
-    # -- hashing -------------------------------------------------------------------------------------
-    async def _hash_chunk(self, chunk: list[Candidate]) -> list[tuple[Candidate, str, str]]:
-        cache_rows: list[tuple[str, int, int, str | None, str | None]] = []
-
-        async def one(cand: Candidate) -> tuple[Candidate, str, str] | None:
-            cached = self.state.cached_hash(str(cand.path), cand.size, cand.mtime_ns)
-            if cached is not None:
-                sha, ctype = cached.sha256, cached.content_type
-            else:
-                async with self._hash_gate:
-                    try:
-                        sha, ctype, size, mtime_ns = await asyncio.to_thread(sniff_and_hash, cand.path)
-                    except (OSError, Changed) as exc:
-                        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                        self._result(FileResult(path=str(cand.path), outcome="failed", size=cand.size, reason=reason))
-                        return None
-                cand = Candidate(path=cand.path, size=size, mtime_ns=mtime_ns)
-                cache_rows.append((str(cand.path), size, mtime_ns, sha, ctype))
-            self.progress.file_hashed()
-            if sha is None or ctype is None:
-                why = "empty file" if cand.size == 0 else "not a photo (by content)"
-                self._result(FileResult(path=str(cand.path), outcome="skipped", size=cand.size, reason=why))
-                return None
-            return cand, sha, ctype
-
-        found = await asyncio.gather(*(one(c) for c in chunk))
-        if cache_rows:
-            self.state.cache_hashes(cache_rows)
-        return [f for f in found if f is not None]
-
-    # -- triage: what needs sending ------------------------------------------------------------------
-    async def _triage(self, hashed: list[tuple[Candidate, str, str]]) -> list[Item]:
-        """Attach files to contents; settle what is settled; return the contents to initiate."""
-        fresh: dict[str, Item] = {}
-        for cand, sha, ctype in hashed:
-            if sha in self._paths:  # seen earlier in this run
-                self._paths[sha].append(cand)
-                if sha in self._done:
-                    self._result(self._file_result(cand, sha, first=False))
-                continue
-            self._paths[sha] = [cand]
-            self._files[sha] = cand
-            fresh[sha] = Item(
-                sha256=sha,
-                size=cand.size,
-                content_type=ctype,
-                filename=cand.path.name,
-                path=str(cand.path),
-                stage="hashed",
-            )
-        if not fresh:
-            return []
-        self.state.add(fresh.values())
-        items: list[Item] = []
-        for sha, new in fresh.items():
-            row = self.state.get(sha)
-            assert row is not None  # just added
-            # The file may have moved or been renamed since an earlier run: send this one.
-            row.path, row.filename, row.size, row.content_type = new.path, new.filename, new.size, new.content_type
-            items.append(row)
-
-        ready: list[Item] = []
-        to_check: list[Item] = []
-        to_probe: list[Item] = []
-        for item in items:
-            if item.stage == "completed" and (item.outcome == "deleted" or self.opts.include_deleted):
-                to_check.append(item)  # the user may have deleted or restored it since
-            elif item.stage == "completed":
-                self._finish(item, "existing", "already uploaded by an earlier run")
-            elif item.upload_id:
-                to_probe.append(item)
-            else:
-                to_check.append(item)
-        ready += await self._check(to_check)
-        ready += await self._probe(to_probe)
-        return ready
-
-    async def _check(self, items: list[Item]) -> list[Item]:
-        """Ask which contents the server already has, or had and the user deleted; the rest need sending."""
-        if not items:
-            return []
-        try:
-            hashes = [i.sha256 for i in items]
-            answer = await retrying(self.opts.retry, functools.partial(self.client.check, hashes))
-        except ClientError as exc:
-            # Not sent blind: init would restore a photo the user put in the trash.
-            for item in items:
-                self._failed(item, f"could not ask the server which photos it has: {_why(exc)}; run again")
-            return []
-        deleted = set(answer.deleted)
-        ready: list[Item] = []
-        settled: list[tuple[Item, Outcome, str | None]] = []
-        for item in items:
-            photo_id = answer.existing.get(item.sha256)
-            trashed_id = answer.trashed.get(item.sha256)
-            earlier = "already uploaded by an earlier run" if item.stage == "completed" else None
-            if photo_id is not None:
-                settled.append((item, "existing", earlier if item.outcome != "deleted" else None))
-                item.photo_id, item.outcome = photo_id, "existing"
-            elif trashed_id is None and item.sha256 not in deleted:
-                ready.append(_fresh(item) if item.stage == "completed" else item)
-            elif self.opts.include_deleted:
-                if trashed_id is not None:
-                    self._reviving.add(item.sha256)
-                ready.append(_fresh(item) if item.stage == "completed" else item)
-            else:
-                where = "in the trash on the server" if trashed_id is not None else "deleted on the server"
-                item.photo_id = trashed_id or item.photo_id
-                item.outcome, item.upload_id, item.batch_id = "deleted", None, None
-                settled.append((item, "deleted", f"{where}; --include-deleted uploads it again"))
-        for item, _, _ in settled:
-            item.stage, item.error = "completed", None
-        self.state.save([item for item, _, _ in settled] + ready)
-        for item, outcome, reason in settled:
-            self._finish(item, outcome, reason)
-        return ready
-
-    async def _probe(self, items: list[Item]) -> list[Item]:
-        """Uploads recorded by an earlier run: done if their bytes arrived, else to send again.
-
-        ``complete`` HEADs each object: ``processing`` means the bytes are there (confirmed
-        now or before), ``pending`` means not yet. Either way nothing is sent twice.
-        """
-        by_batch: dict[str, list[Item]] = {}
-        for item in items:
-            by_batch.setdefault(item.batch_id or "", []).append(item)
-        ready: list[Item] = []
-        for batch_id, group in by_batch.items():
-            answers = await self._complete_quietly(batch_id, group)
-            for item in group:
-                status = answers.get(item.upload_id or "")
-                if status == "processing":
-                    self._completed(item, "uploaded")
-                else:
-                    if status in ("rejected", "expired"):
-                        item.upload_id = item.batch_id = None  # that upload is over: init makes a new one
-                    ready.append(item)
-        return ready
-
-    async def _complete_quietly(self, batch_id: str, items: list[Item], *, retry: bool = True) -> dict[str, str]:
-        """``upload_id -> status`` from ``complete``; empty when the batch or upload is unknown.
-
-        ``retry=False`` tries once: the caller (a PUT's own retry loop) does the backing off.
-        """
-        ids = [i.upload_id for i in items if i.upload_id]
-        if not batch_id or not ids:
-            return {}
-        call = functools.partial(self.client.complete, batch_id, ids)
-        try:
-            answer = await (retrying(self.opts.retry, call) if retry else call())
-        except ApiError as exc:
-            if exc.status == 404:  # moved to a later batch we did not record: init will tell
-                return {}
-            raise
-        return {u.upload_id: u.status for u in answer}
-
-    def _completed(self, item: Item, outcome: Outcome) -> None:
-        item.stage, item.outcome, item.error = "completed", outcome, None
-        self.state.save([item])
-        self._finish(item, outcome)
-
-    def _failed(self, item: Item, reason: str) -> None:
-        item.stage, item.error = "failed", reason
-        self.state.save([item])
-        self._finish(item, "failed", reason)
 
     # -- one batch: init, PUTs, complete -------------------------------------------------------------
     async def _run_batch(self, items: list[Item]) -> None:
@@ -582,18 +285,6 @@ class Uploader:
                     self._failed(item, "the server rejected the bytes (size mismatch); run again")
                 else:
                     self._failed(item, f"the server did not find the bytes (status {status}); run again")
-
-
-def _why(exc: ClientError) -> str:
-    if isinstance(exc, ApiError):
-        return f"{exc.code}: {exc.detail}" if exc.detail else exc.code
-    return exc.detail or str(exc)
-
-
-def _fresh(item: Item) -> Item:
-    """A completed content to send again (``include_deleted``): back to ``hashed``, no old ids."""
-    item.stage, item.outcome, item.upload_id, item.batch_id, item.error = "hashed", None, None, None, None
-    return item
 
 
 def _file_time(cand: Candidate) -> str:

@@ -15,8 +15,10 @@ import pytest
 
 from auroravault.client.api import AuroraClient
 from auroravault.client.progress import Progress
+from auroravault.client.report import UploadOptions
+from auroravault.client.retry import RetryPolicy
 from auroravault.client.state import StateStore
-from auroravault.client.uploader import RetryPolicy, UploadOptions, upload
+from auroravault.client.uploader import upload
 from tests.client.conftest import PASSWORD, ServerFactory, photo_hashes, puts, server_photos, stage_counts
 from tests.e2e.conftest import Server
 

@@ -13,13 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from auroravault.client import config, uploader
+from auroravault.client import config, triage
 from auroravault.client.api import ApiError, AuroraClient, TransportFailure, error_of
 from auroravault.client.models import PresignedRequest
 from auroravault.client.progress import Progress, human_bytes, human_duration
+from auroravault.client.retry import RetryPolicy
 from auroravault.client.scan import scan_paths, sniff, sniff_and_hash
 from auroravault.client.state import Item, StateLocked, StateStore
-from auroravault.client.uploader import RetryPolicy, Uploader, _expiry, _Url
+from auroravault.client.uploader import Uploader, _expiry, _Url
 
 
 @pytest.mark.parametrize(
@@ -88,13 +89,13 @@ async def test_hash_cache_skips_unchanged_files(
     photo = tmp_path / "a.jpg"
     photo.write_bytes((photos_dir / "flower.jpg").read_bytes())
     calls: list[Path] = []
-    real = uploader.sniff_and_hash
+    real = triage.sniff_and_hash
 
     def counting(path: Path) -> tuple[str | None, str | None, int, int]:
         calls.append(path)
         return real(path)
 
-    monkeypatch.setattr(uploader, "sniff_and_hash", counting)
+    monkeypatch.setattr(triage, "sniff_and_hash", counting)
     state = StateStore.open(tmp_path / "state.sqlite")
     try:
         for expected_calls in (1, 1):  # the second pass reads nothing

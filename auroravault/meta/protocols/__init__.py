@@ -13,6 +13,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
 - ``AlbumStore`` (``albums``): albums and their memberships;
 - ``SearchStore`` (``search``): search, suggestions, places, map clusters;
+- ``FamilyStore`` (``families``): families, members, invitations;
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
@@ -29,6 +30,7 @@ build ``MetaStore`` from these protocols without an import cycle.
 from auroravault.meta.protocols.accounts import AccountStore, AdministeredUsers, UserAdminStore
 from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts, ManagedAccounts
+from auroravault.meta.protocols.families import FamilyStore, JoinRefusal
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
@@ -47,6 +49,7 @@ AGGREGATES: tuple[type, ...] = (
     AlbumStore,
     SearchStore,
     StoreLifecycle,
+    FamilyStore,
     UserAdminStore,
 )
 
@@ -56,7 +59,9 @@ __all__ = [
     "AdministeredUsers",
     "AlbumStore",
     "CounterStore",
+    "FamilyStore",
     "JobStore",
+    "JoinRefusal",
     "LibraryStore",
     "LimitedAccounts",
     "ManagedAccounts",
