@@ -8,8 +8,8 @@ PK                              SK                          what
 ``USER#<id>``                   ``PROFILE``                 the User (``used_bytes``/``quota_bytes``, usage counters)
 ``EMAIL#<email>``               ``EMAIL``                   email uniqueness -> ``user_id``
 ``SESSION#<hash>``              ``SESSION``                 the Session
-``USER#<id>``                   ``SESSION#<hash>``          the user's sessions, whole (the session list, strongly consistent revoke)
-``ADMINS``                      ``ADMINS``                  the count of active admins (``admins``: the last admin stays)
+``USER#<id>``                   ``SESSION#<hash>``          the user's sessions, whole (the list; consistent revoke)
+``ADMINS``                      ``ADMINS``                  the count of active admins (``admins``)
 ``RESET#<hash>``                ``RESET``                   password-reset token -> ``user_id``
 ``COUNTER#<key>``               ``COUNTER``                 fixed-window counter
 ``PHOTO#<id>``                  ``PHOTO``                   the Photo (home record, versioned ``v``)
