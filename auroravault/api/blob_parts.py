@@ -48,7 +48,9 @@ class BlobPartController(Controller):
         key = key.lstrip("/")
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
-            raise Invalid("length_required", "send Content-Length with the exact size the part was signed for", status=411)
+            raise Invalid(
+                "length_required", "send Content-Length with the exact size the part was signed for", status=411
+            )
         size = int(length)
         number = store.verify_part(
             key, multipart_id=upload, number=part, expires=expires, signature=signature, size=size

@@ -46,6 +46,7 @@ the local store copies):
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -124,15 +125,15 @@ class BlobStore(Protocol):
 
     async def create_multipart(self, key: str, *, content_type: str) -> str: ...
 
-    async def open_multiparts(self, key: str) -> list[str]: ...
+    async def open_multiparts(self, key: str) -> builtins.list[str]: ...
 
     async def presign_part(
         self, key: str, multipart_id: str, number: int, *, size: int, expires_in: int
     ) -> PresignedRequest: ...
 
-    async def list_parts(self, key: str, multipart_id: str) -> list[PartInfo]: ...
+    async def list_parts(self, key: str, multipart_id: str) -> builtins.list[PartInfo]: ...
 
-    async def complete_multipart(self, key: str, multipart_id: str, parts: list[PartInfo]) -> None:
+    async def complete_multipart(self, key: str, multipart_id: str, parts: builtins.list[PartInfo]) -> None:
         """Join ``parts`` (their number and etag count; size is not looked at) into ``key``."""
         ...
 

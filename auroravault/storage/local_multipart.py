@@ -16,6 +16,7 @@ sweep aborts the uploads that expire.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -88,9 +89,7 @@ class LocalMultipart:
         query = urlencode({"upload": multipart_id, "part": number, "expires": expires, "signature": signature})
         return PresignedRequest(method="PUT", url=f"{self.base_url}/blob-parts/{quote(key)}?{query}", headers={})
 
-    def verify_part(
-        self, key: str, *, multipart_id: str, number: str, expires: str, signature: str, size: int
-    ) -> int:
+    def verify_part(self, key: str, *, multipart_id: str, number: str, expires: str, signature: str, size: int) -> int:
         """Raise ``Forbidden`` unless the URL was signed for this part of exactly ``size`` bytes."""
         self.signer.verify(signature, expires, "PART", validate_key(key), multipart_id, number, size)
         return int(number)
@@ -250,7 +249,5 @@ def _join(files: list[Path], temp: Path, target: Path) -> None:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # a leftover temp file goes with the next abort or restart
         path.unlink(missing_ok=True)
-    except OSError:
-        pass

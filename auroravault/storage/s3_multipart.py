@@ -44,7 +44,9 @@ class S3Multipart:
 
     async def create_multipart(self, key: str, *, content_type: str) -> str:
         validate_key(key)
-        answer = await self._run(self._client.create_multipart_upload, Bucket=self.bucket, Key=key, ContentType=content_type)
+        answer = await self._run(
+            self._client.create_multipart_upload, Bucket=self.bucket, Key=key, ContentType=content_type
+        )
         return str(answer["UploadId"])
 
     async def open_multiparts(self, key: str) -> builtins.list[str]:
@@ -64,7 +66,13 @@ class S3Multipart:
     ) -> PresignedRequest:
         validate_key(key)
         check_part_args(number, size)
-        params = {"Bucket": self.bucket, "Key": key, "UploadId": multipart_id, "PartNumber": number, "ContentLength": size}
+        params = {
+            "Bucket": self.bucket,
+            "Key": key,
+            "UploadId": multipart_id,
+            "PartNumber": number,
+            "ContentLength": size,
+        }
         url = await self._run(self._signer.generate_presigned_url, "upload_part", Params=params, ExpiresIn=expires_in)
         return PresignedRequest(method="PUT", url=url, headers={})
 

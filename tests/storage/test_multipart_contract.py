@@ -43,7 +43,9 @@ async def test_parts_sent_listed_and_joined_make_the_object(blobs: BlobCase, tmp
     etags = [await send_part(blobs, key, mp, n, chunk) for n, chunk in enumerate(CHUNKS, start=1)]
     assert etags == [hashlib.md5(c, usedforsecurity=False).hexdigest() for c in CHUNKS]
     listed = await blobs.store.list_parts(key, mp)
-    assert listed == [PartInfo(number=n, size=len(c), etag=e) for n, (c, e) in enumerate(zip(CHUNKS, etags), 1)]
+    assert listed == [
+        PartInfo(number=n, size=len(c), etag=e) for n, (c, e) in enumerate(zip(CHUNKS, etags, strict=True), 1)
+    ]
     assert [o.key async for o in blobs.store.list("")] == []  # parts are not objects
 
     await blobs.store.complete_multipart(key, mp, listed)
