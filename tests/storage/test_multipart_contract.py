@@ -6,6 +6,7 @@ Parts are sent over real HTTP to the URLs the store signs: the server's own
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 from pathlib import Path
@@ -129,6 +130,7 @@ async def test_abort_drops_the_parts_and_is_idempotent(blobs: BlobCase) -> None:
 async def test_open_uploads_are_found_per_key_oldest_first(blobs: BlobCase) -> None:
     key, other = "u1/p7/original", "u1/p7/original2"
     first = await blobs.store.create_multipart(key, content_type="video/mp4")
+    await asyncio.sleep(1.1)  # S3 lists when an upload began to the second
     second = await blobs.store.create_multipart(key, content_type="video/mp4")
     elsewhere = await blobs.store.create_multipart(other, content_type="video/mp4")
     assert await blobs.store.open_multiparts(key) == [first, second]
