@@ -173,6 +173,22 @@ async def check_named(blobs: BlobStore, upload: Upload, settings: Settings, name
     return Join(multipart_id=open_ids[0], parts=chosen, others=open_ids[1:])
 
 
+async def check_all(
+    blobs: BlobStore, settings: Settings, uploads: list[Upload], parts: dict[str, list[PartRef]]
+) -> dict[str, Join]:
+    """``check_named`` for each upload ``complete`` names parts of: every one, before any join."""
+    joins: dict[str, Join] = {}
+    for upload in uploads:
+        if upload.state != "pending":
+            continue  # complete is idempotent: joined (or ended) already
+        if not is_multipart(upload.size, settings):
+            raise Invalid("not_multipart", f"upload {upload.id} is one PUT; it has no parts")
+        plan = await check_named(blobs, upload, settings, parts[upload.id])
+        if plan is not None:
+            joins[upload.id] = plan
+    return joins
+
+
 async def auto_join(blobs: BlobStore, upload: Upload, settings: Settings) -> Join | None:
     """The join of what the store lists, when every planned part is there once with its size."""
     key = original_key(upload.owner_id, upload.photo_id)

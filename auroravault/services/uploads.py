@@ -335,11 +335,11 @@ class UploadService:
         missing = [i for i in [*(upload_ids or []), *(parts or {})] if i not in by_id]
         if missing:
             raise NotFound("upload_not_found", f"not in this batch: {', '.join(missing[:5])}")
-        if upload_ids is not None:
-            uploads = [by_id[i] for i in dict.fromkeys(upload_ids)]
+        if upload_ids is not None:  # and those whose parts are named
+            uploads = [by_id[i] for i in dict.fromkeys([*upload_ids, *(parts or {})])]
         # Every named part list is checked before anything is confirmed: a bad one refuses
         # the request and changes nothing.
-        joins = await self._check_parts([by_id[i] for i in parts or {}], parts or {})
+        joins = await multipart.check_all(self.blobs, self.settings, [by_id[i] for i in parts or {}], parts or {})
         gate = asyncio.Semaphore(HEAD_CONCURRENCY)
 
         async def one(upload: Upload) -> Upload:
@@ -348,18 +348,6 @@ class UploadService:
 
         done = await asyncio.gather(*(one(u) for u in uploads))
         return [upload_item(u) for u in done]
-
-    async def _check_parts(self, uploads: list[Upload], parts: dict[str, list[PartRef]]) -> dict[str, Join]:
-        joins: dict[str, Join] = {}
-        for upload in uploads:
-            if upload.state != "pending":
-                continue  # complete is idempotent: joined (or ended) already
-            if not multipart.is_multipart(upload.size, self.settings):
-                raise Invalid("not_multipart", f"upload {upload.id} is one PUT; it has no parts")
-            plan = await multipart.check_named(self.blobs, upload, self.settings, parts[upload.id])
-            if plan is not None:
-                joins[upload.id] = plan
-        return joins
 
     async def confirm(self, upload: Upload, plan: Join | None = None) -> Upload:
         """Check one pending upload's object; move it on if its bytes arrived.

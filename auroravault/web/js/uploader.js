@@ -428,6 +428,13 @@ export class Uploader extends EventTarget {
       if (arrived) this.dispatchEvent(new CustomEvent('arrived', { detail: arrived }));
     } catch (error) {
       if (error.status === 404) sent.forEach((e) => this.set(e, 'ready')); // moved to another batch
+      else if (error.status === 422) {
+        // Named parts the server does not hold as named: ask again what arrived, send the rest.
+        sent.forEach((e) => {
+          e.parts = null;
+          this.retryLater(e, 'ready', error);
+        });
+      }
       else if (error.status === 401) this.stop();
       else sent.forEach((e) => this.retryLater(e, 'sent', error));
     } finally {
