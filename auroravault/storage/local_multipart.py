@@ -235,8 +235,7 @@ def _join(files: list[Path], temp: Path, target: Path) -> None:
     with open(temp, "wb") as out:
         for path in files:
             with open(path, "rb") as part:
-                while chunk := part.read(CHUNK):
-                    out.write(chunk)
+                _copy_into(part, out)
         out.flush()
         os.fsync(out.fileno())
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -246,6 +245,24 @@ def _join(files: list[Path], temp: Path, target: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _copy_into(part: Any, out: Any) -> None:
+    """Append ``part`` to ``out``: in the kernel (``copy_file_range``, no bytes through Python)
+    where the system has it, else 1 MiB at a time."""
+    out.flush()  # what Python still buffers goes first: the kernel copy writes at the fd's position
+    start = out.tell()
+    if hasattr(os, "copy_file_range"):
+        try:
+            while os.copy_file_range(part.fileno(), out.fileno(), 64 * CHUNK):
+                pass
+            return
+        except OSError:  # a file system without it: this part again, the plain way
+            out.seek(start)
+            out.truncate()
+            part.seek(0)
+    while chunk := part.read(CHUNK):
+        out.write(chunk)
 
 
 def _unlink(path: Path) -> None:
