@@ -157,6 +157,13 @@ class LibrarySettings(_Section):
     changes_days: Annotated[int, Meta(ge=7, le=3650)] = 90
 
 
+class FamilySettings(_Section):
+    # Days an invitation into a family stays usable (its single-use link, sent by email).
+    invite_days: Annotated[int, Meta(ge=1, le=90)] = 7
+    # Invitations a family may send per day (each is an email to any address): more answer 429.
+    invites_per_day: Annotated[int, Meta(ge=1, le=10000)] = 50
+
+
 class WebSettings(_Section):
     # A map tile server for the web app's map page, e.g. "https://tile.example/{z}/{x}/{y}.png".
     # Empty (the default): the map draws its bundled world outline and needs no network.
@@ -219,6 +226,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
     library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
+    families: FamilySettings = msgspec.field(default_factory=FamilySettings)
     web: WebSettings = msgspec.field(default_factory=WebSettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
     workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)

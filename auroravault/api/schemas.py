@@ -24,6 +24,7 @@ class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
     email: Str
     password: Str
     display_name: Annotated[str, Meta(max_length=200)]
+    invite_token: Str | None = None  # a family invitation's: joins it (even with registration closed)
 
 
 class LoginBody(msgspec.Struct, forbid_unknown_fields=True):

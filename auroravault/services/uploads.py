@@ -25,14 +25,14 @@ from __future__ import annotations
 import asyncio
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Invalid, NotFound
+from auroravault.errors import Conflict, Invalid, NotFound, QuotaExceeded
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, Photo, Upload, User
 from auroravault.meta.protocols import LibraryStore, PhotoStore, UploadStore
@@ -96,6 +96,8 @@ class UploadItem(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 ArrivalJob = Callable[[Upload], Job]
+#: Bytes a user may still add under limits beyond their own quota (their family's); None: none.
+Room = Callable[[User], Awaitable[int | None]]
 
 
 def upload_item(upload: Upload) -> UploadItem:
@@ -125,12 +127,14 @@ class UploadService:
         settings: Settings,
         arrival_job: ArrivalJob | None = None,
         on_queued: Callable[[], None] | None = None,
+        room: Room | None = None,
     ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
         self.arrival_job = arrival_job  # the job an arrived upload's photo needs
         self.on_queued = on_queued  # wakes the job pump once that job is stored
+        self.room = room  # the family's quotas (``services.families``); the store checks the account's
 
     # -- validation --------------------------------------------------------------------
     def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
@@ -290,6 +294,10 @@ class UploadService:
             to_sign.append((item, upload))
 
         reserve = sum(u.size for u in new_uploads)
+        if reserve and self.room is not None:
+            room = await self.room(user)
+            if room is not None and reserve > room:
+                raise QuotaExceeded("quota_exceeded", "this batch would exceed your family's storage quota")
         await self.meta.create_uploads(batch, new_photos, new_uploads, reserve)
         if restore:
             await self.meta.restore_photos(user.id, restore, now)

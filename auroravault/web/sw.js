@@ -25,6 +25,7 @@ const SHELL_FILES = [
   '/app/js/albums.js',
   '/app/js/api.js',
   '/app/js/db.js',
+  '/app/js/family.js',
   '/app/js/format.js',
   '/app/js/layout.js',
   '/app/js/map.js',
