@@ -234,3 +234,19 @@ async def test_bad_part_lists_and_strangers_are_refused(env: Env) -> None:
     other = (await register(env.client, email="eve@example.com", name="Eve"))["token"]
     resp = await env.client.get(f"/api/v1/uploads/{batch}/items/{upload_id}/parts", headers=auth(other))
     assert resp.status_code == 404
+
+
+async def test_joined_bytes_with_another_sha256_are_rejected_before_the_photo_is_accepted(env: Env) -> None:
+    # Parts of the right sizes and ETags, but not the bytes whose sha256 was declared.
+    body = await env.init()
+    item = body["items"][0]
+    other = os.urandom(len(DATA))
+    etags = await env.send(item["upload"], [1, 2, 3], data=other)
+    done = await env.complete(body["batch_id"], {item["upload_id"]: named(etags)})
+    assert done.json()["items"][0]["status"] == "processing"
+    await env.client.app.state.services.runner.drain(within=120)
+    status = await env.client.get(f"/api/v1/uploads/{body['batch_id']}", headers=auth(env.token))
+    [upload] = status.json()["items"]
+    assert upload["status"] == "rejected" and upload["reason"].startswith("checksum_mismatch")
+    listed = await env.client.get("/api/v1/photos", headers=auth(env.token))
+    assert listed.json()["items"] == []
