@@ -124,6 +124,10 @@ class UploadSettings(_Section):
     pending_ttl_seconds: PositiveInt = 7 * 24 * 3600
     check_max_hashes: Annotated[int, Meta(ge=1, le=10000)] = 1000
     first_check_seconds: PositiveFloat = 60.0
+    # Files larger than this are sent in parts (services/multipart.py); S3 needs parts of 5 MiB+.
+    multipart_threshold_bytes: Annotated[int, Meta(ge=5 * 1024 * 1024)] = 64 * 1024 * 1024
+    # The size of each part but the last; grown for files so large they would need > 10,000.
+    multipart_part_bytes: Annotated[int, Meta(ge=5 * 1024 * 1024, le=5 * 1024**3)] = 16 * 1024 * 1024
 
 
 class ImageSettings(_Section):

@@ -126,11 +126,16 @@ def _document_limits(document: OpenAPI, settings: Settings) -> None:
 
 
 def _document_keys(document: OpenAPI) -> None:
-    item = (document.paths or {}).get("/blobs/{key}")
-    for operation in (item.get, item.put) if item else ():
-        for parameter in (operation.parameters or []) if operation else []:
-            if isinstance(parameter, Parameter) and parameter.name == "key" and isinstance(parameter.schema, Schema):
-                parameter.schema.pattern, parameter.schema.max_length = KEY_PATTERN, 512
+    for path in ("/blobs/{key}", "/blob-parts/{key}"):
+        item = (document.paths or {}).get(path)
+        for operation in (item.get, item.put) if item else ():
+            for parameter in (operation.parameters or []) if operation else []:
+                if (
+                    isinstance(parameter, Parameter)
+                    and parameter.name == "key"
+                    and isinstance(parameter.schema, Schema)
+                ):
+                    parameter.schema.pattern, parameter.schema.max_length = KEY_PATTERN, 512
 
 
 def _nullable_max_length(schema: Schema, limit: int) -> None:

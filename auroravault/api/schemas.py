@@ -11,6 +11,7 @@ from msgspec import Meta
 from auroravault.meta.base import Flags, Photo, Usage, User
 from auroravault.services.albums import AlbumCreate, AlbumEdit, AlbumView
 from auroravault.services.library import LocationEdit, PhotoEdit
+from auroravault.services.multipart import PartRef
 from auroravault.services.uploads import FileSpec, InitItem, UploadItem
 
 __all__ = ["AlbumCreate", "AlbumEdit", "LocationEdit", "PhotoEdit"]  # request bodies decoded with forbid_unknown_fields
@@ -97,6 +98,8 @@ class InitOut(msgspec.Struct, kw_only=True):
 
 class CompleteBody(msgspec.Struct, forbid_unknown_fields=True):
     upload_ids: list[str] | None = None
+    # Multipart uploads: each one's parts, as their PUTs answered (services/multipart.py).
+    parts: Annotated[dict[str, Annotated[list[PartRef], Meta(max_length=10_000)]], Meta(max_length=50)] | None = None
 
 
 class UploadsOut(msgspec.Struct, kw_only=True):

@@ -31,6 +31,7 @@ const SHELL_FILES = [
   '/app/js/map.js',
   '/app/js/memories.js',
   '/app/js/messages.js',
+  '/app/js/parts.js',
   '/app/js/photoedit.js',
   '/app/js/places.js',
   '/app/js/router.js',

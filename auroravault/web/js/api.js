@@ -173,7 +173,10 @@ export const api = {
     request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),
   memories: (date) => request('GET', `/memories?${pageQuery({ date })}`, undefined, { passive: true }),
   initUploads: (files) => request('POST', '/uploads', { files }),
-  complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
+  complete: (batchId, uploadIds, parts = null) =>
+    request('POST', `/uploads/${id(batchId)}/complete`, parts ? { upload_ids: uploadIds, parts } : { upload_ids: uploadIds }),
+  // A multipart upload's parts that arrived: {upload_id, status, part_size, part_count, parts}.
+  uploadParts: (batchId, uploadId) => request('GET', `/uploads/${id(batchId)}/items/${id(uploadId)}/parts`),
   // Families (DESIGN "Families and sharing").
   family: () => request('GET', '/family'),
   createFamily: (name) => request('POST', '/family', { name }),
