@@ -14,7 +14,7 @@ from litestar.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from auroravault.api.accounts import AuthController, UsersController
-from auroravault.api.admin import AdminController
+from auroravault.api.admin import AdminController, AdminUsersController
 from auroravault.api.albums import AlbumController
 from auroravault.api.blob_parts import BlobPartController
 from auroravault.api.blobs import BlobController
@@ -109,6 +109,7 @@ def _routes(settings: Settings) -> list[object]:
             MemoriesController,
             AdminController,
             FamilyController,
+            AdminUsersController,
         ],
     )
     routes: list[object] = [api, healthz, readyz, *web_routes(settings)]

@@ -1,4 +1,4 @@
-"""``auroravault``: serve | migrate | user create (more commands join as they are built)."""
+"""``auroravault``: serve | migrate | user create|list|set (more commands join as they are built)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     settings = _settings(args)
     password = os.environ.get("AURORAVAULT_PASSWORD") or getpass.getpass("Password for the new account: ")
 
-    async def run() -> str:
+    async def run() -> tuple[str, bool]:
         meta = build_meta_store(settings)
         try:
             await meta.migrate()
@@ -102,15 +102,16 @@ def cmd_user_create(args: argparse.Namespace) -> int:
             async def welcome(user: User) -> None:
                 await queue_welcome(queue, user)
 
+            # The first account of a server without an admin becomes admin, --admin or not.
             user = await AccountService(meta, settings, on_user_created=welcome).create_user(
                 args.email, password, args.name, is_admin=args.admin
             )
-            return user.id
+            return user.id, user.is_admin
         finally:
             await meta.close()
 
-    user_id = asyncio.run(run())
-    print(f"created {'admin ' if args.admin else ''}user {args.email} ({user_id})")
+    user_id, is_admin = asyncio.run(run())
+    print(f"created {'admin ' if is_admin else ''}user {args.email} ({user_id})")
     return 0
 
 
@@ -177,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--admin", action="store_true", help="make the account an admin")
     create.set_defaults(func=cmd_user_create)
+    from auroravault import users_cli
+
+    user_commands = users_cli.register(user_sub, _settings)
 
     places = sub.add_parser("places", help="place names for photos (offline)")
     places_sub = places.add_subparsers(dest="places_command", required=True)
@@ -195,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SERVER_COMMANDS:
         _config_option(sub.choices[name])
     _config_option(create)
+    for command in user_commands:
+        _config_option(command)
     _config_option(backfill)
     return parser
 

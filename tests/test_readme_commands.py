@@ -72,6 +72,7 @@ RUNNERS = {
     "Home server (docker compose)",
     "Cloud (AWS)",
     "Configuration",
+    "Accounts and admins",
 }
 
 
@@ -246,3 +247,17 @@ def test_the_aws_commands_work_as_written(tmp_path: Path, seaweedfs: SeaweedFS, 
         result = sh(line, env)
         assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
         assert "Traceback" not in result.stderr
+
+
+# -- run: the account commands (issue 14) ----------------------------------------------------------
+def test_the_account_commands_work_as_written(tmp_path: Path) -> None:
+    env = cli_env(tmp_path, AURORAVAULT_PASSWORD=PASSWORD)
+    for email, name in (("root@example.com", "Root"), ("ada@example.com", "Ada")):
+        made = sh(f"auroravault user create --email {email} --name {name}", env)
+        assert made.returncode == 0, made.stderr
+    for line in commands("Accounts and admins"):
+        result = sh(line, env)
+        assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
+    table = sh("auroravault user list", env).stdout.splitlines()
+    ada = next(row for row in table if row.startswith("ada@example.com"))
+    assert ada.split()[1:] == ["Ada", "Lovelace", "yes", "yes", "100", "GB", "0", "B"], ada

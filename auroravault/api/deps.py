@@ -29,6 +29,7 @@ from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
+from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.local import LocalBlobStore
 
 
@@ -104,6 +105,10 @@ def provide_families(request: Request) -> FamilyService:
     return _services(request).families
 
 
+def provide_users_admin(request: Request) -> UsersAdminService:
+    return _services(request).users_admin
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -131,3 +136,4 @@ MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
 FAMILIES_SERVICE = {"families": _provide(provide_families)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}
+USERS_ADMIN_SERVICE = {"users_admin": _provide(provide_users_admin)}

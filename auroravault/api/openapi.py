@@ -20,7 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
-from auroravault.api import schemas_families
+from auroravault.api import schemas_accounts, schemas_families
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -76,7 +76,7 @@ def _require_tokens(document: OpenAPI) -> None:
 def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
-    structs = {**vars(wire), **vars(schemas_families)}  # each area's wire module
+    structs = {**vars(wire), **vars(schemas_families), **vars(schemas_accounts)}  # each area's wire module
     for name, struct in structs.items():
         if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
             continue
@@ -118,6 +118,11 @@ def _document_limits(document: OpenAPI, settings: Settings) -> None:
         password.min_length = auth.password_min_length
     display_name = prop("RegisterBody", "display_name")
     display_name.min_length, display_name.max_length = 1, 100
+    # Accounts (issue 14); the optional fields are one-of schemas: the limits go on the option.
+    prop("PasswordChangeBody", "new_password").min_length = auth.password_min_length
+    for option in prop("AdminUserBody", "quota_bytes").one_of or []:
+        if isinstance(option, Schema) and option.type == "integer":
+            option.minimum = 0  # Litestar drops ``ge=0`` (a falsy bound)
 
 
 def _document_keys(document: OpenAPI) -> None:

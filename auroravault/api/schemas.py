@@ -52,6 +52,9 @@ class UserOut(msgspec.Struct, kw_only=True):
     # Beside the quota, in GET /users/me only: thumbnails and previews, and the photo count.
     variant_bytes: int | None = None
     photo_count: int | None = None
+    # Which sharing emails the user wants (issue 14; PATCH /users/me sets them).
+    notify_album_shared: bool = True
+    notify_album_photos: bool = True
 
     @classmethod
     def of(cls, user: User, usage: Usage | None = None) -> UserOut:
@@ -65,6 +68,8 @@ class UserOut(msgspec.Struct, kw_only=True):
             created_at=user.created_at,
             variant_bytes=usage.variant_bytes if usage else None,
             photo_count=usage.photo_count if usage else None,
+            notify_album_shared=user.notify_album_shared,
+            notify_album_photos=user.notify_album_photos,
         )
 
 

@@ -38,6 +38,7 @@ from auroravault.meta.protocols import (
     SearchStore,
     StoreLifecycle,
     UploadStore,
+    UserAdminStore,
 )
 
 PhotoStatus = Literal["pending", "processing", "ready", "failed"]
@@ -66,6 +67,10 @@ class Session(msgspec.Struct, kw_only=True):
     user_id: str
     created_at: datetime
     expires_at: datetime
+    # Accounts (issue 14): where the session was opened, shown in the user's session list
+    # (``services.accounts`` keeps both short: 200 and 64 characters).
+    user_agent: str | None = None
+    ip: str | None = None
 
 
 class Place(msgspec.Struct, kw_only=True, frozen=True):
@@ -371,6 +376,7 @@ class MetaStore(
     SearchStore,
     StoreLifecycle,
     FamilyStore,
+    UserAdminStore,
     Protocol,
 ):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter

@@ -16,6 +16,14 @@ so parallel guesses cannot slip through between a read and a write):
 A stranger hammering an account from their address locks out only themselves: the owner
 still logs in from theirs. The address is the peer's, or the client's as forwarded by a
 proxy in ``server.trusted_proxies``.
+
+Accounts (issue 14): the first account on a server without an active admin becomes its admin
+(``UserAdminStore.claim_first_admin``: of two racing first registrations exactly one wins).
+A disabled account cannot log in (403 ``account_disabled``, told only after the right
+password) and its tokens stop working. Changing the password (checked and rate limited like
+a login) ends every other session. Each session keeps its user agent and address from login
+and is named in the session list by a short public id derived from its token hash, never
+by the hash itself.
 """
 
 from __future__ import annotations
@@ -29,22 +37,56 @@ from typing import Protocol
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
+from auroravault.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
 from auroravault.ids import new_id, new_token, token_hash
 from auroravault.meta.base import Session, User
-from auroravault.meta.protocols import LimitedAccounts
+from auroravault.meta.protocols import ManagedAccounts
 from auroravault.services.passwords import hash_password, verify_password
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import utcnow
 
 MAX_EMAIL = 254  # RFC 5321's limit for a forward path
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+MAX_USER_AGENT, MAX_IP = 200, 64  # what a session keeps of where it was opened
 
 
 class LoginResult(msgspec.Struct, frozen=True):
     user: User
     token: str
     expires_at: datetime
+
+
+class SessionView(msgspec.Struct, kw_only=True, frozen=True):
+    """A session as its user sees it: ``id`` is public (not the token, not its hash)."""
+
+    id: str
+    created_at: datetime
+    expires_at: datetime
+    current: bool
+    user_agent: str | None = None
+    ip: str | None = None
+
+
+def session_id(hashed: str) -> str:
+    """The public id of the session with the token hash ``hashed``: 16 hex digits of a hash of it."""
+    return token_hash(f"session-id:{hashed}")[:16]
+
+
+def clean_display_name(display_name: str) -> str:
+    """The display name with its spaces tidied, or ``Invalid('invalid_display_name')``."""
+    if has_control_chars(display_name):
+        raise Invalid("invalid_display_name", "the display name may not hold control characters")
+    display_name = " ".join(display_name.split())
+    if not 1 <= len(display_name) <= 100:
+        raise Invalid("invalid_display_name", "the display name must have 1 to 100 characters")
+    return display_name
+
+
+def _short(value: str | None, limit: int) -> str | None:
+    if not value:
+        return None
+    value = "".join(ch for ch in value if ch.isprintable())[:limit].strip()
+    return value or None
 
 
 UserEvent = Callable[[User], Awaitable[None]]
@@ -77,7 +119,7 @@ class AccountService:
 
     def __init__(
         self,
-        meta: LimitedAccounts,
+        meta: ManagedAccounts,
         settings: Settings,
         *,
         on_user_created: UserEvent | None = None,
@@ -100,11 +142,7 @@ class AccountService:
     async def create_user(self, email: str, password: str, display_name: str, *, is_admin: bool = False) -> User:
         """Create an account (no session). Used by registration and ``auroravault user create``."""
         email = normalize_email(email)
-        if has_control_chars(display_name):
-            raise Invalid("invalid_display_name", "the display name may not hold control characters")
-        display_name = " ".join(display_name.split())
-        if not 1 <= len(display_name) <= 100:
-            raise Invalid("invalid_display_name", "the display name must have 1 to 100 characters")
+        display_name = clean_display_name(display_name)
         self._check_password(password)
         password_hash = await hash_password(password, self.passwords)
         user = User(
@@ -117,12 +155,21 @@ class AccountService:
             created_at=utcnow(),
         )
         await self.meta.create_user(user)
+        if not is_admin and await self.meta.claim_first_admin(user.id):  # the server's first account
+            user = msgspec.structs.replace(user, is_admin=True)
         if self.on_user_created is not None:
             await self.on_user_created(user)
         return user
 
     async def register(
-        self, email: str, password: str, display_name: str, invite_token: str | None = None
+        self,
+        email: str,
+        password: str,
+        display_name: str,
+        invite_token: str | None = None,
+        *,
+        client_ip: str | None = None,
+        user_agent: str | None = None,
     ) -> LoginResult:
         invites = self.invites if invite_token is not None else None
         if invites is not None and invite_token is not None:
@@ -134,9 +181,9 @@ class AccountService:
         user = await self.create_user(email, password, display_name)
         if invites is not None and invite_token is not None:
             await invites.accept_invite(user, invite_token)
-        return await self._open_session(user)
+        return await self._open_session(user, client_ip, user_agent)
 
-    async def login(self, email: str, password: str, client_ip: str) -> LoginResult:
+    async def login(self, email: str, password: str, client_ip: str, user_agent: str | None = None) -> LoginResult:
         email = email.strip().lower()
         keys = _LoginKeys(email, client_ip)
         await self._count_attempt(keys)
@@ -150,9 +197,11 @@ class AccountService:
             await self.meta.replace_password_hash(
                 user.id, user.password_hash, await hash_password(password, self.passwords)
             )
+        if user.disabled:  # said only to who knows the password
+            raise _disabled()
         for key in (keys.pair, keys.strikes):
             await self.meta.reset_counter(key)
-        result = await self._open_session(user)
+        result = await self._open_session(user, client_ip, user_agent)
         if self.on_login is not None:
             await self.on_login(user)
         return result
@@ -178,13 +227,19 @@ class AccountService:
         if await self.meta.hit_counter(keys.account, window, now) > auth.login_account_max_attempts:
             raise _too_many(window)
 
-    async def _open_session(self, user: User) -> LoginResult:
+    async def _open_session(self, user: User, ip: str | None = None, user_agent: str | None = None) -> LoginResult:
         token = new_token()
         now = utcnow()
         expires_at = now + timedelta(seconds=self.settings.auth.session_ttl_seconds)
-        await self.meta.create_session(
-            Session(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=expires_at)
+        session = Session(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=expires_at,
+            user_agent=_short(user_agent, MAX_USER_AGENT),
+            ip=_short(ip, MAX_IP),
         )
+        await self.meta.create_session(session)
         return LoginResult(user=user, token=token, expires_at=expires_at)
 
     async def logout(self, token: str) -> None:
@@ -198,7 +253,68 @@ class AccountService:
         user = await self.meta.get_user(session.user_id)
         if user is None:
             raise Unauthorized("invalid_token", "the token's account no longer exists")
+        if user.disabled:
+            raise _disabled()
         return user
+
+    # -- the user's own account (issue 14) -----------------------------------------------------
+    async def update_profile(
+        self,
+        user: User,
+        *,
+        display_name: str | None = None,
+        notify_album_shared: bool | None = None,
+        notify_album_photos: bool | None = None,
+    ) -> User:
+        name = clean_display_name(display_name) if display_name is not None else None
+        got = await self.meta.update_user(
+            user.id, display_name=name, notify_album_shared=notify_album_shared, notify_album_photos=notify_album_photos
+        )
+        if got is None:
+            raise Unauthorized("invalid_token", "the token's account no longer exists")
+        return got
+
+    async def change_password(self, user: User, token: str, current: str, new: str, client_ip: str) -> None:
+        """Check ``current`` (counted against the login limits of this account and address),
+        store ``new``, and end every session of the account but this one."""
+        self._check_password(new)
+        keys = _LoginKeys(user.email, client_ip)
+        await self._count_attempt(keys)
+        verdict = await verify_password(user.password_hash, current, self.passwords)
+        if not verdict.ok:
+            raise Unauthorized("invalid_credentials", "the current password is wrong")
+        if not await self.meta.replace_password_hash(
+            user.id, user.password_hash, await hash_password(new, self.passwords)
+        ):
+            raise Conflict("password_changed", "the password was changed meanwhile; log in again")
+        await self.meta.delete_user_sessions(user.id, keep=token_hash(token))
+        await self.meta.delete_user_reset_tokens(user.id)  # a reset link mailed before stops working
+        for key in (keys.pair, keys.strikes):
+            await self.meta.reset_counter(key)
+
+    async def sessions(self, user: User, token: str) -> list[SessionView]:
+        """The user's live sessions, oldest first, this one marked ``current``."""
+        mine, now = token_hash(token), utcnow()
+        return [
+            SessionView(
+                id=session_id(s.token_hash),
+                created_at=s.created_at,
+                expires_at=s.expires_at,
+                current=s.token_hash == mine,
+                user_agent=s.user_agent,
+                ip=s.ip,
+            )
+            for s in await self.meta.list_user_sessions(user.id)
+            if s.expires_at > now
+        ]
+
+    async def revoke_session(self, user: User, public_id: str) -> None:
+        """End one of the user's sessions by its public id (this one too: that is a logout)."""
+        for s in await self.meta.list_user_sessions(user.id):
+            if session_id(s.token_hash) == public_id:
+                await self.meta.delete_session(s.token_hash)
+                return
+        raise NotFound("session_not_found", "no such session")
 
     async def request_password_reset(self, email: str) -> None:
         """Queue a reset email if the account exists. Says nothing either way (no enumeration).
@@ -246,6 +362,10 @@ class _LoginKeys:
         self.pair = f"login:pair:{where}|{who}"
         self.strikes = f"login:strikes:{where}|{who}"
         self.account = f"login:account:{who}"
+
+
+def _disabled() -> Forbidden:
+    return Forbidden("account_disabled", "this account is disabled; ask the server's admin")
 
 
 def _too_many(retry_after: int) -> TooManyRequests:

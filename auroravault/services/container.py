@@ -29,6 +29,7 @@ from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
+from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.base import BlobStore
 
 
@@ -59,6 +60,7 @@ class Services:
     places_backfill: PlacesBackfill
     albums: AlbumService
     families: FamilyService
+    users_admin: UsersAdminService
 
     @classmethod
     def build(
@@ -136,6 +138,7 @@ class Services:
             places_backfill=places_backfill,
             albums=AlbumService(meta, blobs, settings, photos),
             families=families,
+            users_admin=UsersAdminService(meta),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         services.accounts.invites = families  # an invitation lets its holder register and join

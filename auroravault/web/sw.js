@@ -38,6 +38,7 @@ const SHELL_FILES = [
   '/app/js/scrubber.js',
   '/app/js/search.js',
   '/app/js/selection.js',
+  '/app/js/settings.js',
   '/app/js/sha256.js',
   '/app/js/sniff.js',
   '/app/js/thumbhash.js',

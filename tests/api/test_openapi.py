@@ -73,6 +73,9 @@ SEMANTIC_REFUSALS = {
     "POST /api/v1/family/join": ["410"],  # invite_expired
     "POST /api/v1/family/invitation": ["410"],  # invite_expired
     "PATCH /api/v1/family/members/{user_id}": ["422"],  # invalid_role, invalid_quota
+    "PATCH /api/v1/users/me": ["422"],  # invalid_display_name (blank, control characters, over 100)
+    "POST /api/v1/users/me/password": ["422"],  # weak_password (a rule); 401 invalid_credentials is ACCEPTED
+    "GET /api/v1/admin/users": ["400"],  # invalid_cursor
 }
 _emails = count(1)
 

@@ -123,7 +123,8 @@ async def test_a_vault_from_before_migration_0007_gets_the_filter_indexes_and_fi
     tmp_path: Path, monkeypatch
 ) -> None:
     db = tmp_path / "meta.db"
-    older = [m for m in migrations() if m[0] < 7]
+    # 0011 too: the user this test writes with today's code has the accounts columns (issue 14).
+    older = [m for m in migrations() if m[0] < 7 or m[0] == 11]
     monkeypatch.setattr(sqlite_store, "migrations", lambda: older)
     old = SqliteMetaStore(db)
     await old.migrate()

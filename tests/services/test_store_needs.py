@@ -22,6 +22,7 @@ from auroravault.meta.protocols import (
     SearchStore,
     StoreLifecycle,
     UploadStore,
+    UserAdminStore,
 )
 from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
@@ -40,9 +41,10 @@ from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
+from auroravault.services.users_admin import UsersAdminService
 
 NEEDS: dict[type, set[type]] = {
-    AccountService: {AccountStore, CounterStore},
+    AccountService: {AccountStore, CounterStore, UserAdminStore},
     NotificationService: {AccountStore, CounterStore},
     QuarantineService: {AccountStore},
     AdminService: {JobStore},
@@ -61,6 +63,7 @@ NEEDS: dict[type, set[type]] = {
     MemoryService: {PhotoStore, LibraryStore, SearchStore},
     PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
     FamilyService: {FamilyStore, AccountStore, CounterStore},
+    UsersAdminService: {AccountStore, UserAdminStore, LibraryStore},
 }
 
 

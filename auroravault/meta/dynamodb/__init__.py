@@ -8,7 +8,8 @@ PK                              SK                          what
 ``USER#<id>``                   ``PROFILE``                 the User (``used_bytes``/``quota_bytes``, usage counters)
 ``EMAIL#<email>``               ``EMAIL``                   email uniqueness -> ``user_id``
 ``SESSION#<hash>``              ``SESSION``                 the Session
-``USER#<id>``                   ``SESSION#<hash>``          the user's sessions (strongly consistent revoke)
+``USER#<id>``                   ``SESSION#<hash>``          the user's sessions, whole (the list; consistent revoke)
+``ADMINS``                      ``ADMINS``                  the count of active admins (``admins``)
 ``RESET#<hash>``                ``RESET``                   password-reset token -> ``user_id``
 ``COUNTER#<key>``               ``COUNTER``                 fixed-window counter
 ``PHOTO#<id>``                  ``PHOTO``                   the Photo (home record, versioned ``v``)
@@ -47,6 +48,7 @@ The package, by what each module holds:
 - ``keys``: the key shapes above, the claim and job index attributes, GSI names, the TTL attribute;
 - ``accounts``, ``photos``, ``library``, ``feed``, ``uploads``, ``jobs``, ``expiry``: the
   MetaStore operations, one concern each, as mixins that ``DynamoMetaStore`` combines;
+- ``admins``: what admins change on accounts, and the active-admin count (``accounts`` builds on it);
 - ``upgrade``: what ``migrate`` does once to items an earlier version wrote.
 """
 

@@ -1,4 +1,11 @@
-"""Users, their storage usage, sessions, password-reset tokens and rate-limit counters."""
+"""Users, their storage usage, sessions, password-reset tokens and rate-limit counters.
+
+A session lives at ``SESSION#<hash>``/``SESSION`` (what a request looks up) and, whole, at
+``USER#<id>``/``SESSION#<hash>`` (what the user's session list reads and a revoke walks);
+index items written before the session list carry only ``token_hash`` and are read back
+from the home item. Profiles carry every ``User`` field (``disabled`` and the notification
+switches included; a profile from before them reads as enabled, notifications on).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,9 @@ import msgspec
 
 from auroravault.errors import Conflict, Unavailable
 from auroravault.meta.base import Session, User
-from auroravault.meta.dynamodb.client import RETRIES, TableClient, _backoff, _Canceled, _ConditionFailed
-from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item
+from auroravault.meta.dynamodb.admins import AdminOps
+from auroravault.meta.dynamodb.client import RETRIES, _backoff, _Canceled, _ConditionFailed
+from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record
 from auroravault.meta.dynamodb.keys import (
     GSI1,
     USERS_PK,
@@ -28,7 +36,7 @@ from auroravault.meta.dynamodb.keys import (
 from auroravault.timeutil import to_iso
 
 
-class AccountOps(TableClient):
+class AccountOps(AdminOps):
     """Users (with ``used_bytes``), sessions, reset tokens and fixed-window counters."""
 
     # -- users and sessions ----------------------------------------------------------------
@@ -46,6 +54,9 @@ class AccountOps(TableClient):
                 )
             },
         ]
+        if user.is_admin and not user.disabled:
+            await self._admin_count()  # a table from before the count gets one first
+            ops.append({"Update": self._admin_count_op(1)})
         try:
             await self._transact(ops)
         except _Canceled as exc:
@@ -84,6 +95,30 @@ class AccountOps(TableClient):
                     _user_key(user_id), e.update({"password_hash": password_hash}), e, "attribute_exists(PK)"
                 ),
             )
+
+    async def update_user(
+        self,
+        user_id: str,
+        *,
+        display_name: str | None = None,
+        notify_album_shared: bool | None = None,
+        notify_album_photos: bool | None = None,
+    ) -> User | None:
+        fields = {
+            "display_name": display_name,
+            "notify_album_shared": notify_album_shared,
+            "notify_album_photos": notify_album_photos,
+        }
+        fields = {k: v for k, v in fields.items() if v is not None}
+        if not fields:
+            return await self.get_user(user_id)
+        e = _Expr()
+        update = self._update(_user_key(user_id), e.update(fields), e, "attribute_exists(PK)")
+        try:
+            out = await self._call("update_item", ReturnValues="ALL_NEW", **update)
+        except _ConditionFailed:
+            return None
+        return _record(User, out["Attributes"])
 
     async def replace_password_hash(self, user_id: str, old_hash: str, new_hash: str) -> bool:
         e = _Expr()
@@ -144,7 +179,7 @@ class AccountOps(TableClient):
 
     async def create_session(self, session: Session) -> None:
         home, mine = _session_key(session.token_hash), _user_session_key(session.user_id, session.token_hash)
-        index = {**mine, "token_hash": {"S": session.token_hash}, **_expiring(mine, session.expires_at)}
+        index = {**_item(session), **mine, **_expiring(mine, session.expires_at)}
         try:
             await self._transact(
                 [
@@ -163,17 +198,31 @@ class AccountOps(TableClient):
         if session is not None:
             await self._batch_write(deletes=[_session_key(token_hash), _user_session_key(session.user_id, token_hash)])
 
-    async def delete_user_sessions(self, user_id: str) -> None:
+    def _user_sessions_query(self, user_id: str) -> dict[str, Any]:
         e = _Expr()
-        query = e.args(
+        return e.args(
             KeyConditionExpression=f"PK = {e.v(f'USER#{user_id}')} AND begins_with(SK, {e.v('SESSION#')})",
             ConsistentRead=True,
         )
+
+    async def delete_user_sessions(self, user_id: str, keep: str | None = None) -> None:
         keys: list[AttrMap] = []
-        async for item in self._query(**query):
-            keys += [_key(item["PK"]["S"], item["SK"]["S"]), _session_key(item["token_hash"]["S"])]
+        async for item in self._query(**self._user_sessions_query(user_id)):
+            if item["token_hash"]["S"] != keep:
+                keys += [_key(item["PK"]["S"], item["SK"]["S"]), _session_key(item["token_hash"]["S"])]
         if keys:
             await self._batch_write(deletes=keys)
+
+    async def list_user_sessions(self, user_id: str) -> list[Session]:
+        sessions: list[Session] = []
+        older: list[AttrMap] = []  # index items from before the session list: read their home items
+        async for item in self._query(**self._user_sessions_query(user_id)):
+            if "created_at" in item:
+                sessions.append(_record(Session, item))
+            else:
+                older.append(_session_key(item["token_hash"]["S"]))
+        sessions += [_record(Session, item) for item in await self._batch_get(older)]
+        return sorted(sessions, key=lambda s: (s.created_at, s.token_hash))
 
     async def create_reset_token(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
         item = {

@@ -106,6 +106,7 @@ class DynamoMetaStore(SearchOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOp
                 TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTR},
             )
         await self._upgrade()  # items an earlier version wrote (``upgrade``)
+        await self._admin_count()  # the active-admin count (``admins``), once per table
 
     async def check(self) -> None:
         table = await self._describe()

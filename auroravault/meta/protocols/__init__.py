@@ -5,6 +5,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 ``auroravault.meta.base``, beside the records the methods take and return.
 
 - ``AccountStore`` (``accounts``): users, sessions, reset tokens;
+- ``UserAdminStore`` (``accounts``): the user list, admin flags and quotas, the first admin;
 - ``CounterStore`` (``counters``): windowed counters (rate limits, markers);
 - ``PhotoStore`` (``photos``): photo rows, the timeline, the pipeline's writes;
 - ``UploadStore`` (``uploads``): batches and uploads;
@@ -26,9 +27,9 @@ The records are imported for type checking only, so that ``auroravault.meta.base
 build ``MetaStore`` from these protocols without an import cycle.
 """
 
-from auroravault.meta.protocols.accounts import AccountStore
+from auroravault.meta.protocols.accounts import AccountStore, AdministeredUsers, UserAdminStore
 from auroravault.meta.protocols.albums import AlbumStore
-from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
+from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts, ManagedAccounts
 from auroravault.meta.protocols.families import FamilyStore, JoinRefusal
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
@@ -49,11 +50,13 @@ AGGREGATES: tuple[type, ...] = (
     SearchStore,
     StoreLifecycle,
     FamilyStore,
+    UserAdminStore,
 )
 
 __all__ = [
     "AGGREGATES",
     "AccountStore",
+    "AdministeredUsers",
     "AlbumStore",
     "CounterStore",
     "FamilyStore",
@@ -61,10 +64,12 @@ __all__ = [
     "JoinRefusal",
     "LibraryStore",
     "LimitedAccounts",
+    "ManagedAccounts",
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",
     "ShownPhotos",
     "StoreLifecycle",
     "UploadStore",
+    "UserAdminStore",
 ]

@@ -1,8 +1,16 @@
-"""``AccountStore``: users, sessions and password-reset tokens."""
+"""``AccountStore``: users, sessions and password-reset tokens; ``UserAdminStore``: what
+an admin changes on accounts (quota, admin, disabled), the user list, and the first admin.
+
+The rule both keep: a server that has an admin never loses its last one. An *active* admin
+is a user with ``is_admin`` and not ``disabled``; no write may take the count of active
+admins from one or more down to zero (``Conflict('last_admin')``).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from auroravault.meta.protocols.library import LibraryStore
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -38,6 +46,18 @@ class AccountStore(Protocol):
         """Add ``delta`` (may be negative) to ``used_bytes``, never below zero."""
         ...
 
+    async def update_user(
+        self,
+        user_id: str,
+        *,
+        display_name: str | None = None,
+        notify_album_shared: bool | None = None,
+        notify_album_photos: bool | None = None,
+    ) -> User | None:
+        """Set the given profile fields (None: leave as is) and return the user as stored
+        after the write; None when there is no such user (nothing is created)."""
+        ...
+
     # -- sessions ---------------------------------------------------------------
     async def create_session(self, session: Session) -> None: ...
 
@@ -45,7 +65,13 @@ class AccountStore(Protocol):
 
     async def delete_session(self, token_hash: str) -> None: ...
 
-    async def delete_user_sessions(self, user_id: str) -> None: ...
+    async def delete_user_sessions(self, user_id: str, keep: str | None = None) -> None:
+        """End every session of the user but the one whose hash is ``keep`` (None: all)."""
+        ...
+
+    async def list_user_sessions(self, user_id: str) -> list[Session]:
+        """The user's sessions (expired ones not yet purged included), oldest first."""
+        ...
 
     # -- password-reset tokens --------------------------------------------------
     async def create_reset_token(self, token_hash: str, user_id: str, expires_at: datetime) -> None:
@@ -62,3 +88,33 @@ class AccountStore(Protocol):
     async def delete_user_reset_tokens(self, user_id: str) -> None:
         """Delete every outstanding reset token of the user (after a reset, older links stop working)."""
         ...
+
+
+@runtime_checkable
+class UserAdminStore(Protocol):
+    async def list_users(self, after: str | None, limit: int) -> list[User]:
+        """Users in id order, ``limit`` at a time after the id ``after`` (None: from the start)."""
+        ...
+
+    async def set_user_flags(
+        self,
+        user_id: str,
+        *,
+        is_admin: bool | None = None,
+        disabled: bool | None = None,
+        quota_bytes: int | None = None,
+    ) -> User | None:
+        """Set what an admin sets (None: leave as is) in one atomic step and return the user
+        as stored; None when there is no such user. ``Conflict('last_admin')``, with nothing
+        changed, when the write would leave a server that has active admins with none."""
+        ...
+
+    async def claim_first_admin(self, user_id: str) -> bool:
+        """Make the user an admin if the server has no active admin, atomically: of two
+        racing claims at most one wins. Say whether this call made them admin."""
+        ...
+
+
+@runtime_checkable
+class AdministeredUsers(AccountStore, UserAdminStore, LibraryStore, Protocol):
+    """What the admin's user list reads and writes: accounts, their flags, and their usage."""

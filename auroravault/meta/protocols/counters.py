@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from auroravault.meta.protocols.accounts import AccountStore
+from auroravault.meta.protocols.accounts import AccountStore, UserAdminStore
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -26,3 +26,8 @@ class CounterStore(Protocol):
 @runtime_checkable
 class LimitedAccounts(AccountStore, CounterStore, Protocol):
     """Accounts with the counters that limit what is done to them (logins, resets, mails)."""
+
+
+@runtime_checkable
+class ManagedAccounts(LimitedAccounts, UserAdminStore, Protocol):
+    """Limited accounts that can also make the first account the server's admin."""

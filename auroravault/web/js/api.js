@@ -191,4 +191,14 @@ export const api = {
   // {quota_bytes?} (null: the account's own quota alone).
   editFamilyMember: (userId, changes) => request('PATCH', `/family/members/${id(userId)}`, changes),
   removeFamilyMember: (userId) => request('DELETE', `/family/members/${id(userId)}`),
+  // Account settings (settings.js): {display_name?, notify_album_shared?, notify_album_photos?} -> the user.
+  updateMe: (changes) => request('PATCH', '/users/me', changes),
+  // Passive: a wrong current password answers 401, which must not end this session.
+  changePassword: (current, next) =>
+    request('POST', '/users/me/password', { current_password: current, new_password: next }, { passive: true }),
+  sessions: () => request('GET', '/users/me/sessions'),
+  revokeSession: (sessionId) => request('DELETE', `/users/me/sessions/${id(sessionId)}`),
+  adminUsers: ({ limit = 200, cursor = null } = {}) => request('GET', `/admin/users?${pageQuery({ limit, cursor })}`),
+  // {quota_bytes?, disabled?, is_admin?} -> the account as the admin sees it.
+  adminEditUser: (userId, changes) => request('PATCH', `/admin/users/${id(userId)}`, changes),
 };

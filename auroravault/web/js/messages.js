@@ -51,6 +51,12 @@ const MESSAGES = {
   invalid_quota: () => 'That is not a usable storage limit.',
   invalid_role: (e) => e.detail || 'That role does not exist.',
   not_allowed: (e) => e.detail || 'You are not allowed to do this.',
+  // Accounts (settings.js).
+  account_disabled: () => "This account is disabled. Ask the person who runs this server.",
+  last_admin: () => 'This is the last admin: make someone else an admin first.',
+  session_not_found: () => 'That session has already ended.',
+  user_not_found: () => 'This account no longer exists.',
+  admin_only: () => 'Only an admin may do this.',
 };
 
 export function describe(error) {

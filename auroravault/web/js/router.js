@@ -8,6 +8,7 @@ import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
 import { showPlaces } from './places.js';
+import { showSettings } from './settings.js';
 import { hideChips, SearchBox, searchTitle, showChips } from './search.js';
 import { VIEWS } from './views.js';
 
@@ -82,6 +83,7 @@ export class Router {
     else if (page === 'places') await showPlaces(root, arg);
     else if (page === 'family') await showFamily(root, { toast: this.toast });
     else if (page === 'join') showJoin(root, arg, { toast: this.toast });
+    else if (page === 'settings') await showSettings(root, { toast: this.toast });
     else if (shown === this.shown) {
       this.map = new WorldMap(root, {
         onOpen: (photoId) => {

@@ -101,7 +101,9 @@ export function routeFromHash() {
     for (const field of SEARCH_FIELDS) if (query.get(field)) filters[field] = query.get(field);
     return { view: searchView(filters) };
   }
-  if (['albums', 'places', 'map', 'family', 'join'].includes(name)) return { page: name, arg: decodeURIComponent(arg) };
+  if (['albums', 'places', 'map', 'family', 'join', 'settings'].includes(name)) {
+    return { page: name, arg: decodeURIComponent(arg) };
+  }
   return { view: VIEWS.photos };
 }
 
