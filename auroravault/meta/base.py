@@ -132,6 +132,8 @@ class Batch(msgspec.Struct, kw_only=True):
     owner_id: str
     created_at: datetime
     expires_at: datetime
+    # -- sharing (issue 14): the album the batch's photos join once they are listed
+    album_id: str | None = None
 
 
 class Upload(msgspec.Struct, kw_only=True):
