@@ -35,6 +35,7 @@ from auroravault.meta.protocols import (
     LibraryStore,
     PhotoStore,
     SearchStore,
+    SharingStore,
     StoreLifecycle,
     UploadStore,
 )
@@ -320,6 +321,30 @@ class BBox(msgspec.Struct, frozen=True):
     max_lat: float
 
 
+# -- sharing (issue 14)
+MemberRole = Literal["admin", "contributor", "viewer"]
+
+
+class AlbumMember(msgspec.Struct, kw_only=True):
+    """A user an album is shared with, and their role in it (the owner is never a member)."""
+
+    album_id: str
+    user_id: str
+    role: MemberRole
+    added_by: str
+    added_at: datetime
+
+
+class PartnerShare(msgspec.Struct, kw_only=True):
+    """``owner_id`` shares their whole library (minus what they archived or trashed) with
+    ``partner_id``, one way; ``in_timeline``: the partner's choice to merge it into theirs."""
+
+    owner_id: str
+    partner_id: str
+    in_timeline: bool = False
+    created_at: datetime
+
+
 @runtime_checkable
 class MetaStore(
     AccountStore,
@@ -331,6 +356,7 @@ class MetaStore(
     AlbumStore,
     SearchStore,
     StoreLifecycle,
+    SharingStore,
     Protocol,
 ):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter
