@@ -288,6 +288,11 @@ class AlbumOwnerOut(msgspec.Struct, kw_only=True):
     display_name: str
 
 
+class AlbumMemberOut(msgspec.Struct, kw_only=True):
+    user: AlbumOwnerOut
+    role: Literal["admin", "contributor", "viewer"]
+
+
 class AlbumOut(msgspec.Struct, kw_only=True):
     id: str
     name: str
@@ -302,8 +307,8 @@ class AlbumOut(msgspec.Struct, kw_only=True):
     order: Literal["newest", "oldest"]
     created_at: datetime
     updated_at: datetime
-    members: list[dict[str, object]]  # album members (issue 14); [] today
-    shared: bool
+    members: list[AlbumMemberOut]  # the people the album is shared with, oldest first
+    shared: bool  # it has members
 
     @classmethod
     def of(cls, view: AlbumView) -> AlbumOut:
@@ -323,8 +328,11 @@ class AlbumOut(msgspec.Struct, kw_only=True):
             order=album.order,
             created_at=album.created_at,
             updated_at=album.updated_at,
-            members=[],
-            shared=False,
+            members=[
+                AlbumMemberOut(user=AlbumOwnerOut(id=u.id, display_name=u.display_name), role=m.role)
+                for m, u in view.members
+            ],
+            shared=bool(view.members),
         )
 
 

@@ -44,7 +44,7 @@ from auroravault.config import Settings
 from auroravault.errors import Conflict, Forbidden, Invalid, NotFound
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, Photo, Upload, User
-from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, UploadStore
+from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, SharingStore, UploadStore
 from auroravault.services import access
 from auroravault.storage.base import BlobStore, PresignedRequest, original_key
 from auroravault.textcheck import has_control_chars
@@ -120,7 +120,7 @@ def upload_item(upload: Upload) -> UploadItem:
     )
 
 
-class UploadMeta(PhotoStore, UploadStore, LibraryStore, AlbumStore, Protocol):
+class UploadMeta(PhotoStore, UploadStore, LibraryStore, AlbumStore, SharingStore, Protocol):
     """The store as uploads see it: photos by hash, batches and uploads, and the trash and
     tombstones (a trashed photo's bytes restore it; a deleted one is reported); albums, for
     uploads straight into one."""
