@@ -26,6 +26,7 @@ from auroravault.services.memories import MemoryService
 from auroravault.services.photos import PhotoService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
+from auroravault.services.sharing import SharingService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
 from auroravault.storage.local import LocalBlobStore
@@ -99,6 +100,10 @@ def provide_memories(request: Request) -> MemoryService:
     return _services(request).memories
 
 
+def provide_sharing(request: Request) -> SharingService:
+    return _services(request).sharing
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -124,4 +129,5 @@ ALBUMS_SERVICE = {"albums": _provide(provide_albums)}
 SEARCH_SERVICE = {"search": _provide(provide_search)}
 MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
+SHARING_SERVICE = {"sharing": _provide(provide_sharing)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}

@@ -28,6 +28,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -121,6 +122,8 @@ class AlbumService:
         self.blobs = blobs
         self.settings = settings
         self.photos = photos
+        # Photos joined an album (issue 14): queues the album's hourly "new photos" digest.
+        self.on_album_photos: Callable[[str, list[str]], Awaitable[None]] | None = None
 
     # -- what a viewer sees ------------------------------------------------------------------
     async def _views(self, user: User, albums: list[tuple[Album, access.AlbumRole]]) -> list[AlbumView]:
@@ -255,6 +258,8 @@ class AlbumService:
         album, _ = await access.album(self.meta, user, album_id, "add")
         allowed, refused = await self._vet(user, clean)
         result = await self.meta.add_to_album(album.id, allowed, user.id, utcnow())
+        if result.added and self.on_album_photos is not None:
+            await self.on_album_photos(album.id, result.added)
         done = set(result.added) | set(result.already)
         gone = [i for i in allowed if i not in done]  # trashed or deleted meanwhile
         return AddResult(added=result.added, already=result.already, errors=refused + not_found(gone))

@@ -25,6 +25,8 @@ from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, Process
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
+from auroravault.services.sharing import SharingService
+from auroravault.services.sharing_mail import ALBUM_DIGEST, SharingMail
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -57,6 +59,7 @@ class Services:
     memories: MemoryService
     places_backfill: PlacesBackfill
     albums: AlbumService
+    sharing: SharingService
 
     @classmethod
     def build(
@@ -80,6 +83,10 @@ class Services:
         library = LibraryService(meta, deletion)
         places_backfill = PlacesBackfill(meta, queue, cpu=executors.hashing)
         photos = PhotoService(meta, blobs, settings)
+        sharing_mail = SharingMail(meta, queue)
+        uploads.on_album_photos = sharing_mail.photos_added
+        albums = AlbumService(meta, blobs, settings, photos)
+        albums.on_album_photos = sharing_mail.photos_added
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
@@ -87,6 +94,7 @@ class Services:
             DELETE_PHOTO: deletion.handle,
             PLACES_BACKFILL: places_backfill.handle,
             PLACES_BACKFILL_VAULTS: places_backfill.handle_vaults,
+            ALBUM_DIGEST: sharing_mail.handle_digest,
         }
         runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
@@ -128,7 +136,8 @@ class Services:
             map=MapService(meta),
             memories=MemoryService(meta),
             places_backfill=places_backfill,
-            albums=AlbumService(meta, blobs, settings, photos),
+            albums=albums,
+            sharing=SharingService(meta, on_member_added=sharing_mail.member_added),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

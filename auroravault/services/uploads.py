@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
@@ -140,6 +140,8 @@ class UploadService:
         self.settings = settings
         self.arrival_job = arrival_job  # the job an arrived upload's photo needs
         self.on_queued = on_queued  # wakes the job pump once that job is stored
+        # Photos joined an album (issue 14): queues the album's hourly "new photos" digest.
+        self.on_album_photos: Callable[[str, list[str]], Awaitable[None]] | None = None
 
     # -- validation --------------------------------------------------------------------
     def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
@@ -366,6 +368,8 @@ class UploadService:
         except (NotFound, Forbidden):
             return []
         result = await self.meta.add_to_album(album.id, list(dict.fromkeys(photo_ids)), batch.owner_id, utcnow())
+        if result.added and self.on_album_photos is not None:
+            await self.on_album_photos(album.id, result.added)
         return result.added + result.already
 
     async def confirm(self, upload: Upload, *, batch: Batch | None = None) -> Upload:

@@ -67,6 +67,9 @@ SEMANTIC_REFUSALS = {
     "GET /api/v1/albums/{album_id}/photos": ["400"],  # invalid_cursor
     "POST /api/v1/albums/{album_id}/photos": ["422"],  # too_many_ids, ids_required, invalid_id
     "POST /api/v1/albums/{album_id}/photos/remove": ["422"],  # too_many_ids, ids_required, invalid_id
+    "POST /api/v1/albums/{album_id}/members": ["422"],  # invalid_role, invalid_member
+    "PATCH /api/v1/albums/{album_id}/members/{member_id}": ["422"],  # invalid_role
+    "POST /api/v1/partners": ["422"],  # invalid_partner (yourself)
 }
 _emails = count(1)
 

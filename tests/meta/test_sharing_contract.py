@@ -10,7 +10,7 @@ import msgspec
 from auroravault.meta.base import AlbumMember, MemberRole, MetaStore, PartnerShare, User
 from auroravault.timeutil import to_iso, utcnow
 from tests.meta.test_albums_contract import an_album
-from tests.meta.test_contract import a_batch, photo_and_upload, with_user
+from tests.meta.test_contract import a_batch, arrived, photo_and_upload, with_user
 
 
 async def test_a_batch_keeps_the_album_its_photos_join(meta: MetaStore) -> None:
@@ -114,3 +114,25 @@ async def test_partner_shares_are_one_way_and_switch_the_timeline(meta: MetaStor
     assert await meta.remove_partner(ada.id, bob.id) is False
     assert await meta.get_partner(ada.id, bob.id) is None
     assert await meta.shared_with(bob.id) == [] and await meta.shared_by(ada.id) == [to_cy]
+
+
+async def test_album_adds_names_the_listed_photos_added_in_a_window_and_who_added_them(meta: MetaStore) -> None:
+    ada, bob = await with_user(meta), await with_user(meta, email="bob@x.org")
+    mine, theirs, trashed = (
+        await arrived(meta, ada, "1" * 64),
+        await arrived(meta, bob, "2" * 64),
+        await arrived(meta, bob, "3" * 64),
+    )
+    album = an_album(ada)
+    await meta.create_album(album, [], utcnow())
+    before = utcnow()
+    await meta.add_to_album(album.id, [mine.id], ada.id, before + timedelta(minutes=1))
+    await meta.add_to_album(album.id, [theirs.id, trashed.id], bob.id, before + timedelta(minutes=2))
+    await meta.add_to_album(album.id, [], bob.id, before)
+    await meta.trash_photos(bob.id, [trashed.id], utcnow())
+    window = (before, before + timedelta(hours=1))
+    assert await meta.album_adds(album.id, *window) == {mine.id: ada.id, theirs.id: bob.id}
+    assert await meta.album_adds(album.id, before + timedelta(minutes=2), before + timedelta(hours=1)) == {
+        theirs.id: bob.id
+    }
+    assert await meta.album_adds(album.id, before + timedelta(hours=1), before + timedelta(hours=2)) == {}

@@ -36,6 +36,8 @@ from auroravault.services.places_backfill import PlacesBackfill
 from auroravault.services.processing import ProcessingService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.search import SearchService
+from auroravault.services.sharing import SharingService
+from auroravault.services.sharing_mail import SharingMail
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -59,6 +61,8 @@ NEEDS: dict[type, set[type]] = {
     MapService: {SearchStore},
     MemoryService: {PhotoStore, LibraryStore, SearchStore, SharingStore},
     PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
+    SharingService: {AccountStore, AlbumStore, SharingStore},
+    SharingMail: {AccountStore, AlbumStore, SharingStore},
 }
 
 

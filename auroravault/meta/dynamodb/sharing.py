@@ -18,10 +18,11 @@ member item whose album is gone names nothing (``get_albums`` skips it).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from auroravault.meta.base import AlbumMember, MemberRole, PartnerShare
-from auroravault.meta.dynamodb.albums import AlbumOps
+from auroravault.meta.base import AlbumMember, MemberRole, PartnerShare, Photo
+from auroravault.meta.dynamodb.albums import AlbumOps, listed
 from auroravault.meta.dynamodb.client import _Canceled
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record
 from auroravault.meta.dynamodb.keys import _key
@@ -151,6 +152,24 @@ class SharingOps(AlbumOps):
         keys = [_album_member_key(album_id, m.user_id) for m in members] + [_member_of_key(m) for m in members]
         await self._batch_write(deletes=keys)
         return True
+
+    async def album_adds(self, album_id: str, since: datetime, until: datetime) -> dict[str, str]:
+        """One query of the album's memberships (the digest runs once an hour per busy album)."""
+        low, high = to_iso(since), to_iso(until)
+        e = _Expr()
+        query = e.args(
+            KeyConditionExpression=f"PK = {e.v(f'ALBUM#{album_id}')} AND begins_with(SK, {e.v('AP#')})",
+            ConsistentRead=True,
+        )
+        added = {
+            item["photo_id"]["S"]: item["added_by"]["S"]
+            async for item in self._query(**query)
+            if low <= item.get("added_at", {}).get("S", "") < high
+        }
+        if not added:
+            return {}
+        photos = await self._photo_items(list(added))
+        return {i: by for i, by in added.items() if i in photos and listed(_record(Photo, photos[i]))}
 
     # -- partners --------------------------------------------------------------------------
     def _partner_ops(self, share: PartnerShare, cond: str | None) -> list[dict[str, Any]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from auroravault.meta.base import AlbumMember, MemberRole, PartnerShare
 
 
@@ -40,6 +42,11 @@ class SharingStore(Protocol):
 
     async def album_roles(self, user_id: str, album_ids: list[str]) -> dict[str, MemberRole]:
         """The user's role in each of the given albums they are a member of (one call per page)."""
+        ...
+
+    async def album_adds(self, album_id: str, since: datetime, until: datetime) -> dict[str, str]:
+        """The album's listed photos added in ``[since, until)``: ``{photo_id: added_by}``
+        (the hourly "new photos" digest counts them when it runs)."""
         ...
 
     # -- partners --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ rows, no JSON: every field is a column.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -96,6 +97,14 @@ class SharingOps(Connections):
             )
             found.update({r[0]: r[1] for r in rows})
         return found
+
+    async def album_adds(self, album_id: str, since: datetime, until: datetime) -> dict[str, str]:
+        rows = await self._fetch(
+            "SELECT photo_id, added_by FROM album_photos WHERE album_id = ? AND listed = 1"
+            " AND added_at >= ? AND added_at < ?",
+            (album_id, to_iso(since), to_iso(until)),
+        )
+        return {r[0]: r[1] for r in rows}
 
     # -- partners --------------------------------------------------------------------------
     async def add_partner(self, share: PartnerShare) -> bool:
