@@ -3,6 +3,7 @@
 // header, a search's chips, the "on this day" card), or a page of its own (albums, places, map).
 
 import { AlbumHeader, AlbumPicker, albumButtons, attachAlbumActions, showAlbums } from './albums.js';
+import { showPartners } from './partners.js';
 import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
@@ -78,6 +79,7 @@ export class Router {
     root.dataset.page = page;
     window.scrollTo(0, 0);
     if (page === 'albums') await showAlbums(root, { toast: this.toast });
+    else if (page === 'partners') await showPartners(root, { toast: this.toast });
     else if (page === 'places') await showPlaces(root, arg);
     else if (shown === this.shown) {
       this.map = new WorldMap(root, {
