@@ -27,6 +27,7 @@ from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.request import VaultRequest
 from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
+from auroravault.api.sharing import AlbumMemberController, PartnerController
 from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
@@ -110,6 +111,8 @@ def _routes(settings: Settings) -> list[object]:
             AdminController,
             FamilyController,
             AdminUsersController,
+            AlbumMemberController,
+            PartnerController,
         ],
     )
     routes: list[object] = [api, healthz, readyz, *web_routes(settings)]

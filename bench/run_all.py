@@ -35,6 +35,7 @@ SCRIPTS = {
     "batch_init": "batch_init_bench.py",
     "memory": "memory_bench.py",
     "multipart": "multipart_bench.py",
+    "sharing": "sharing_bench.py",
 }
 DOCS = REPO / "docs" / "benchmarks.md"
 #: The search bench's rows in the table (``bench/search_bench.py``), and those that compare
@@ -276,6 +277,30 @@ def render(out: Path) -> str:
                 "-",
             )
         )
+    sha = _load(out, "sharing")
+    if sha:
+        stl, n = sha["timeline"], sha["library_photos"]
+        rows.append(
+            (
+                f"Timeline `GET /photos?limit={sha['page']}&with_partners=true` from the middle, "
+                f"two libraries of {n:,} merged, sqlite (p50 / p99)",
+                f"{stl['with_partners']['p50_ms']:.1f} / {stl['with_partners']['p99_ms']:.1f} ms",
+                f"one library of {n:,}: {stl['one_library']['p50_ms']:.1f} / {stl['one_library']['p99_ms']:.1f} ms",
+                f"p50 {_x(stl['ratio_p50'])}, p99 {_x(stl['ratio_p99'])}",
+                f"p50 ≤ 1.3x: {_verdict(stl['ratio_p50'] <= 1.3)}",
+            )
+        )
+        chk = sha["access_check"]
+        rows.append(
+            (
+                f"Access check (`services.access.relations`) over a page of {sha['page']} from an album "
+                f"shared with {sha['members']} members, sqlite",
+                f"member: {chk['member']['us_per_photo_p50']} µs per photo (page {chk['member']['p50_ms']:.2f} ms)",
+                f"owner: {chk['owner']['us_per_photo_p50']} µs per photo",
+                _x(chk["member"]["p50_ms"] / chk["owner"]["p50_ms"]),
+                "-",
+            )
+        )
     sea = _load(out, "search")
     if sea:
         sizes = sorted({int(k) for row in sea["queries"].values() for k in row})
@@ -325,7 +350,8 @@ def render(out: Path) -> str:
             )
         )
     rows += multipart_rows(_load(out, "multipart"))
-    machine = next((d["machine"] for d in (imp, tl, lib, alb, sea, bi, mem) if d and "machine" in d), machine_info())
+    loaded = (imp, tl, lib, alb, sea, bi, mem, sha)
+    machine = next((d["machine"] for d in loaded if d and "machine" in d), machine_info())
     pk = machine.get("packages", {})
     header = [
         f"Machine: {machine.get('platform')}, {machine.get('cpu_count')} CPUs, {machine.get('memory_mb')} MB RAM; "

@@ -27,6 +27,7 @@ from auroravault.services.memories import MemoryService
 from auroravault.services.photos import PhotoService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
+from auroravault.services.sharing import SharingService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
 from auroravault.services.users_admin import UsersAdminService
@@ -109,6 +110,10 @@ def provide_users_admin(request: Request) -> UsersAdminService:
     return _services(request).users_admin
 
 
+def provide_sharing(request: Request) -> SharingService:
+    return _services(request).sharing
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -135,5 +140,6 @@ SEARCH_SERVICE = {"search": _provide(provide_search)}
 MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
 FAMILIES_SERVICE = {"families": _provide(provide_families)}
+SHARING_SERVICE = {"sharing": _provide(provide_sharing)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}
 USERS_ADMIN_SERVICE = {"users_admin": _provide(provide_users_admin)}

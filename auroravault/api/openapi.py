@@ -20,7 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
-from auroravault.api import schemas_accounts, schemas_families
+from auroravault.api import schemas_accounts, schemas_families, schemas_sharing
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -76,7 +76,8 @@ def _require_tokens(document: OpenAPI) -> None:
 def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
-    structs = {**vars(wire), **vars(schemas_families), **vars(schemas_accounts)}  # each area's wire module
+    # each area's wire module
+    structs = {**vars(wire), **vars(schemas_families), **vars(schemas_accounts), **vars(schemas_sharing)}
     for name, struct in structs.items():
         if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
             continue

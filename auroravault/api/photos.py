@@ -27,7 +27,7 @@ class PhotoController(LibraryRoutes, Controller):
 
     @get(
         "/",
-        summary="The user's photos by time, keyset-paginated",
+        summary="The user's photos by time, keyset-paginated (with_partners: merged with partners' shared libraries)",
         responses=documented(s400="invalid_request, invalid_cursor", **AUTH, **UNAVAILABLE),
     )
     async def list_photos(
@@ -40,9 +40,12 @@ class PhotoController(LibraryRoutes, Controller):
         favorite: FromQuery[bool] = False,
         archived: FromQuery[ArchivedQuery | None] = None,
         type: FromQuery[MediaType | None] = None,
+        with_partners: FromQuery[bool] = False,
     ) -> PhotoPageOut:
         filters = Filters(favorite=favorite, archived=archived or "exclude", media_type=type)
-        page = await photos.list_page(user, limit=limit, cursor=cursor, order=order, filters=filters)
+        page = await photos.list_page(
+            user, limit=limit, cursor=cursor, order=order, filters=filters, with_partners=with_partners
+        )
         return PhotoPageOut(
             items=[PhotoOut.of(p, url, page.flags.get(p.id), page.albums.get(p.id)) for p, url in page.items],
             next_cursor=page.next_cursor,

@@ -88,6 +88,7 @@ class LoginOut(msgspec.Struct, kw_only=True):
 # -- uploads -----------------------------------------------------------------------
 class InitBody(msgspec.Struct, forbid_unknown_fields=True):
     files: Annotated[list[FileSpec], Meta(max_length=10_000)]
+    album_id: str | None = None  # sharing (issue 14): the album the photos join
 
 
 class InitOut(msgspec.Struct, kw_only=True):
@@ -296,6 +297,11 @@ class AlbumOwnerOut(msgspec.Struct, kw_only=True):
     display_name: str
 
 
+class AlbumMemberOut(msgspec.Struct, kw_only=True):
+    user: AlbumOwnerOut
+    role: Literal["admin", "contributor", "viewer"]
+
+
 class AlbumOut(msgspec.Struct, kw_only=True):
     id: str
     name: str
@@ -310,8 +316,8 @@ class AlbumOut(msgspec.Struct, kw_only=True):
     order: Literal["newest", "oldest"]
     created_at: datetime
     updated_at: datetime
-    members: list[dict[str, object]]  # album members (issue 14); [] today
-    shared: bool
+    members: list[AlbumMemberOut]  # the people the album is shared with, oldest first
+    shared: bool  # it has members
 
     @classmethod
     def of(cls, view: AlbumView) -> AlbumOut:
@@ -331,8 +337,11 @@ class AlbumOut(msgspec.Struct, kw_only=True):
             order=album.order,
             created_at=album.created_at,
             updated_at=album.updated_at,
-            members=[],
-            shared=False,
+            members=[
+                AlbumMemberOut(user=AlbumOwnerOut(id=u.id, display_name=u.display_name), role=m.role)
+                for m, u in view.members
+            ],
+            shared=bool(view.members),
         )
 
 

@@ -120,3 +120,43 @@ def family_invite(to: str, inviter_name: str, family_name: str, join_url: str, e
         "<p>If you do not know why you got this, you can ignore this email.</p>"
     )
     return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))
+
+
+# -- sharing (issue 14) --------------------------------------------------------------------
+def album_shared(to: str, display_name: str, by_name: str, album_name: str, album_url: str) -> Message:
+    """Sent to a new album member (unless they turned ``notify_album_shared`` off)."""
+    subject = f"{by_name} shared the album {album_name} with you"
+    text = (
+        f"Hi {display_name},\n\n"
+        f'{by_name} shared the album "{album_name}" with you on {PRODUCT}. Open it here:\n\n'
+        f"    {album_url}\n\n"
+        "You can turn these emails off in your account settings.\n\n"
+        f"— {PRODUCT}\n"
+    )
+    body = (
+        f"<p>Hi {escape(display_name)},</p>\n"
+        f"<p>{escape(by_name)} shared the album <strong>{escape(album_name)}</strong> with you.</p>\n"
+        f"{_button(album_url, 'Open the album')}\n"
+        "<p>You can turn these emails off in your account settings.</p>"
+    )
+    return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))
+
+
+def album_photos(to: str, display_name: str, album_name: str, count: int, album_url: str) -> Message:
+    """The hourly digest: ``count`` photos others added to an album the recipient shares."""
+    noun = "photo" if count == 1 else "photos"
+    subject = f"{count} new {noun} in {album_name}"
+    text = (
+        f"Hi {display_name},\n\n"
+        f'{count} new {noun} arrived in the album "{album_name}" on {PRODUCT}:\n\n'
+        f"    {album_url}\n\n"
+        "You can turn these emails off in your account settings.\n\n"
+        f"— {PRODUCT}\n"
+    )
+    body = (
+        f"<p>Hi {escape(display_name)},</p>\n"
+        f"<p>{int(count)} new {noun} arrived in the album <strong>{escape(album_name)}</strong>.</p>\n"
+        f"{_button(album_url, 'See them')}\n"
+        "<p>You can turn these emails off in your account settings.</p>"
+    )
+    return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))

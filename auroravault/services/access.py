@@ -1,55 +1,85 @@
-"""Who may see and act on a photo: the one place that decides (DESIGN.md "Who may see what").
+"""Who may see and act on a photo or an album: the one place that decides (DESIGN.md "Who may
+see what"). Every service asks here before it shows or changes a photo or an album, or signs a
+URL for one; nothing else decides.
 
-Every service asks ``relation`` (one photo) or ``relations`` (many) before it shows or
-changes a photo or signs a URL for it. Today the only relation is ``owner``: a photo's owner
-sees it; everyone else is told ``photo_not_found``, exactly as for an id that never existed.
+Photos. A user may see a photo (not pending, not being deleted) when
+
+- ``owner``: they own it;
+- ``album``: it is listed in an album they own or are a member of (any role);
+- ``partner``: its owner partner-shares with them, and the owner has not archived it.
+
 A trashed photo is visible to its owner alone, and only where the trash is asked for
 (``trashed=True``: ``/trash``, its thumbnails, previews and original under ``/trash/{id}/``);
-everywhere else, and to everyone else, it is ``photo_not_found``. The services ask here
-before they sign a URL of a trashed photo too.
+everywhere else, and to everyone else, it is ``photo_not_found``, exactly as for an id that
+never existed. What a relation lets one do: every relation sees and downloads, and keeps its
+own ``favorite``/``archived`` flags; only the ``owner`` trashes, restores, deletes, or edits
+``taken_at``, ``location`` and ``description`` (others get 403 ``not_allowed``, see
+``may_edit``).
 
-Albums: a user may see an album they own (``album_role``); album members and their roles
-(``admin``, ``contributor``, ``viewer``) join here with issue 14, and ``may`` says what each
-role may do (``not_allowed`` for a role that may see but not do). Everyone else is told
-``album_not_found``. The photos in an album are seen per the photo rule above.
+Albums. A user's role in an album (``album_role`` / ``album``): ``owner``, or the role of
+their ``AlbumMember`` row (``admin``, ``contributor``, ``viewer``); ``ALBUM_RIGHTS`` says
+what each may do: viewers see and download; contributors also add and remove their own
+photos; admins also remove anyone's, rename and describe, and manage members; the owner also
+deletes the album and makes its share links. Everyone else is told ``album_not_found``; a
+role that may see but not do is told 403 ``not_allowed``.
 
-Partners and share links join later as further ``Relation`` values (a partner who may not
-see what the owner archived or trashed, a link holder); the services then decide per
-relation what it may do.
+Nothing is cached across requests: each check reads the members and partner shares as they
+are now, so removing a member or a partner cuts access on their very next request.
+
+Which libraries the merged lists cover (``timeline_owners``): the viewer's own, and the
+libraries shared with them by partners who are ``in_timeline`` (their photos, minus what the
+owner archived: ``unarchived``). ``search_owners`` (places, the map, suggestions) covers the
+viewer's own library only: those are aggregates the store counts per owner and cannot strip
+of what a partner archived.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import asyncio
+from typing import Literal, Protocol
 
 from auroravault.errors import Forbidden, NotFound
 from auroravault.meta.base import Album, Photo, User
-from auroravault.meta.protocols import AlbumStore, PhotoStore
+from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, SharingStore
 
-Relation = Literal["owner"]
+Relation = Literal["owner", "album", "partner"]
 AlbumRole = Literal["owner", "admin", "contributor", "viewer"]
-AlbumAction = Literal["view", "edit", "delete", "add", "remove_any", "remove_own"]
+AlbumAction = Literal["view", "edit", "delete", "add", "remove_any", "remove_own", "members", "links"]
 
 #: What each album role may do (DESIGN.md "Families and sharing": album members).
 ALBUM_RIGHTS: dict[AlbumRole, frozenset[AlbumAction]] = {
-    "owner": frozenset({"view", "edit", "delete", "add", "remove_any", "remove_own"}),
-    "admin": frozenset({"view", "edit", "add", "remove_any", "remove_own"}),
+    "owner": frozenset({"view", "edit", "delete", "add", "remove_any", "remove_own", "members", "links"}),
+    "admin": frozenset({"view", "edit", "add", "remove_any", "remove_own", "members"}),
     "contributor": frozenset({"view", "add", "remove_own"}),
     "viewer": frozenset({"view"}),
 }
+
+
+class AlbumAccess(AlbumStore, SharingStore, Protocol):
+    """What the album rule reads: albums and their members."""
+
+
+class PhotoAccess(PhotoStore, LibraryStore, AlbumStore, SharingStore, Protocol):
+    """What the photo rule reads: photos, the owners' archive flags (partners), albums and
+    their members, partner shares."""
 
 
 def _not_found() -> NotFound:
     return NotFound("photo_not_found", "no such photo")
 
 
+def _alive(photo: Photo | None) -> bool:
+    return photo is not None and photo.status != "pending" and photo.deleting_at is None
+
+
 def relation_to(user: User, photo: Photo | None, *, trashed: bool = False) -> Relation | None:
-    """The viewer's relation to a photo already read, or None when they may not see it.
+    """The owner relation to a photo already read (no store read), or None.
 
     ``trashed``: whether the caller asks about the trash (only there is a trashed photo
     visible, to its owner). A pending photo (no bytes yet) or one being deleted is nobody's.
+    For any other relation ask ``relation`` / ``relations``.
     """
-    if photo is None or photo.status == "pending" or photo.deleting_at is not None:
+    if photo is None or not _alive(photo):
         return None
     if photo.owner_id != user.id:
         return None
@@ -58,59 +88,126 @@ def relation_to(user: User, photo: Photo | None, *, trashed: bool = False) -> Re
     return "owner"
 
 
-async def relation(meta: PhotoStore, user: User, photo_id: str, *, trashed: bool = False) -> tuple[Photo, Relation]:
+def listable(user: User, photo: Photo, *, trashed: bool = False) -> bool:
+    """Whether a photo of a listing the caller already checked (the viewer's own timeline, an
+    album they may view, a partner's library shared with them) may show its URLs: alive, out
+    of the trash (or, with ``trashed``, in its owner's trash and the viewer is the owner)."""
+    if not _alive(photo):
+        return False
+    if trashed:
+        return photo.trashed_at is not None and photo.owner_id == user.id
+    return photo.trashed_at is None
+
+
+async def relation(meta: PhotoAccess, user: User, photo_id: str, *, trashed: bool = False) -> tuple[Photo, Relation]:
     """The photo and the viewer's relation to it; ``NotFound('photo_not_found')`` otherwise."""
-    photo = await meta.get_photo(photo_id)
-    found = relation_to(user, photo, trashed=trashed)
-    if photo is None or found is None:
+    seen, _ = await relations(meta, user, [photo_id], trashed=trashed)
+    if photo_id not in seen:
         raise _not_found()
-    return photo, found
+    return seen[photo_id]
 
 
 async def relations(
-    meta: PhotoStore, user: User, photo_ids: list[str], *, trashed: bool = False
+    meta: PhotoAccess, user: User, photo_ids: list[str], *, trashed: bool = False
 ) -> tuple[dict[str, tuple[Photo, Relation]], list[str]]:
     """For a bulk call: the photos the viewer may see (by id) and the ids they may not."""
     ids = list(dict.fromkeys(photo_ids))
     photos = await meta.get_photos(ids)
     seen: dict[str, tuple[Photo, Relation]] = {}
-    hidden: list[str] = []
+    others: list[Photo] = []
     for photo_id in ids:
         photo = photos.get(photo_id)
-        found = relation_to(user, photo, trashed=trashed)
-        if photo is None or found is None:
-            hidden.append(photo_id)
-        else:
-            seen[photo_id] = (photo, found)
-    return seen, hidden
+        if photo is None or not _alive(photo):
+            continue
+        if photo.owner_id == user.id:
+            if (photo.trashed_at is not None) == trashed:
+                seen[photo_id] = (photo, "owner")
+        elif not trashed and photo.trashed_at is None:
+            others.append(photo)
+    if others:
+        granted = await _shared(meta, user, others)
+        seen.update({p.id: (p, granted[p.id]) for p in others if p.id in granted})
+    return {i: seen[i] for i in ids if i in seen}, [i for i in ids if i not in seen]
+
+
+async def _shared(meta: PhotoAccess, user: User, photos: list[Photo]) -> dict[str, Relation]:
+    """Which of other owners' (alive, untrashed) photos the viewer sees, and how."""
+    granted: dict[str, Relation] = {}
+    by_owner: dict[str, list[Photo]] = {}
+    for photo in photos:
+        by_owner.setdefault(photo.owner_id, []).append(photo)
+    owners = list(by_owner)
+    shares = await asyncio.gather(*(meta.get_partner(owner, user.id) for owner in owners))
+    for owner, share in zip(owners, shares, strict=True):
+        if share is not None:
+            for photo in await unarchived(meta, owner, by_owner[owner]):
+                granted[photo.id] = "partner"
+    rest = [p.id for p in photos if p.id not in granted]
+    if rest:
+        shown = await visible_albums(meta, user, rest)
+        granted.update({photo_id: "album" for photo_id in shown})
+    return granted
+
+
+async def unarchived(meta: LibraryStore, owner_id: str, photos: list[Photo]) -> list[Photo]:
+    """The photos (all ``owner_id``'s) their owner has not archived: what a partner sees."""
+    if not photos:
+        return []
+    flags = await meta.get_flags(owner_id, [p.id for p in photos])
+    return [p for p in photos if not (p.id in flags and flags[p.id].archived)]
+
+
+def may_edit(found: Relation) -> bool:
+    """Trash, restore, delete and the corrections (``taken_at``, ``location``, ``description``)
+    are the owner's; ``favorite``/``archived`` are every viewer's own."""
+    return found == "owner"
+
+
+async def timeline_owners(meta: SharingStore, user: User) -> list[str]:
+    """Whose libraries a viewer's merged lists cover (``with_partners``, search, memories):
+    their own, then each partner who shares with them and whom they keep ``in_timeline``."""
+    shares = await meta.shared_with(user.id)
+    return [user.id] + [s.owner_id for s in shares if s.in_timeline]
 
 
 def search_owners(user: User) -> list[str]:
-    """Whose whole library (trash excepted) a viewer's search, places, map and memories
-    cover: today their own. Partners (what the owner archived or trashed excepted) and
-    album members (their albums' photos) join here."""
+    """Whose libraries places, the map and suggestions count: the viewer's own."""
     return [user.id]
 
 
 # -- albums -----------------------------------------------------------------------------------
-def album_role(user: User, album: Album | None) -> AlbumRole | None:
-    """The user's role in an album already read, or None when they may not see it."""
-    if album is None:
-        return None
-    if album.owner_id == user.id:
-        return "owner"
-    return None  # album members: issue 14
-
-
 def may(role: AlbumRole, action: AlbumAction) -> bool:
     return action in ALBUM_RIGHTS[role]
 
 
-async def album(meta: AlbumStore, user: User, album_id: str, action: AlbumAction = "view") -> tuple[Album, AlbumRole]:
+async def album_roles(meta: SharingStore, user_id: str, albums: list[Album]) -> dict[str, AlbumRole]:
+    """The user's role in each of the given albums they may see (one store call for a page)."""
+    roles: dict[str, AlbumRole] = {a.id: "owner" for a in albums if a.owner_id == user_id}
+    others = [a.id for a in albums if a.owner_id != user_id]
+    if others:
+        roles.update(await meta.album_roles(user_id, others))
+    return roles
+
+
+async def album_role(meta: SharingStore, user: User, album: Album | None) -> AlbumRole | None:
+    """The user's role in an album already read, or None when they may not see it."""
+    if album is None:
+        return None
+    return (await album_roles(meta, user.id, [album])).get(album.id)
+
+
+async def album(meta: AlbumAccess, user: User, album_id: str, action: AlbumAction = "view") -> tuple[Album, AlbumRole]:
     """The album and the user's role in it; ``album_not_found`` when they may not see it,
     ``not_allowed`` (403) when they may see it but not do ``action``."""
+    return await album_as(meta, user.id, album_id, action)
+
+
+async def album_as(
+    meta: AlbumAccess, user_id: str, album_id: str, action: AlbumAction = "view"
+) -> tuple[Album, AlbumRole]:
+    """``album`` for a user known by id (a batch's owner, a job's subject)."""
     found = await meta.get_album(album_id)
-    role = album_role(user, found)
+    role = (await album_roles(meta, user_id, [found])).get(found.id) if found is not None else None
     if found is None or role is None:
         raise NotFound("album_not_found", "no such album")
     if not may(role, action):
@@ -118,7 +215,7 @@ async def album(meta: AlbumStore, user: User, album_id: str, action: AlbumAction
     return found, role
 
 
-async def visible_albums(meta: AlbumStore, user: User, photo_ids: list[str]) -> dict[str, list[str]]:
+async def visible_albums(meta: AlbumAccess, user: User, photo_ids: list[str]) -> dict[str, list[str]]:
     """For each given photo, the ids of the albums holding it that the user may see."""
     if not photo_ids:
         return {}
@@ -126,8 +223,6 @@ async def visible_albums(meta: AlbumStore, user: User, photo_ids: list[str]) -> 
     if not memberships:
         return {}
     albums = await meta.get_albums([a for ids in memberships.values() for a in ids])
-    shown = {
-        photo_id: [a for a in ids if album_role(user, albums.get(a)) is not None]
-        for photo_id, ids in memberships.items()
-    }
+    roles = await album_roles(meta, user.id, list(albums.values()))
+    shown = {photo_id: [a for a in ids if a in roles] for photo_id, ids in memberships.items()}
     return {photo_id: ids for photo_id, ids in shown.items() if ids}

@@ -4,9 +4,15 @@ in bulk, the album's own photo page, delete (DESIGN.md "Albums").
 Rules:
 
 - Who may see an album, and what their role lets them do, is ``services/access``'s
-  decision: today a user sees the albums they own (role ``owner``); ``members`` is ``[]`` and
-  ``shared`` false until album members arrive (issue 14). An album the caller may not see
-  is ``album_not_found`` (404), exactly as one that never existed.
+  decision: the owner, and the album's members (``admin``, ``contributor``, ``viewer``;
+  managed by ``services/sharing``). Every answer carries the members and ``shared`` (it has
+  any). An album the caller may not see is ``album_not_found`` (404), exactly as one that
+  never existed; a role that may not do what is asked is 403 ``not_allowed``.
+- ``GET /albums?filter=``: ``owned``, ``shared`` (albums the caller is a member of, newest
+  joined first) or ``all`` (both, merged by the time the caller got them: the album's
+  creation for their own, the day they were added for a shared one), one keyset cursor.
+- Photos added to an album are the adder's own (``not_allowed`` for a photo they may see
+  but do not own); a contributor removes their own photos only (``not_allowed`` for others).
 - A name has 1 to ``MAX_NAME`` characters after trimming and no control characters; a
   description up to ``MAX_DESCRIPTION`` (newlines and tabs allowed): else 422
   ``invalid_album_name`` / ``invalid_description``.
@@ -21,6 +27,8 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -29,8 +37,8 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Invalid, NotFound
 from auroravault.ids import new_id
-from auroravault.meta.base import Album, AlbumOrder, AlbumStats, Photo, User
-from auroravault.meta.protocols import AccountStore, AlbumStore, PhotoStore
+from auroravault.meta.base import Album, AlbumMember, AlbumOrder, AlbumStats, Photo, User
+from auroravault.meta.protocols import AccountStore, AlbumStore, LibraryStore, PhotoStore, SharingStore
 from auroravault.services import access
 from auroravault.services.library import IdError, check_ids, not_found
 from auroravault.services.photos import PhotoPage, PhotoService, decode_cursor, decode_pair, encode_pair
@@ -43,7 +51,7 @@ MAX_PAGE = 200
 AlbumFilter = Literal["owned", "shared", "all"]
 
 
-class AlbumMeta(AccountStore, PhotoStore, AlbumStore, Protocol):
+class AlbumMeta(AccountStore, PhotoStore, LibraryStore, AlbumStore, SharingStore, Protocol):
     """What this service reads and writes."""
 
 
@@ -75,6 +83,7 @@ class AlbumView(msgspec.Struct, kw_only=True):
     cover_thumb_url: str | None
     start_at: datetime | None
     end_at: datetime | None
+    members: list[tuple[AlbumMember, User]] = msgspec.field(default_factory=list)
 
 
 class AlbumPage(msgspec.Struct, kw_only=True):
@@ -113,17 +122,21 @@ class AlbumService:
         self.blobs = blobs
         self.settings = settings
         self.photos = photos
+        # Photos joined an album (issue 14): queues the album's hourly "new photos" digest.
+        self.on_album_photos: Callable[[str, list[str]], Awaitable[None]] | None = None
 
     # -- what a viewer sees ------------------------------------------------------------------
     async def _views(self, user: User, albums: list[tuple[Album, access.AlbumRole]]) -> list[AlbumView]:
         if not albums:
             return []
         stats = await self.meta.album_stats([a.id for a, _ in albums])
+        members = await asyncio.gather(*(self.meta.album_members(a.id) for a, _ in albums))
         owners = {user.id: user}
-        for owner_id in {a.owner_id for a, _ in albums} - set(owners):
-            found = await self.meta.get_user(owner_id)
-            if found is not None:
-                owners[owner_id] = found
+        wanted = {a.owner_id for a, _ in albums} | {m.user_id for found in members for m in found}
+        for owner_id in wanted - set(owners):
+            found_user = await self.meta.get_user(owner_id)
+            if found_user is not None:
+                owners[owner_id] = found_user
         # An explicit cover counts while it is listed in the album; else the newest photo.
         explicit = [a.cover_photo_id for a, _ in albums if a.cover_photo_id]
         holding = await self.meta.albums_of_photos(explicit) if explicit else {}
@@ -137,7 +150,7 @@ class AlbumService:
             covers_by_album[album.id] = cover
         ttl = self.settings.storage.download_ttl_seconds
         views = []
-        for album, role in albums:
+        for (album, role), people in zip(albums, members, strict=True):
             shown = stats.get(album.id, AlbumStats())
             cover_id = covers_by_album.get(album.id) or shown.newest_photo_id
             photo = covers.get(cover_id) if cover_id else None
@@ -156,6 +169,7 @@ class AlbumService:
                     cover_thumb_url=url,
                     start_at=from_iso(shown.start_at) if shown.start_at else None,
                     end_at=from_iso(shown.end_at) if shown.end_at else None,
+                    members=[(m, owners[m.user_id]) for m in people if m.user_id in owners],
                 )
             )
         return views
@@ -163,10 +177,12 @@ class AlbumService:
     async def _view(self, user: User, album: Album, role: access.AlbumRole) -> AlbumView:
         return (await self._views(user, [(album, role)]))[0]
 
-    async def _vet(self, user: User, ids: list[str]) -> tuple[list[str], list[str]]:
-        """The photos the user may add (their own, listed) and the ids they may not."""
+    async def _vet(self, user: User, ids: list[str]) -> tuple[list[str], list[IdError]]:
+        """The photos the user may add (their own, listed) and the errors of the ids they may not."""
         seen, hidden = await access.relations(self.meta, user, ids)
-        return list(seen), hidden
+        owned = [i for i, (_, rel) in seen.items() if rel == "owner"]
+        errors = [IdError(id=i, code="not_allowed") for i, (_, rel) in seen.items() if rel != "owner"]
+        return owned, not_found(hidden) + errors
 
     # -- albums ------------------------------------------------------------------------------
     async def create(self, user: User, body: AlbumCreate) -> Created:
@@ -177,10 +193,10 @@ class AlbumService:
         album = Album(
             id=new_id("al_"), owner_id=user.id, name=name, description=description, created_at=now, updated_at=now
         )
-        allowed, hidden = await self._vet(user, ids)
+        allowed, refused = await self._vet(user, ids)
         result = await self.meta.create_album(album, allowed, now)
         gone = [i for i in allowed if i not in set(result.added)]
-        return Created(view=await self._view(user, album, "owner"), errors=not_found(hidden + gone))
+        return Created(view=await self._view(user, album, "owner"), errors=refused + not_found(gone))
 
     async def show(self, user: User, album_id: str) -> AlbumView:
         album, role = await access.album(self.meta, user, album_id)
@@ -190,16 +206,23 @@ class AlbumService:
         if not 1 <= limit <= MAX_PAGE:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_PAGE}", status=400)
         after = decode_pair(cursor) if cursor else None
-        if which == "shared":  # albums others share with the user: album members, issue 14
-            return AlbumPage(items=[], next_cursor=None)
-        albums = await self.meta.list_albums(user.id, limit=limit + 1, after=after)
-        more = len(albums) > limit
-        albums = albums[:limit]
-        views = await self._views(user, [(a, "owner") for a in albums])
-        last = albums[-1] if albums else None
-        return AlbumPage(
-            items=views, next_cursor=encode_pair(to_iso(last.created_at), last.id) if more and last else None
-        )
+        # Each album with the time the caller got it (owned: created; shared: added), newest first.
+        found: list[tuple[tuple[str, str], Album, access.AlbumRole]] = []
+        if which in ("owned", "all"):
+            for a in await self.meta.list_albums(user.id, limit=limit + 1, after=after):
+                found.append(((to_iso(a.created_at), a.id), a, "owner"))
+        if which in ("shared", "all"):
+            joined = await self.meta.member_albums(user.id, limit=limit + 1, after=after)
+            shared = await self.meta.get_albums([m.album_id for m in joined]) if joined else {}
+            for m in joined:
+                if m.album_id in shared:
+                    found.append(((to_iso(m.added_at), m.album_id), shared[m.album_id], m.role))
+        found.sort(key=lambda f: f[0], reverse=True)
+        more = len(found) > limit
+        found = found[:limit]
+        views = await self._views(user, [(a, role) for _, a, role in found])
+        last = found[-1][0] if found else None
+        return AlbumPage(items=views, next_cursor=encode_pair(*last) if more and last else None)
 
     async def edit(self, user: User, album_id: str, body: AlbumEdit) -> AlbumView:
         album, role = await access.album(self.meta, user, album_id, "edit")
@@ -215,7 +238,7 @@ class AlbumService:
             if cover is not None:
                 holding = (await self.meta.albums_of_photos([cover])).get(cover, [])
                 photo = await self.meta.get_photo(cover)
-                if album.id not in holding or access.relation_to(user, photo) is None:
+                if album.id not in holding or photo is None or not access.listable(user, photo):
                     raise Invalid("invalid_cover", "the cover must be a photo in this album")
             changes["cover_photo_id"] = cover
         if changes:
@@ -233,22 +256,30 @@ class AlbumService:
     async def add(self, user: User, album_id: str, ids: list[str]) -> AddResult:
         clean = check_ids(ids) or []
         album, _ = await access.album(self.meta, user, album_id, "add")
-        allowed, hidden = await self._vet(user, clean)
+        allowed, refused = await self._vet(user, clean)
         result = await self.meta.add_to_album(album.id, allowed, user.id, utcnow())
+        if result.added and self.on_album_photos is not None:
+            await self.on_album_photos(album.id, result.added)
         done = set(result.added) | set(result.already)
         gone = [i for i in allowed if i not in done]  # trashed or deleted meanwhile
-        return AddResult(added=result.added, already=result.already, errors=not_found(hidden + gone))
+        return AddResult(added=result.added, already=result.already, errors=refused + not_found(gone))
 
     async def remove(self, user: User, album_id: str, ids: list[str]) -> RemoveResult:
         clean = check_ids(ids) or []
         album, role = await access.album(self.meta, user, album_id, "remove_own")
         removable = clean
+        refused: set[str] = set()
         if not access.may(role, "remove_any"):  # a contributor removes their own photos only
-            removable = [i for i, p in (await self.meta.get_photos(clean)).items() if p.owner_id == user.id]
+            photos = await self.meta.get_photos(clean)
+            removable = [i for i in clean if i in photos and photos[i].owner_id == user.id]
+            refused = {i for i in clean if i in photos and photos[i].owner_id != user.id}
         removed = await self.meta.remove_from_album(album.id, removable)
         rest = [i for i in clean if i not in set(removed)]
         seen, _ = await access.relations(self.meta, user, rest)
-        errors = [IdError(id=i, code="not_in_album" if i in seen else "photo_not_found") for i in rest]
+        errors = [
+            IdError(id=i, code=("not_allowed" if i in refused else "not_in_album") if i in seen else "photo_not_found")
+            for i in rest
+        ]
         return RemoveResult(removed=removed, errors=errors)
 
     async def photos_page(self, user: User, album_id: str, *, limit: int, cursor: str | None) -> PhotoPage:

@@ -26,6 +26,8 @@ from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, Process
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
+from auroravault.services.sharing import SharingService
+from auroravault.services.sharing_mail import ALBUM_DIGEST, SharingMail
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -61,6 +63,7 @@ class Services:
     albums: AlbumService
     families: FamilyService
     users_admin: UsersAdminService
+    sharing: SharingService
 
     @classmethod
     def build(
@@ -88,6 +91,10 @@ class Services:
         library = LibraryService(meta, deletion)
         places_backfill = PlacesBackfill(meta, queue, cpu=executors.hashing)
         photos = PhotoService(meta, blobs, settings)
+        sharing_mail = SharingMail(meta, queue)
+        uploads.on_album_photos = sharing_mail.photos_added
+        albums = AlbumService(meta, blobs, settings, photos)
+        albums.on_album_photos = sharing_mail.photos_added
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
@@ -95,6 +102,7 @@ class Services:
             DELETE_PHOTO: deletion.handle,
             PLACES_BACKFILL: places_backfill.handle,
             PLACES_BACKFILL_VAULTS: places_backfill.handle_vaults,
+            ALBUM_DIGEST: sharing_mail.handle_digest,
         }
         runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
@@ -136,9 +144,10 @@ class Services:
             map=MapService(meta),
             memories=MemoryService(meta),
             places_backfill=places_backfill,
-            albums=AlbumService(meta, blobs, settings, photos),
             families=families,
             users_admin=UsersAdminService(meta),
+            albums=albums,
+            sharing=SharingService(meta, on_member_added=sharing_mail.member_added),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         services.accounts.invites = families  # an invitation lets its holder register and join

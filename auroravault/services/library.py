@@ -14,7 +14,10 @@ Rules (DESIGN.md "Library: trash, favorites, archive, edits"):
 - Bulk calls take 1 to ``MAX_IDS`` ids; more is ``too_many_ids`` (422) and nothing is done.
   Each id the caller may not act on is reported as ``{id, code: "photo_not_found"}`` and
   left alone; the call as a whole succeeds.
-- Who may see a photo is decided by ``services/access`` alone.
+- Who may see a photo is decided by ``services/access`` alone. Anyone who may see a photo
+  (owner, album member, partner) keeps their own ``favorite``/``archived`` on it; trash,
+  restore, delete and the corrections are the owner's: another viewer asking for a correction
+  gets 403 ``not_allowed`` (nothing changed), and in a bulk call ``not_allowed`` for that id.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 import msgspec
 
-from auroravault.errors import Invalid, NotFound
+from auroravault.errors import Forbidden, Invalid, NotFound
 from auroravault.executors import run_in
 from auroravault.meta.base import Flags, Photo, Usage, User
 from auroravault.meta.protocols import ShownPhotos
@@ -143,7 +146,9 @@ class LibraryService:
     # -- one photo ---------------------------------------------------------------------------
     async def edit(self, user: User, photo_id: str, body: PhotoEdit) -> tuple[Photo, Flags, list[str]]:
         photo, rel = await access.relation(self.meta, user, photo_id)
-        edit = corrections(photo, body) if rel == "owner" else {}
+        edit = corrections(photo, body)
+        if edit and not access.may_edit(rel):
+            raise Forbidden("not_allowed", "only the photo's owner may change its date, place or description")
         favorite = None if body.favorite is msgspec.UNSET else body.favorite
         archived = None if body.archived is msgspec.UNSET else body.archived
         now = utcnow()
@@ -174,10 +179,11 @@ class LibraryService:
     async def trash(self, user: User, ids: list[str]) -> BulkResult:
         clean = check_ids(ids) or []
         seen, hidden = await access.relations(self.meta, user, clean)
-        owned = [i for i, (_, rel) in seen.items() if rel == "owner"]
+        owned = [i for i, (_, rel) in seen.items() if access.may_edit(rel)]
+        refused = [IdError(id=i, code="not_allowed") for i, (_, rel) in seen.items() if not access.may_edit(rel)]
         done = await self.meta.trash_photos(user.id, owned, utcnow())
         gone = [i for i in owned if i not in set(done)]
-        return BulkResult(done=done, errors=not_found(hidden + gone))
+        return BulkResult(done=done, errors=not_found(hidden + gone) + refused)
 
     async def restore(self, user: User, ids: list[str] | None) -> BulkResult:
         clean = check_ids(ids, required=False)

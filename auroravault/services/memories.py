@@ -5,6 +5,8 @@ photos of that day, newest year first: ``{kind: "on_this_day", year, title, phot
 (at most ``MAX_PER_YEAR`` ids, newest first). The day is the photo's own local day (the date
 in ``taken_at``), so a photo taken at 23:30 in Lisbon belongs to its evening, not to UTC's
 next day. What the timeline hides hides here too: trashed and (the viewer's) archived photos.
+Memories cover the viewer's library and those of the partners they keep in their timeline
+(``access.timeline_owners``), minus what each partner archived.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import msgspec
 
 from auroravault.errors import Invalid
 from auroravault.meta.base import Photo, PhotoView, SearchQuery, User
-from auroravault.meta.protocols import LibraryStore, PhotoStore, SearchStore
+from auroravault.meta.protocols import LibraryStore, PhotoStore, SearchStore, SharingStore
 from auroravault.services import access
 from auroravault.timeutil import sort_key, utcnow
 
@@ -24,7 +26,7 @@ MAX_PER_YEAR = 50
 _SCAN = 500  # photos read per year and day at most (a day of a family's library holds fewer)
 
 
-class MemoryMeta(PhotoStore, LibraryStore, SearchStore, Protocol):
+class MemoryMeta(PhotoStore, LibraryStore, SearchStore, SharingStore, Protocol):
     """What this service reads and writes."""
 
 
@@ -71,7 +73,7 @@ class MemoryService:
     async def on_this_day(self, user: User, value: str | None) -> list[Memory]:
         day = parse_day(value)
         memories: list[Memory] = []
-        for owner in access.search_owners(user):
+        for owner in await access.timeline_owners(self.meta, user):
             months = await self.meta.month_counts(owner, PhotoView(viewer_id=user.id))
             years = sorted({int(m.month[:4]) for m in months if int(m.month[:4]) < day.year}, reverse=True)
             for year in years:
@@ -82,6 +84,8 @@ class MemoryService:
                 query = SearchQuery(viewer_id=user.id, owner_id=owner, start=start, end=end)
                 photos = await self.meta.search_photos(query, limit=_SCAN, after=None)
                 photos = [p for p in photos if local_day(p) == then.isoformat()]
+                if owner != user.id:
+                    photos = await access.unarchived(self.meta, owner, photos)
                 flags = await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {}
                 ids = [p.id for p in photos if not (p.id in flags and flags[p.id].archived)][:MAX_PER_YEAR]
                 if ids:

@@ -52,6 +52,15 @@ async def queue_welcome(queue: JobQueue, user: User) -> None:
     await queue.enqueue(SEND_EMAIL, {"template": "welcome", "user_id": user.id}, dedupe_key=f"welcome:{user.id}")
 
 
+def wants(user: User, template: str) -> bool:
+    """The user's switches for the sharing emails (issue 14); the others always go."""
+    if template == "album_shared":
+        return user.notify_album_shared
+    if template == "album_photos":
+        return user.notify_album_photos
+    return True
+
+
 class NotificationService:
     def __init__(self, meta: LimitedAccounts, mailer: Mailer, queue: JobQueue, settings: Settings) -> None:
         self.meta = meta
@@ -91,6 +100,9 @@ class NotificationService:
         if await self.meta.get_counter(marker, now):
             log.info("email %s to %s already sent; not sending again", payload["template"], user.id)
             return
+        if not wants(user, str(payload["template"])):
+            log.info("email %s to %s not sent: the user turned it off", payload["template"], user.id)
+            return
         message = await self._render(payload, user)
         await self.mailer.send(message)
         await self.meta.hit_counter(marker, SENT_MARKER_DAYS * 86400, now)
@@ -121,6 +133,13 @@ class NotificationService:
             token = await self._mint_reset_token(user)
             minutes = self.settings.auth.reset_ttl_seconds // 60
             return templates.password_reset(user.email, user.display_name, f"{base}/?reset_token={token}", minutes)
+        if template == "album_shared":  # sharing (issue 14): services/sharing_mail
+            url = f"{base}/#album/{payload['album_id']}"
+            return templates.album_shared(user.email, user.display_name, payload["by_name"], payload["album_name"], url)
+        if template == "album_photos":
+            url = f"{base}/#album/{payload['album_id']}"
+            count = int(payload["count"])
+            return templates.album_photos(user.email, user.display_name, payload["album_name"], count, url)
         raise PermanentJobError("unknown_template", f"no email template {template!r}")
 
     async def _mint_reset_token(self, user: User) -> str:

@@ -1,10 +1,16 @@
 """Photos: the keyset-paginated list, one photo, downloads, and the month timeline.
 
-Who sees a photo is ``services/access``'s decision: today its owner; anyone else gets
-``photo_not_found``, the same answer as for an id that never existed. Pending photos (no
-bytes yet) are not listed; trashed ones only in ``/trash``. Listings and the timeline take
-the viewer's filters: ``favorite``, ``archived`` (``exclude`` by default, ``only``,
-``include``) and ``type`` (``image`` | ``video``).
+Who sees a photo is ``services/access``'s decision: its owner, the members of an album
+holding it, the owner's partners; anyone else gets ``photo_not_found``, the same answer as
+for an id that never existed. Pending photos (no bytes yet) are not listed; trashed ones
+only in ``/trash``. Listings and the timeline take the viewer's filters: ``favorite``,
+``archived`` (``exclude`` by default, ``only``, ``include``) and ``type`` (``image`` | ``video``).
+
+``with_partners``: the list merges the libraries partners share with the viewer (those the
+viewer keeps ``in_timeline``), minus what each owner archived, under the same keyset cursor:
+each library is read one page past the cursor (never whole), the pages merged by
+``(sort_at, id)``. The viewer's own filters apply to every photo (their favorites, their
+archive). Presigned URLs are signed only for photos the check let through.
 """
 
 from __future__ import annotations
@@ -76,6 +82,37 @@ def decode_cursor(cursor: str) -> tuple[str, str]:
     return decode_pair(cursor)
 
 
+async def partner_page(
+    meta: ShownPhotos,
+    user: User,
+    owner_id: str,
+    filters: Filters,
+    want: int,
+    after: tuple[str, str] | None,
+    descending: bool,
+) -> list[Photo]:
+    """Up to ``want`` photos of a partner's shared library after the cursor, in order: what the
+    owner did not archive (their own view), then the viewer's filters on their own flags."""
+    owner_view = PhotoView(viewer_id=owner_id, archived="exclude", media_type=filters.media_type)
+    kept: list[Photo] = []
+    while len(kept) < want:
+        page = await meta.list_photos(owner_id, limit=want, after=after, descending=descending, view=owner_view)
+        if not page:
+            break
+        flags = await meta.get_flags(user.id, [p.id for p in page])
+        for photo in page:
+            mine = flags.get(photo.id, Flags())
+            if filters.favorite and not mine.favorite:
+                continue
+            if (filters.archived == "exclude" and mine.archived) or (filters.archived == "only" and not mine.archived):
+                continue
+            kept.append(photo)
+        if len(page) < want:
+            break
+        after = (page[-1].sort_at, page[-1].id)
+    return kept[:want]
+
+
 class PhotoService:
     def __init__(self, meta: ShownPhotos, blobs: BlobStore, settings: Settings) -> None:
         self.meta = meta
@@ -93,15 +130,30 @@ class PhotoService:
         return photo, flags, (await access.visible_albums(self.meta, user, [photo.id])).get(photo.id, [])
 
     async def list_page(
-        self, user: User, *, limit: int, cursor: str | None, order: Order, filters: Filters | None = None
+        self,
+        user: User,
+        *,
+        limit: int,
+        cursor: str | None,
+        order: Order,
+        filters: Filters | None = None,
+        with_partners: bool = False,
     ) -> PhotoPage:
         if not 1 <= limit <= MAX_LIMIT:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
         after = decode_cursor(cursor) if cursor else None
-        view = (filters or Filters()).view(user)
-        photos = await self.meta.list_photos(
-            user.id, limit=limit + 1, after=after, descending=order == "newest", view=view
-        )
+        chosen = filters or Filters()
+        view = chosen.view(user)
+        descending = order == "newest"
+        photos = await self.meta.list_photos(user.id, limit=limit + 1, after=after, descending=descending, view=view)
+        if with_partners:
+            owners = (await access.timeline_owners(self.meta, user))[1:]
+            pages = await asyncio.gather(
+                *(partner_page(self.meta, user, o, chosen, limit + 1, after, descending) for o in owners)
+            )
+            for found in pages:
+                photos += found
+            photos.sort(key=lambda p: (p.sort_at, p.id), reverse=descending)
         return await self.page(user, photos, limit)
 
     async def page(self, user: User, photos: list[Photo], limit: int) -> PhotoPage:
@@ -140,7 +192,7 @@ class PhotoService:
         ttl = self.settings.storage.download_ttl_seconds
 
         async def thumb(photo: Photo) -> str | None:
-            if photo.status != "ready" or access.relation_to(user, photo, trashed=trashed) is None:
+            if photo.status != "ready" or not access.listable(user, photo, trashed=trashed):
                 return None
             return await self.blobs.presign_get(
                 thumb_key(photo.owner_id, photo.id), expires_in=ttl, content_type="image/webp"

@@ -2,8 +2,13 @@
 
 Rules:
 
-- ``GET /search`` matches the viewer's visible photos (``access.search_owners``): trashed
-  photos never, archived ones yes (archive hides from the timeline, not from search). Every
+- ``GET /search`` matches the viewer's own photos and those of the partners they keep in
+  their timeline (``access.timeline_owners``; minus what each partner archived): trashed
+  photos never, the viewer's archived ones yes (archive hides from the timeline, not from
+  search). ``album``: the photos listed in that album, whoever owns them, when the viewer
+  may see it (its owner, its current members' and the viewer's own photos; a removed
+  member's photos left in the album are not found by an album search).
+- Suggestions and places count the viewer's own library (``access.search_owners``). Every
   given criterion must hold; results are newest first, keyset-paginated by ``(sort_at, id)``.
 - ``q``: words (case and accents folded), each the start of a word of the filename,
   description, place names or album names. At most ``MAX_WORDS`` words
@@ -28,7 +33,7 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Invalid
 from auroravault.meta.base import Flags, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion, User
-from auroravault.meta.protocols import AlbumStore, LibraryStore, SearchStore
+from auroravault.meta.protocols import AlbumStore, LibraryStore, SearchStore, SharingStore
 from auroravault.meta.search_text import words
 from auroravault.services import access
 from auroravault.services.photos import decode_pair, encode_cursor
@@ -43,7 +48,7 @@ MAX_SUGGESTIONS = 50
 MediaType = Literal["image", "video"]
 
 
-class SearchMeta(SearchStore, LibraryStore, AlbumStore, Protocol):
+class SearchMeta(SearchStore, LibraryStore, AlbumStore, SharingStore, Protocol):
     """What this service reads and writes."""
 
 
@@ -133,13 +138,23 @@ class SearchService:
         if not 1 <= limit <= MAX_LIMIT:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
         after = decode_pair(cursor) if cursor else None
-        queries = [query_of(user, owner, params) for owner in access.search_owners(user)]
+        query_of(user, user.id, params)  # bad input is refused before anything is read
+        partners: set[str] = set()
         if params.album is not None:  # an album the viewer may not see is album_not_found (404)
             album, _ = await access.album(self.meta, user, params.album)
-            queries = [msgspec.structs.replace(q, album_id=album.id) for q in queries]
+            members = [m.user_id for m in await self.meta.album_members(album.id)]
+            owners = list(dict.fromkeys([user.id, album.owner_id, *members]))
+            queries = [msgspec.structs.replace(query_of(user, o, params), album_id=album.id) for o in owners]
+        else:
+            owners = await access.timeline_owners(self.meta, user)
+            partners = set(owners[1:])
+            queries = [query_of(user, o, params) for o in owners]
         photos: list[Photo] = []
         for query in queries:
-            photos += await self.meta.search_photos(query, limit=limit + 1, after=after)
+            if query.owner_id in partners:
+                photos += await self._partner_hits(query, limit + 1, after)
+            else:
+                photos += await self.meta.search_photos(query, limit=limit + 1, after=after)
         photos.sort(key=lambda p: (p.sort_at, p.id), reverse=True)
         more = len(photos) > limit
         photos = photos[:limit]
@@ -148,6 +163,17 @@ class SearchService:
             next_cursor=encode_cursor(photos[-1]) if more and photos else None,
             flags=await self.meta.get_flags(user.id, [p.id for p in photos]) if photos else {},
         )
+
+    async def _partner_hits(self, query: SearchQuery, want: int, after: tuple[str, str] | None) -> list[Photo]:
+        """Up to ``want`` hits in a partner's library that its owner did not archive."""
+        kept: list[Photo] = []
+        while len(kept) < want:
+            page = await self.meta.search_photos(query, limit=want, after=after)
+            kept += await access.unarchived(self.meta, query.owner_id, page)
+            if len(page) < want:
+                break
+            after = (page[-1].sort_at, page[-1].id)
+        return kept[:want]
 
     async def _thumbs(self, photos: list[Photo]) -> list[str | None]:
         ttl = self.settings.storage.download_ttl_seconds

@@ -18,6 +18,15 @@ The rules of DESIGN.md "The HTTP contract", steps 1-4:
   and the object deleted; right size -> ``processing``, in one atomic step with the photo's
   processing job (``arrival_job``, the pipeline's seam), so a failed write never leaves an
   arrived photo without its job.
+- Into an album (issue 14, ``album_id``): ``init_batch`` first asks ``services/access`` that
+  the uploader may ``add`` to it (owner, admin, contributor; else ``album_not_found`` /
+  ``not_allowed`` and nothing is created) and keeps the album on the batch. Each photo joins
+  the album (``join_album``) once it is listed: a duplicate at once, a new photo when its
+  bytes arrive (``confirm``, from ``complete`` or the pending sweep); every ``complete``
+  joins the batch's arrived photos again (idempotent), so a crash between the arrival and
+  the join heals on the client's next ``complete``. The photos stay the uploader's, on their
+  quota. Share-link uploads (issue 14, links) make the batch as the link's owner with the
+  link's ``album_id`` and go through the same path.
 """
 
 from __future__ import annotations
@@ -32,11 +41,11 @@ from typing import Literal, Protocol
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Invalid, NotFound, QuotaExceeded
+from auroravault.errors import Conflict, Forbidden, Invalid, NotFound, QuotaExceeded
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, Photo, Upload, User
-from auroravault.meta.protocols import LibraryStore, PhotoStore, UploadStore
-from auroravault.services import multipart
+from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, SharingStore, UploadStore
+from auroravault.services import access, multipart
 from auroravault.services.multipart import Join, PartRef, ReceivedParts, UploadRequest
 from auroravault.storage.base import BlobStore, original_key
 from auroravault.textcheck import has_control_chars
@@ -114,9 +123,10 @@ def upload_item(upload: Upload) -> UploadItem:
     )
 
 
-class UploadMeta(PhotoStore, UploadStore, LibraryStore, Protocol):
+class UploadMeta(PhotoStore, UploadStore, LibraryStore, AlbumStore, SharingStore, Protocol):
     """The store as uploads see it: photos by hash, batches and uploads, and the trash and
-    tombstones (a trashed photo's bytes restore it; a deleted one is reported)."""
+    tombstones (a trashed photo's bytes restore it; a deleted one is reported); albums, for
+    uploads straight into one."""
 
 
 class UploadService:
@@ -135,6 +145,8 @@ class UploadService:
         self.arrival_job = arrival_job  # the job an arrived upload's photo needs
         self.on_queued = on_queued  # wakes the job pump once that job is stored
         self.room = room  # the family's quotas (``services.families``); the store checks the account's
+        # Photos joined an album (issue 14): queues the album's hourly "new photos" digest.
+        self.on_album_photos: Callable[[str, list[str]], Awaitable[None]] | None = None
 
     # -- validation --------------------------------------------------------------------
     def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
@@ -197,24 +209,28 @@ class UploadService:
         return clean
 
     # -- step 1: init ----------------------------------------------------------------------
-    async def init_batch(self, user: User, files: list[FileSpec]) -> InitResult:
+    async def init_batch(self, user: User, files: list[FileSpec], *, album_id: str | None = None) -> InitResult:
+        """Step 1. ``album_id``: the album every photo of the batch joins (the caller must be
+        allowed to ``add`` to it: ``album_not_found`` / ``not_allowed`` before anything exists)."""
         specs = self._validate(files)
+        if album_id is not None:
+            await access.album(self.meta, user, album_id, "add")
         try:
-            return await self._init(user, specs)
+            return await self._init(user, specs, album_id)
         except Conflict as exc:
             if exc.code != "sha256_taken":
                 raise
             # Another batch claimed one of these hashes between our read and our write:
             # read again, and that file is now a resume or a duplicate.
-            return await self._init(user, specs)
+            return await self._init(user, specs, album_id)
 
-    async def _init(self, user: User, specs: list[FileSpec]) -> InitResult:
+    async def _init(self, user: User, specs: list[FileSpec], album_id: str | None) -> InitResult:
         now = utcnow()
         # A URL never outlives its upload: once the upload expired (its bytes deleted, its
         # quota released), a late PUT must be refused by storage itself.
         ttl = min(self.settings.storage.presign_ttl_seconds, self.settings.uploads.pending_ttl_seconds)
         url_expires = now + timedelta(seconds=ttl)
-        batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires)
+        batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires, album_id=album_id)
         pending_ttl = timedelta(seconds=self.settings.uploads.pending_ttl_seconds)
 
         items: list[InitItem] = []
@@ -303,6 +319,9 @@ class UploadService:
             await self.meta.restore_photos(user.id, restore, now)
         if resumed:
             await self.meta.move_uploads(resumed, batch.id, url_expires)
+        duplicates = [item.photo_id for item in items if item.status == "duplicate"]
+        if duplicates:
+            await self.join_album(batch, duplicates)
 
         async def sign(item: InitItem, upload: Upload) -> None:
             left = int((upload.expires_at - now).total_seconds())  # a resumed upload has less
@@ -337,7 +356,7 @@ class UploadService:
         upload_ids: list[str] | None,
         parts: dict[str, list[PartRef]] | None = None,
     ) -> list[UploadItem]:
-        await self._owned_batch(user, batch_id)
+        batch = await self._owned_batch(user, batch_id)
         uploads = await self.meta.batch_uploads(batch_id)
         by_id = {u.id: u for u in uploads}
         missing = [i for i in [*(upload_ids or []), *(parts or {})] if i not in by_id]
@@ -352,18 +371,39 @@ class UploadService:
 
         async def one(upload: Upload) -> Upload:
             async with gate:
-                return await self.confirm(upload, joins.get(upload.id))
+                return await self.confirm(upload, joins.get(upload.id), batch=batch)
 
         done = await asyncio.gather(*(one(u) for u in uploads))
+        if batch.album_id is not None:  # again, all at once: heals a join lost to a crash
+            await self.join_album(batch, [u.photo_id for u in done if u.state == "processing"])
         return [upload_item(u) for u in done]
 
-    async def confirm(self, upload: Upload, plan: Join | None = None) -> Upload:
+    async def join_album(self, batch: Batch, photo_ids: list[str]) -> list[str]:
+        """Add the batch's listed photos to its album; the ids that are in it now.
+
+        Idempotent (a photo already there stays once). The batch's owner must still be
+        allowed to ``add`` to the album: a contributor removed since the batch began adds
+        nothing. Photos not listed yet (pending) are skipped; they join on arrival.
+        """
+        if batch.album_id is None or not photo_ids:
+            return []
+        try:
+            album, _ = await access.album_as(self.meta, batch.owner_id, batch.album_id, "add")
+        except (NotFound, Forbidden):
+            return []
+        result = await self.meta.add_to_album(album.id, list(dict.fromkeys(photo_ids)), batch.owner_id, utcnow())
+        if result.added and self.on_album_photos is not None:
+            await self.on_album_photos(album.id, result.added)
+        return result.added + result.already
+
+    async def confirm(self, upload: Upload, plan: Join | None = None, *, batch: Batch | None = None) -> Upload:
         """Check one pending upload's object; move it on if its bytes arrived.
 
         A multipart upload's parts are joined first: the checked ``plan`` (the parts the
         client named), else what the store holds once every planned part is there.
         Idempotent: an upload that is no longer pending is returned as it is. Used by
-        ``complete`` and by the pending sweep.
+        ``complete`` and by the pending sweep. An arrived photo of a batch with an album
+        joins it (``batch``: the upload's batch when the caller has it, else read).
         """
         if upload.state != "pending":
             return upload
@@ -386,6 +426,10 @@ class UploadService:
             if await self.meta.mark_upload_arrived(upload.id, now, job):
                 if job is not None and self.on_queued is not None:
                     self.on_queued()
+                if batch is None or batch.id != upload.batch_id:
+                    batch = await self.meta.get_batch(upload.batch_id)
+                if batch is not None and batch.album_id is not None:
+                    await self.join_album(batch, [upload.photo_id])
                 # What we just wrote, not a read back: that is the answer, whatever a read sees.
                 return msgspec.structs.replace(upload, state="processing", updated_at=now)
         fresh = await self.meta.get_upload(upload.id)

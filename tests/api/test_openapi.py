@@ -76,6 +76,9 @@ SEMANTIC_REFUSALS = {
     "PATCH /api/v1/users/me": ["422"],  # invalid_display_name (blank, control characters, over 100)
     "POST /api/v1/users/me/password": ["422"],  # weak_password (a rule); 401 invalid_credentials is ACCEPTED
     "GET /api/v1/admin/users": ["400"],  # invalid_cursor
+    "POST /api/v1/albums/{album_id}/members": ["422"],  # invalid_role, invalid_member
+    "PATCH /api/v1/albums/{album_id}/members/{member_id}": ["422"],  # invalid_role
+    "POST /api/v1/partners": ["422"],  # invalid_partner (yourself)
 }
 _emails = count(1)
 

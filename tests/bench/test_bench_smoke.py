@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ("processing", "parallel_processing", "import", "timeline", "library", "albums", "search", "batch_init")
-NAMES += ("memory", "multipart")
+NAMES += ("memory", "multipart", "sharing")
 
 
 @pytest.mark.slow
@@ -44,4 +44,5 @@ def test_run_all_quick_writes_every_result_and_the_table(tmp_path: Path) -> None
     assert "GB file in parts, S3 adapter" in text
     assert "Permanent deletion of" in text and "favorites +" in text
     assert "paged end to end" in text
+    assert "with_partners=true" in text and "Access check" in text
     assert "`GET /search?q=beach` (a rare word" in text and "`GET /map/markers` world" in text

@@ -20,6 +20,7 @@ from auroravault.meta.protocols import (
     LibraryStore,
     PhotoStore,
     SearchStore,
+    SharingStore,
     StoreLifecycle,
     UploadStore,
     UserAdminStore,
@@ -38,6 +39,8 @@ from auroravault.services.places_backfill import PlacesBackfill
 from auroravault.services.processing import ProcessingService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.search import SearchService
+from auroravault.services.sharing import SharingService
+from auroravault.services.sharing_mail import SharingMail
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.uploads import UploadService
@@ -50,20 +53,22 @@ NEEDS: dict[type, set[type]] = {
     AdminService: {JobStore},
     JobQueue: {JobStore},
     JobRunner: {JobStore},
-    PhotoService: {PhotoStore, LibraryStore, AlbumStore},
-    LibraryService: {PhotoStore, LibraryStore, AlbumStore},
-    SyncService: {PhotoStore, LibraryStore, AlbumStore},
+    PhotoService: {PhotoStore, LibraryStore, AlbumStore, SharingStore},
+    LibraryService: {PhotoStore, LibraryStore, AlbumStore, SharingStore},
+    SyncService: {PhotoStore, LibraryStore, AlbumStore, SharingStore},
     DeletionService: {PhotoStore, LibraryStore},
-    UploadService: {PhotoStore, UploadStore, LibraryStore},
+    UploadService: {PhotoStore, UploadStore, LibraryStore, AlbumStore, SharingStore},
     ProcessingService: {PhotoStore, UploadStore, JobStore},
     SweepService: {PhotoStore, UploadStore, JobStore, StoreLifecycle},
-    AlbumService: {AccountStore, PhotoStore, AlbumStore},
-    SearchService: {SearchStore, LibraryStore, AlbumStore},
+    AlbumService: {AccountStore, PhotoStore, LibraryStore, AlbumStore, SharingStore},
+    SearchService: {SearchStore, LibraryStore, AlbumStore, SharingStore},
     MapService: {SearchStore},
-    MemoryService: {PhotoStore, LibraryStore, SearchStore},
+    MemoryService: {PhotoStore, LibraryStore, SearchStore, SharingStore},
     PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
     FamilyService: {FamilyStore, AccountStore, CounterStore},
     UsersAdminService: {AccountStore, UserAdminStore, LibraryStore},
+    SharingService: {AccountStore, AlbumStore, SharingStore, FamilyStore},
+    SharingMail: {AccountStore, AlbumStore, SharingStore},
 }
 
 

@@ -14,6 +14,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``AlbumStore`` (``albums``): albums and their memberships;
 - ``SearchStore`` (``search``): search, suggestions, places, map clusters;
 - ``FamilyStore`` (``families``): families, members, invitations;
+- ``SharingStore`` (``sharing``): album members and partner shares (issue 14);
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
@@ -36,6 +37,7 @@ from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, Shown
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.search import SearchStore
+from auroravault.meta.protocols.sharing import SharingStore
 from auroravault.meta.protocols.uploads import UploadStore
 
 #: Every aggregate protocol, in the order ``MetaStore`` inherits them.
@@ -51,6 +53,7 @@ AGGREGATES: tuple[type, ...] = (
     StoreLifecycle,
     FamilyStore,
     UserAdminStore,
+    SharingStore,
 )
 
 __all__ = [
@@ -68,6 +71,7 @@ __all__ = [
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",
+    "SharingStore",
     "ShownPhotos",
     "StoreLifecycle",
     "UploadStore",

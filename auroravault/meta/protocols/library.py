@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.photos import PhotoStore
+from auroravault.meta.protocols.sharing import SharingStore
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -91,6 +92,7 @@ class PhotoLibrary(PhotoStore, LibraryStore, Protocol):
 
 
 @runtime_checkable
-class ShownPhotos(PhotoStore, LibraryStore, AlbumStore, Protocol):
+class ShownPhotos(PhotoStore, LibraryStore, AlbumStore, SharingStore, Protocol):
     """Photos as a viewer is shown them: the photos, the viewer's flags and the albums the
-    viewer sees them in (the photos, library and sync services)."""
+    viewer sees them in, and the album members and partner shares that decide who sees what
+    (the photos, library and sync services)."""

@@ -7,6 +7,7 @@ import { confirm } from './actions.js';
 import { api } from './api.js';
 import { formatMonth } from './format.js';
 import { describe } from './messages.js';
+import { ShareDialog } from './share.js';
 
 const $ = (id) => document.getElementById(id);
 const photos = (n) => `${n} ${n === 1 ? 'photo' : 'photos'}`;
@@ -95,6 +96,10 @@ export async function showAlbums(root, { toast }) {
     link.dataset.name = album.name;
     link.append(coverImage(album.cover_thumb_url), el('strong', 'card-title', album.name), el('span', 'card-facts', albumFacts(album)));
     if (album.role && album.role !== 'owner') link.append(el('span', 'card-facts', `Shared by ${album.owner.display_name}`));
+    if (album.members && album.members.length) {
+      const names = album.members.map((m) => m.user.display_name).join(', ');
+      link.append(el('span', 'card-facts card-members', `With ${names}`));
+    }
     item.append(link);
     list.append(item);
   }
@@ -133,6 +138,10 @@ export class AlbumHeader {
     this.onChanged = onChanged;
     this.album = null;
     $('album-rename').addEventListener('click', () => this.rename());
+    this.share = new ShareDialog({ toast, onChanged: () => this.album && this.show(this.album.id).catch(() => {}) });
+    $('album-share').addEventListener('click', () => {
+      if (this.album) this.share.open(this.album, document.body.dataset.userId || '');
+    });
     $('album-delete').addEventListener('click', () => this.remove());
     $('album-order').addEventListener('change', (event) => this.edit({ order: event.target.value }, true));
   }
@@ -166,6 +175,7 @@ export class AlbumHeader {
     $('album-order').value = album.order || 'newest';
     const manage = album.role === 'owner' || album.role === 'admin';
     $('album-rename').hidden = !manage;
+    $('album-share').hidden = !manage;
     $('album-order').parentElement.hidden = !manage;
     $('album-delete').hidden = album.role !== 'owner';
     document.body.dataset.albumRole = album.role || '';

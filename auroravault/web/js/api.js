@@ -172,6 +172,20 @@ export const api = {
   markers: (bbox, zoom) =>
     request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),
   memories: (date) => request('GET', `/memories?${pageQuery({ date })}`, undefined, { passive: true }),
+  // Sharing (DESIGN "Families and sharing"): album members and partners.
+  albumMembers: (albumId) => request('GET', `/albums/${id(albumId)}/members`),
+  // who: {user_id} or {email}.
+  addMember: (albumId, who, role) => request('POST', `/albums/${id(albumId)}/members`, { ...who, role }),
+  setMemberRole: (albumId, userId, role) => request('PATCH', `/albums/${id(albumId)}/members/${id(userId)}`, { role }),
+  removeMember: (albumId, userId) => request('DELETE', `/albums/${id(albumId)}/members/${id(userId)}`),
+  // passive: a background read (at sign-in) that never ends the session itself.
+  partners: ({ passive = false } = {}) => request('GET', '/partners', undefined, { passive }),
+  addPartner: (userId) => request('POST', '/partners', { user_id: userId }),
+  setPartnerTimeline: (userId, inTimeline) => request('PATCH', `/partners/${id(userId)}`, { in_timeline: inTimeline }),
+  removePartner: (userId) => request('DELETE', `/partners/${id(userId)}`),
+  // The caller's family, or null when they are in none (the share dialog and Partners pick
+  // people from it; the Family page uses ``family`` and shows the refusal).
+  familyOrNull: () => request('GET', '/family', undefined, { passive: true }).catch(() => null),
   initUploads: (files) => request('POST', '/uploads', { files }),
   complete: (batchId, uploadIds, parts = null) =>
     request('POST', `/uploads/${id(batchId)}/complete`, parts ? { upload_ids: uploadIds, parts } : { upload_ids: uploadIds }),

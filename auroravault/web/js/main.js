@@ -14,6 +14,7 @@ import { UploadPanel } from './uploadpanel.js';
 import { Uploader } from './uploader.js';
 import { Viewer } from './viewer.js';
 import { routeFromHash, VIEWS } from './views.js';
+import { loadPartnerState } from './partners.js';
 
 const $ = (id) => document.getElementById(id);
 const app = { timeline: null, viewer: null, uploader: null, panel: null, mode: 'login', view: VIEWS.photos };
@@ -228,6 +229,8 @@ async function enterGallery() {
     app.panel.attach(app.uploader);
   }
   showUsage(current.user);
+  document.body.dataset.userId = current.user ? current.user.id : '';
+  await loadPartnerState();
   await showView(routeFromHash());
   offerResume();
   // Refresh the user in the background (name, usage); a 401 here ends the session.

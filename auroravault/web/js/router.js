@@ -4,6 +4,7 @@
 
 import { AlbumHeader, AlbumPicker, albumButtons, attachAlbumActions, showAlbums } from './albums.js';
 import { showFamily, showJoin } from './family.js';
+import { showPartners } from './partners.js';
 import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
@@ -80,6 +81,7 @@ export class Router {
     root.dataset.page = page;
     window.scrollTo(0, 0);
     if (page === 'albums') await showAlbums(root, { toast: this.toast });
+    else if (page === 'partners') await showPartners(root, { toast: this.toast });
     else if (page === 'places') await showPlaces(root, arg);
     else if (page === 'family') await showFamily(root, { toast: this.toast });
     else if (page === 'join') showJoin(root, arg, { toast: this.toast });

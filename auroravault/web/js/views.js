@@ -8,12 +8,18 @@ import { memoryView, photoView } from './memories.js';
 
 const monthOf = (photo) => (photo.taken_at || '').slice(0, 7);
 
+// Whether a partner's library is in the viewer's timeline (partners.js keeps it): the Photos
+// view then merges it (with_partners) and pages without month counts, which count one library.
+export const timelineState = { partners: false };
+
 export const VIEWS = {
   photos: {
     key: 'photos',
     title: 'Photos',
-    months: () => api.timeline(),
-    page: (options) => api.photos(options),
+    get months() {
+      return timelineState.partners ? null : () => api.timeline();
+    },
+    page: (options) => api.photos(timelineState.partners ? { ...options, with_partners: true } : options),
     group: monthOf,
     empty: 'No photos yet. Press Upload or drop photos anywhere on this page.',
   },
@@ -101,7 +107,7 @@ export function routeFromHash() {
     for (const field of SEARCH_FIELDS) if (query.get(field)) filters[field] = query.get(field);
     return { view: searchView(filters) };
   }
-  if (['albums', 'places', 'map', 'family', 'join', 'settings'].includes(name)) {
+  if (['albums', 'places', 'map', 'family', 'join', 'settings', 'partners'].includes(name)) {
     return { page: name, arg: decodeURIComponent(arg) };
   }
   return { view: VIEWS.photos };
