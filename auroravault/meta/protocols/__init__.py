@@ -12,6 +12,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
 - ``AlbumStore`` (``albums``): albums and their memberships;
 - ``SearchStore`` (``search``): search, suggestions, places, map clusters;
+- ``LinkStore`` (``links``): share links (issue 14);
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
@@ -30,6 +31,7 @@ from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
+from auroravault.meta.protocols.links import LinkStore
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.search import SearchStore
@@ -45,6 +47,7 @@ AGGREGATES: tuple[type, ...] = (
     LibraryStore,
     AlbumStore,
     SearchStore,
+    LinkStore,
     StoreLifecycle,
 )
 
@@ -56,6 +59,7 @@ __all__ = [
     "JobStore",
     "LibraryStore",
     "LimitedAccounts",
+    "LinkStore",
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",
