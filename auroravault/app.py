@@ -20,9 +20,11 @@ from auroravault.api.blobs import BlobController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
 from auroravault.api.library import TrashController
+from auroravault.api.links import LinkController
 from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
+from auroravault.api.public import PublicController
 from auroravault.api.request import VaultRequest
 from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
 from auroravault.api.sync import SyncController
@@ -106,6 +108,8 @@ def _routes(settings: Settings) -> list[object]:
             MapController,
             MemoriesController,
             AdminController,
+            LinkController,
+            PublicController,
         ],
     )
     routes: list[object] = [api, healthz, readyz, *web_routes(settings)]

@@ -21,9 +21,11 @@ from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.container import Services
 from auroravault.services.library import LibraryService
+from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.photos import PhotoService
+from auroravault.services.public import PublicService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sync import SyncService
@@ -99,6 +101,14 @@ def provide_memories(request: Request) -> MemoryService:
     return _services(request).memories
 
 
+def provide_links(request: Request) -> LinkService:
+    return _services(request).links
+
+
+def provide_public(request: Request) -> PublicService:
+    return _services(request).public
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -125,3 +135,5 @@ SEARCH_SERVICE = {"search": _provide(provide_search)}
 MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}
+LINKS_SERVICE = {"links": _provide(provide_links)}
+PUBLIC_SERVICE = {"public": _provide(provide_public)}

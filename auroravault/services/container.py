@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auroravault.config import Settings
+from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import Handler, JobRunner
@@ -16,12 +16,14 @@ from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.library import LibraryService
+from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS, PlacesBackfill
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
+from auroravault.services.public import PublicService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
@@ -57,6 +59,8 @@ class Services:
     memories: MemoryService
     places_backfill: PlacesBackfill
     albums: AlbumService
+    links: LinkService
+    public: PublicService
 
     @classmethod
     def build(
@@ -129,6 +133,8 @@ class Services:
             memories=MemoryService(meta),
             places_backfill=places_backfill,
             albums=AlbumService(meta, blobs, settings, photos),
+            links=LinkService(meta, settings, executors.passwords),
+            public=PublicService(meta, blobs, settings, signing_secret(settings), uploads, executors.passwords),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         return services

@@ -31,8 +31,8 @@ from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
-from auroravault.meta.protocols.links import LinkStore
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
+from auroravault.meta.protocols.links import LinkStore
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.search import SearchStore
 from auroravault.meta.protocols.uploads import UploadStore

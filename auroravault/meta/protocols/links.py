@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from auroravault.meta.protocols.albums import AlbumStore
+from auroravault.meta.protocols.photos import PhotoStore
+
 if TYPE_CHECKING:
     from datetime import datetime
 
@@ -39,3 +42,8 @@ class LinkStore(Protocol):
     async def delete_link(self, link_id: str) -> bool:
         """Revoke (delete) the link; False when it was gone."""
         ...
+
+
+@runtime_checkable
+class LinkedPhotos(PhotoStore, AlbumStore, Protocol):
+    """Photos and albums, as a share link sees them (``services/access``: what a link covers)."""
