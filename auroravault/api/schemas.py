@@ -81,6 +81,7 @@ class LoginOut(msgspec.Struct, kw_only=True):
 # -- uploads -----------------------------------------------------------------------
 class InitBody(msgspec.Struct, forbid_unknown_fields=True):
     files: Annotated[list[FileSpec], Meta(max_length=10_000)]
+    album_id: str | None = None  # sharing (issue 14): the album the photos join
 
 
 class InitOut(msgspec.Struct, kw_only=True):

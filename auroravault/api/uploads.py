@@ -27,6 +27,8 @@ class UploadController(Controller):
         summary="Ask for presigned URLs for a batch of up to 50 photos",
         responses=documented(
             s400="invalid_json",
+            s403="not_allowed",
+            s404="album_not_found",
             s413="quota_exceeded, body_too_large",
             s422="batch_empty, batch_too_large, file_empty, file_too_large, unsupported_media_type, "
             "invalid_sha256, invalid_filename, invalid_client_ref (all bad files listed in `errors`)",
@@ -37,7 +39,7 @@ class UploadController(Controller):
     async def init(
         self, data: JSONBody[InitBody], user: NamedDependency[User], uploads: NamedDependency[UploadService]
     ) -> InitOut:
-        result = await uploads.init_batch(user, data.files)
+        result = await uploads.init_batch(user, data.files, album_id=data.album_id)
         return InitOut(batch_id=result.batch_id, expires_at=result.expires_at, items=result.items)
 
     @post(

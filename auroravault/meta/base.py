@@ -36,6 +36,7 @@ from auroravault.meta.protocols import (
     LinkStore,
     PhotoStore,
     SearchStore,
+    SharingStore,
     StoreLifecycle,
     UploadStore,
 )
@@ -133,6 +134,8 @@ class Batch(msgspec.Struct, kw_only=True):
     owner_id: str
     created_at: datetime
     expires_at: datetime
+    # -- sharing (issue 14): the album the batch's photos join once they are listed
+    album_id: str | None = None
 
 
 class Upload(msgspec.Struct, kw_only=True):
@@ -319,6 +322,30 @@ class BBox(msgspec.Struct, frozen=True):
     max_lat: float
 
 
+# -- sharing (issue 14)
+MemberRole = Literal["admin", "contributor", "viewer"]
+
+
+class AlbumMember(msgspec.Struct, kw_only=True):
+    """A user an album is shared with, and their role in it (the owner is never a member)."""
+
+    album_id: str
+    user_id: str
+    role: MemberRole
+    added_by: str
+    added_at: datetime
+
+
+class PartnerShare(msgspec.Struct, kw_only=True):
+    """``owner_id`` shares their whole library (minus what they archived or trashed) with
+    ``partner_id``, one way; ``in_timeline``: the partner's choice to merge it into theirs."""
+
+    owner_id: str
+    partner_id: str
+    in_timeline: bool = False
+    created_at: datetime
+
+
 # -- links (issue 14)
 LinkKind = Literal["album", "selection"]
 
@@ -360,6 +387,7 @@ class MetaStore(
     SearchStore,
     LinkStore,
     StoreLifecycle,
+    SharingStore,
     Protocol,
 ):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter

@@ -97,9 +97,13 @@ def search_owners(user: User) -> list[str]:
 # -- albums -----------------------------------------------------------------------------------
 def album_role(user: User, album: Album | None) -> AlbumRole | None:
     """The user's role in an album already read, or None when they may not see it."""
+    return _album_role(user.id, album)
+
+
+def _album_role(user_id: str, album: Album | None) -> AlbumRole | None:
     if album is None:
         return None
-    if album.owner_id == user.id:
+    if album.owner_id == user_id:
         return "owner"
     return None  # album members: issue 14
 
@@ -111,8 +115,15 @@ def may(role: AlbumRole, action: AlbumAction) -> bool:
 async def album(meta: AlbumStore, user: User, album_id: str, action: AlbumAction = "view") -> tuple[Album, AlbumRole]:
     """The album and the user's role in it; ``album_not_found`` when they may not see it,
     ``not_allowed`` (403) when they may see it but not do ``action``."""
+    return await album_as(meta, user.id, album_id, action)
+
+
+async def album_as(
+    meta: AlbumStore, user_id: str, album_id: str, action: AlbumAction = "view"
+) -> tuple[Album, AlbumRole]:
+    """``album`` for a user known by id (a batch's owner, a job's subject)."""
     found = await meta.get_album(album_id)
-    role = album_role(user, found)
+    role = _album_role(user_id, found)
     if found is None or role is None:
         raise NotFound("album_not_found", "no such album")
     if not may(role, action):

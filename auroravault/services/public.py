@@ -14,7 +14,8 @@ gone or disabled, is ``link_not_found``.
   the file's own EXIF/XMP/GPS) is not served (403 ``not_allowed``); thumbnails and previews
   are re-encoded without any metadata (``imaging/variants``), so they are served as they are.
 - Uploads (album links with ``allow_upload``) go to the link owner's library, on the owner's
-  quota, into the album; a batch is bound to the link it was started through.
+  quota, into the album (``UploadService.init_batch(album_id=)``); a batch is bound to the
+  link it was started through (a counter marker), and only that link may complete it.
 - Presigned URLs live ``links.url_ttl_seconds`` (minutes) and are signed only after the checks.
 """
 
@@ -217,13 +218,11 @@ class PublicService:
 
     async def upload_init(self, key: str, token: str | None, files: list[FileSpec]) -> InitResult:
         opened = await self._uploading(key, token)
-        result = await self.uploads.init_batch(opened.owner, files)
+        # As the owner, into the album: the uploads' own path (quota, duplicates, joining the album).
+        result = await self.uploads.init_batch(opened.owner, files, album_id=opened.link.album_id)
         await self.meta.hit_counter(
             self._batch_marker(opened.link, result.batch_id), self.settings.uploads.pending_ttl_seconds, utcnow()
         )
-        duplicates = [i.photo_id for i in result.items if i.status == "duplicate"]
-        if duplicates and opened.album is not None:
-            await self.meta.add_to_album(opened.album.id, duplicates, opened.owner.id, utcnow())
         return result
 
     async def upload_complete(
@@ -232,8 +231,4 @@ class PublicService:
         opened = await self._uploading(key, token)
         if await self.meta.get_counter(self._batch_marker(opened.link, batch_id), utcnow()) == 0:
             raise NotFound("batch_not_found", "no such batch")
-        items = await self.uploads.complete(opened.owner, batch_id, upload_ids)
-        arrived = [i.photo_id for i in items if i.status == "processing"]
-        if arrived and opened.album is not None:
-            await self.meta.add_to_album(opened.album.id, arrived, opened.owner.id, utcnow())
-        return items
+        return await self.uploads.complete(opened.owner, batch_id, upload_ids)

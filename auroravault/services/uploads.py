@@ -18,6 +18,15 @@ The rules of DESIGN.md "The HTTP contract", steps 1-4:
   and the object deleted; right size -> ``processing``, in one atomic step with the photo's
   processing job (``arrival_job``, the pipeline's seam), so a failed write never leaves an
   arrived photo without its job.
+- Into an album (issue 14, ``album_id``): ``init_batch`` first asks ``services/access`` that
+  the uploader may ``add`` to it (owner, admin, contributor; else ``album_not_found`` /
+  ``not_allowed`` and nothing is created) and keeps the album on the batch. Each photo joins
+  the album (``join_album``) once it is listed: a duplicate at once, a new photo when its
+  bytes arrive (``confirm``, from ``complete`` or the pending sweep); every ``complete``
+  joins the batch's arrived photos again (idempotent), so a crash between the arrival and
+  the join heals on the client's next ``complete``. The photos stay the uploader's, on their
+  quota. Share-link uploads (issue 14, links) make the batch as the link's owner with the
+  link's ``album_id`` and go through the same path.
 """
 
 from __future__ import annotations
@@ -32,10 +41,11 @@ from typing import Literal, Protocol
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Invalid, NotFound
+from auroravault.errors import Conflict, Forbidden, Invalid, NotFound
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, Photo, Upload, User
-from auroravault.meta.protocols import LibraryStore, PhotoStore, UploadStore
+from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, UploadStore
+from auroravault.services import access
 from auroravault.storage.base import BlobStore, PresignedRequest, original_key
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import sort_key, utcnow
@@ -110,9 +120,10 @@ def upload_item(upload: Upload) -> UploadItem:
     )
 
 
-class UploadMeta(PhotoStore, UploadStore, LibraryStore, Protocol):
+class UploadMeta(PhotoStore, UploadStore, LibraryStore, AlbumStore, Protocol):
     """The store as uploads see it: photos by hash, batches and uploads, and the trash and
-    tombstones (a trashed photo's bytes restore it; a deleted one is reported)."""
+    tombstones (a trashed photo's bytes restore it; a deleted one is reported); albums, for
+    uploads straight into one."""
 
 
 class UploadService:
@@ -191,24 +202,28 @@ class UploadService:
         return clean
 
     # -- step 1: init ----------------------------------------------------------------------
-    async def init_batch(self, user: User, files: list[FileSpec]) -> InitResult:
+    async def init_batch(self, user: User, files: list[FileSpec], *, album_id: str | None = None) -> InitResult:
+        """Step 1. ``album_id``: the album every photo of the batch joins (the caller must be
+        allowed to ``add`` to it: ``album_not_found`` / ``not_allowed`` before anything exists)."""
         specs = self._validate(files)
+        if album_id is not None:
+            await access.album(self.meta, user, album_id, "add")
         try:
-            return await self._init(user, specs)
+            return await self._init(user, specs, album_id)
         except Conflict as exc:
             if exc.code != "sha256_taken":
                 raise
             # Another batch claimed one of these hashes between our read and our write:
             # read again, and that file is now a resume or a duplicate.
-            return await self._init(user, specs)
+            return await self._init(user, specs, album_id)
 
-    async def _init(self, user: User, specs: list[FileSpec]) -> InitResult:
+    async def _init(self, user: User, specs: list[FileSpec], album_id: str | None) -> InitResult:
         now = utcnow()
         # A URL never outlives its upload: once the upload expired (its bytes deleted, its
         # quota released), a late PUT must be refused by storage itself.
         ttl = min(self.settings.storage.presign_ttl_seconds, self.settings.uploads.pending_ttl_seconds)
         url_expires = now + timedelta(seconds=ttl)
-        batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires)
+        batch = Batch(id=new_id("b_"), owner_id=user.id, created_at=now, expires_at=url_expires, album_id=album_id)
         pending_ttl = timedelta(seconds=self.settings.uploads.pending_ttl_seconds)
 
         items: list[InitItem] = []
@@ -293,6 +308,9 @@ class UploadService:
             await self.meta.restore_photos(user.id, restore, now)
         if resumed:
             await self.meta.move_uploads(resumed, batch.id, url_expires)
+        duplicates = [item.photo_id for item in items if item.status == "duplicate"]
+        if duplicates:
+            await self.join_album(batch, duplicates)
 
         async def sign(item: InitItem, upload: Upload) -> None:
             left = int((upload.expires_at - now).total_seconds())  # a resumed upload has less
@@ -315,7 +333,7 @@ class UploadService:
         return batch
 
     async def complete(self, user: User, batch_id: str, upload_ids: list[str] | None) -> list[UploadItem]:
-        await self._owned_batch(user, batch_id)
+        batch = await self._owned_batch(user, batch_id)
         uploads = await self.meta.batch_uploads(batch_id)
         if upload_ids is not None:
             by_id = {u.id: u for u in uploads}
@@ -327,16 +345,35 @@ class UploadService:
 
         async def one(upload: Upload) -> Upload:
             async with gate:
-                return await self.confirm(upload)
+                return await self.confirm(upload, batch=batch)
 
         done = await asyncio.gather(*(one(u) for u in uploads))
+        if batch.album_id is not None:  # again, all at once: heals a join lost to a crash
+            await self.join_album(batch, [u.photo_id for u in done if u.state == "processing"])
         return [upload_item(u) for u in done]
 
-    async def confirm(self, upload: Upload) -> Upload:
+    async def join_album(self, batch: Batch, photo_ids: list[str]) -> list[str]:
+        """Add the batch's listed photos to its album; the ids that are in it now.
+
+        Idempotent (a photo already there stays once). The batch's owner must still be
+        allowed to ``add`` to the album: a contributor removed since the batch began adds
+        nothing. Photos not listed yet (pending) are skipped; they join on arrival.
+        """
+        if batch.album_id is None or not photo_ids:
+            return []
+        try:
+            album, _ = await access.album_as(self.meta, batch.owner_id, batch.album_id, "add")
+        except (NotFound, Forbidden):
+            return []
+        result = await self.meta.add_to_album(album.id, list(dict.fromkeys(photo_ids)), batch.owner_id, utcnow())
+        return result.added + result.already
+
+    async def confirm(self, upload: Upload, *, batch: Batch | None = None) -> Upload:
         """Check one pending upload's object; move it on if its bytes arrived.
 
         Idempotent: an upload that is no longer pending is returned as it is. Used by
-        ``complete`` and by the pending sweep.
+        ``complete`` and by the pending sweep. An arrived photo of a batch with an album
+        joins it (``batch``: the upload's batch when the caller has it, else read).
         """
         if upload.state != "pending":
             return upload
@@ -354,6 +391,10 @@ class UploadService:
             if await self.meta.mark_upload_arrived(upload.id, now, job):
                 if job is not None and self.on_queued is not None:
                     self.on_queued()
+                if batch is None or batch.id != upload.batch_id:
+                    batch = await self.meta.get_batch(upload.batch_id)
+                if batch is not None and batch.album_id is not None:
+                    await self.join_album(batch, [upload.photo_id])
                 # What we just wrote, not a read back: that is the answer, whatever a read sees.
                 return msgspec.structs.replace(upload, state="processing", updated_at=now)
         fresh = await self.meta.get_upload(upload.id)

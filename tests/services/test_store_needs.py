@@ -50,7 +50,7 @@ NEEDS: dict[type, set[type]] = {
     LibraryService: {PhotoStore, LibraryStore, AlbumStore},
     SyncService: {PhotoStore, LibraryStore, AlbumStore},
     DeletionService: {PhotoStore, LibraryStore},
-    UploadService: {PhotoStore, UploadStore, LibraryStore},
+    UploadService: {PhotoStore, UploadStore, LibraryStore, AlbumStore},
     ProcessingService: {PhotoStore, UploadStore, JobStore},
     SweepService: {PhotoStore, UploadStore, JobStore, StoreLifecycle},
     AlbumService: {AccountStore, PhotoStore, AlbumStore},

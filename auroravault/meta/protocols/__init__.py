@@ -12,6 +12,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
 - ``AlbumStore`` (``albums``): albums and their memberships;
 - ``SearchStore`` (``search``): search, suggestions, places, map clusters;
+- ``SharingStore`` (``sharing``): album members and partner shares (issue 14);
 - ``LinkStore`` (``links``): share links (issue 14);
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
@@ -35,6 +36,7 @@ from auroravault.meta.protocols.lifecycle import StoreLifecycle
 from auroravault.meta.protocols.links import LinkStore
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.search import SearchStore
+from auroravault.meta.protocols.sharing import SharingStore
 from auroravault.meta.protocols.uploads import UploadStore
 
 #: Every aggregate protocol, in the order ``MetaStore`` inherits them.
@@ -49,6 +51,7 @@ AGGREGATES: tuple[type, ...] = (
     SearchStore,
     LinkStore,
     StoreLifecycle,
+    SharingStore,
 )
 
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",
+    "SharingStore",
     "ShownPhotos",
     "StoreLifecycle",
     "UploadStore",

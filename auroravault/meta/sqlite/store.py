@@ -1,8 +1,8 @@
 """``SqliteMetaStore``: the MetaStore on one SQLite file, and the file's numbered migrations.
 
 The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``, ``search``,
-``uploads``, ``jobs``, ``links``), all on ``connection.Connections`` (one writer, one reader, WAL);
-how records map to rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
+``uploads``, ``jobs``, ``sharing``, ``links``), all on ``connection.Connections`` (one writer, one reader,
+WAL); how records map to rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from auroravault.meta.sqlite.jobs import JobOps
 from auroravault.meta.sqlite.library import LibraryOps
 from auroravault.meta.sqlite.links import LinkOps
 from auroravault.meta.sqlite.search import SearchOps
+from auroravault.meta.sqlite.sharing import SharingOps
 from auroravault.meta.sqlite.uploads import UploadOps
 from auroravault.timeutil import to_iso, utcnow
 
@@ -46,7 +47,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps):
+class SqliteMetaStore(LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, SharingOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"

@@ -62,8 +62,8 @@ class UploadOps(Connections):
                 if cur.rowcount != 1:
                     raise QuotaExceeded("quota_exceeded", "this batch would exceed your storage quota")
             await conn.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?)",
-                (batch.id, batch.owner_id, to_iso(batch.created_at), to_iso(batch.expires_at)),
+                "INSERT INTO batches (id, owner_id, created_at, expires_at, album_id) VALUES (?, ?, ?, ?, ?)",
+                (batch.id, batch.owner_id, to_iso(batch.created_at), to_iso(batch.expires_at), batch.album_id),
             )
             try:
                 await insert_photos(conn, photos)
@@ -87,10 +87,12 @@ class UploadOps(Connections):
                 await _write_upload(conn, upload)
 
     async def get_batch(self, batch_id: str) -> Batch | None:
-        rows = await self._fetch("SELECT id, owner_id, created_at, expires_at FROM batches WHERE id = ?", (batch_id,))
+        rows = await self._fetch(
+            "SELECT id, owner_id, created_at, expires_at, album_id FROM batches WHERE id = ?", (batch_id,)
+        )
         if not rows:
             return None
-        keys = ("id", "owner_id", "created_at", "expires_at")
+        keys = ("id", "owner_id", "created_at", "expires_at", "album_id")
         return msgspec.convert(dict(zip(keys, rows[0], strict=True)), Batch, strict=False)
 
     async def get_upload(self, upload_id: str) -> Upload | None:
