@@ -17,6 +17,7 @@ from auroravault.meta.protocols import (
     CounterStore,
     JobStore,
     LibraryStore,
+    LinkStore,
     PhotoStore,
     SearchStore,
     StoreLifecycle,
@@ -27,12 +28,14 @@ from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DeletionService
 from auroravault.services.library import LibraryService
+from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.places_backfill import PlacesBackfill
 from auroravault.services.processing import ProcessingService
+from auroravault.services.public import PublicService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.search import SearchService
 from auroravault.services.sweep import SweepService
@@ -58,6 +61,8 @@ NEEDS: dict[type, set[type]] = {
     MapService: {SearchStore},
     MemoryService: {PhotoStore, LibraryStore, SearchStore},
     PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
+    LinkService: {LinkStore, AlbumStore, PhotoStore},
+    PublicService: {LinkStore, PhotoStore, AlbumStore, AccountStore, CounterStore},
 }
 
 
