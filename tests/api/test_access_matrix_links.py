@@ -8,19 +8,31 @@ this album's photo; a photo outside the link. And a link token never opens an ac
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from auroravault.app import create_app
 from auroravault.timeutil import utcnow
 from tests.api.helpers import auth, file_spec
-from tests.api.test_links import NAMES, album_of, client, library, make_link  # noqa: F401 - the fixture
-from tests.asgi import AppClient
+from tests.api.test_job_outcomes import settings_for
+from tests.api.test_links import NAMES, album_of, library, make_link
+from tests.asgi import AppClient, app_client
 
 ROUTES = ["info", "unlock", "photos", "photo", "thumb", "preview", "original", "upload", "complete"]
 OK = {"info": 200, "unlock": 200, "photos": 200, "photo": 200, "thumb": 200, "preview": 200, "original": 200}
 OK |= {"upload": 201, "complete": 200}
 PASSWORD = "sesame street"
+NO_UPLOAD = {"upload": (403, "not_allowed"), "complete": (403, "not_allowed")}
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AppClient]:
+    async with app_client(create_app(settings_for(request.param, tmp_path, request))) as c:
+        yield c
 
 
 def every(status: int, code: str, *, but: dict[str, Any] | None = None) -> dict[str, tuple[int, str | None]]:
@@ -37,11 +49,11 @@ def ok(*routes: str) -> dict[str, tuple[int, None]]:
 EXPECTED: dict[str, dict[str, tuple[int, str | None]]] = {
     "open": ok(*ROUTES),
     "locked": every(401, "link_locked", but={**ok("info"), "unlock": (401, "invalid_password")}),
-    "unlocked": every(200, None, but={**ok(*ROUTES[:7]), "upload": (403, "not_allowed"), "complete": (403, "not_allowed")}),
+    "unlocked": every(200, None, but={**ok(*ROUTES[:7]), **NO_UPLOAD}),
     "wrong_token": every(401, "link_locked", but={**ok("info"), "unlock": (401, "invalid_password")}),
     "expired": every(410, "link_expired"),
     "revoked": every(404, "link_not_found"),
-    "other_album": every(404, "photo_not_found", but={**ok("info", "unlock", "photos"), "upload": (403, "not_allowed"), "complete": (403, "not_allowed")}),
+    "other_album": every(404, "photo_not_found", but={**ok("info", "unlock", "photos"), **NO_UPLOAD}),
     "outside": every(404, "photo_not_found", but=ok("info", "unlock", "photos", "upload", "complete")),
 }  # fmt: skip
 
