@@ -5,6 +5,7 @@ import { Actions } from './actions.js';
 import { api, onCacheState, onUnauthorized, session } from './api.js';
 import { formatBytes } from './format.js';
 import { describe } from './messages.js';
+import { linkKey, showPublic } from './public.js';
 import { Router } from './router.js';
 import { Scrubber } from './scrubber.js';
 import { attachSelection, Selection } from './selection.js';
@@ -337,6 +338,12 @@ function setup() {
 }
 
 function start() {
+  // A share link's page (#/s/<key>) is for anyone, account or not: none of the app runs.
+  if (linkKey()) {
+    showPublic(linkKey());
+    window.addEventListener('hashchange', () => (linkKey() ? showPublic(linkKey()) : window.location.reload()));
+    return;
+  }
   setup();
   $('tab-login').addEventListener('click', () => setMode('login'));
   $('tab-register').addEventListener('click', () => setMode('register'));

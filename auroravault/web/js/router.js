@@ -3,6 +3,7 @@
 // header, a search's chips, the "on this day" card), or a page of its own (albums, places, map).
 
 import { AlbumHeader, AlbumPicker, albumButtons, attachAlbumActions, showAlbums } from './albums.js';
+import { attachLinks } from './links.js';
 import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
@@ -32,6 +33,7 @@ export class Router {
       },
     });
     this.picker = new AlbumPicker({ toast });
+    attachLinks({ header: this.header, toast });
     attachAlbumActions({
       selection,
       timeline,
