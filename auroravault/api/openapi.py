@@ -20,6 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
+from auroravault.api import schemas_links as wire_links
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -31,6 +32,8 @@ PUBLIC = {
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
 }
+# A share link's visitor side: the key (and X-Link-Token) instead of a bearer token (docs/links.md).
+PUBLIC_PREFIX = "/api/v1/public/"
 # A local storage key: segments of [A-Za-z0-9._-], none of them "." or "..", as validate_key() checks.
 KEY_PATTERN = r"^(?!.*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$"
 
@@ -60,7 +63,7 @@ def complete_document(document: OpenAPI, settings: Settings) -> None:
 
 def _require_tokens(document: OpenAPI) -> None:
     for path, item in (document.paths or {}).items():
-        if not path.startswith("/api/v1/") or path in PUBLIC:
+        if not path.startswith("/api/v1/") or path in PUBLIC or path.startswith(PUBLIC_PREFIX):
             continue
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)
@@ -74,7 +77,7 @@ def _require_tokens(document: OpenAPI) -> None:
 def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
-    for name, struct in vars(wire).items():
+    for name, struct in {**vars(wire), **vars(wire_links)}.items():
         if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
             continue
         schema = schemas.get(name)

@@ -9,7 +9,10 @@ import msgspec
 
 from auroravault.api.schemas import Camera, Exposure, Location, PlaceOut
 from auroravault.meta.base import LinkKind, Photo, ShareLink
+from auroravault.services.links import LinkCreate, LinkEdit
 from auroravault.services.public import LinkInfo
+
+__all__ = ["LinkCreate", "LinkEdit"]  # the request bodies, beside the answers (``api/openapi``)
 
 
 class LinkOut(msgspec.Struct, kw_only=True):

@@ -67,6 +67,10 @@ SEMANTIC_REFUSALS = {
     "GET /api/v1/albums/{album_id}/photos": ["400"],  # invalid_cursor
     "POST /api/v1/albums/{album_id}/photos": ["422"],  # too_many_ids, ids_required, invalid_id
     "POST /api/v1/albums/{album_id}/photos/remove": ["422"],  # too_many_ids, ids_required, invalid_id
+    "POST /api/v1/links": ["422"],  # link_target, invalid_expiry, invalid_link_password, upload_needs_album
+    "PATCH /api/v1/links/{link_id}": ["422"],  # invalid_expiry, invalid_link_password, upload_needs_album
+    "GET /api/v1/links": ["400"],  # invalid_cursor
+    "GET /api/v1/public/{key}/photos": ["400"],  # invalid_cursor
 }
 _emails = count(1)
 
