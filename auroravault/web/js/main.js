@@ -320,7 +320,8 @@ function setup() {
     refreshWaiting = true; // a new date may move the photo: the timeline is read again on closing
   });
   window.addEventListener('hashchange', () => {
-    if (session.get() && !$('gallery-view').hidden) showView(routeFromHash());
+    if (linkKey()) window.location.reload(); // a share link pasted in: its own page, not the app's
+    else if (session.get() && !$('gallery-view').hidden) showView(routeFromHash());
   });
   app.router = new Router({ timeline: app.timeline, actions: app.actions, viewer: app.viewer, selection, toast });
   app.panel = new UploadPanel($('upload-panel'));
