@@ -136,14 +136,11 @@ class PublicService:
             return link_tokens.issue(self.secret, link, now, self.settings.links.token_ttl_seconds)
         limits = self.settings.links
         window = limits.unlock_window_seconds
+        # Counted before the password is checked, as logins are: past a limit the right one is refused too.
         if await self.meta.hit_counter(f"unlock:{link.id}|{client[:64]}", window, now) > limits.unlock_max_attempts:
-            raise TooManyRequests(
-                "too_many_attempts", "too many wrong passwords; wait and try again", retry_after=window
-            )
+            raise _too_many(window)
         if await self.meta.hit_counter(f"unlock:{link.id}", window, now) > limits.unlock_link_max_attempts:
-            raise TooManyRequests(
-                "too_many_attempts", "too many wrong passwords; wait and try again", retry_after=window
-            )
+            raise _too_many(window)
         verdict = await verify_password(link.password_hash, password[:1024], self.passwords)
         if not verdict.ok:
             raise Unauthorized("invalid_password", "wrong password for this link")
