@@ -42,6 +42,15 @@ def album_of(page: Any, name: str) -> dict[str, Any]:
     return album
 
 
+def previews_made(page: Any) -> None:
+    """Previews come a while after thumbnails (``images.preview_delay_seconds``): wait for them."""
+    for _ in range(60):
+        if not any(p.get("preview_pending") for p in api_get(page, "/photos?limit=50")["items"]):
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError("the previews were never made")
+
+
 def toast_says(page: Any, text: str) -> None:
     page.wait_for_function("(t) => document.querySelector('#toast-text').textContent.includes(t)", arg=text)
 
@@ -97,12 +106,14 @@ def test_an_owner_shares_a_password_link_and_a_visitor_without_an_account_opens_
     guest.click("#public-password button[type=submit]")
     public_tiles(guest, 2)
     guest.screenshot(path=str(artifacts / "public-grid.png"))
+    previews_made(page)
 
     # The viewer: the preview, no camera or place; a download (the preview: metadata hidden).
     guest.click('#public-grid .tile[data-filename="starfish.jpg"]')
     guest.wait_for_selector("#public-viewer[open]")
     guest.wait_for_function(
-        "() => { const i = document.querySelector('#public-viewer-image'); return i.complete && i.naturalWidth > 300; }"
+        "() => { const i = document.querySelector('#public-viewer-image');"
+        " return i.dataset.variant === 'preview' && i.complete && i.naturalWidth > 300; }"
     )
     facts = guest.inner_text("#public-viewer-meta")
     assert "Taken" in facts and "Camera" not in facts and "Place" not in facts, facts

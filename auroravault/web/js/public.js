@@ -305,9 +305,13 @@ export class PublicPage {
     }
     const img = $('public-viewer-image');
     img.src = photo.thumb_url || '';
+    img.dataset.variant = 'thumb';
     try {
       const preview = await this.link.variant(photo.id, 'preview');
-      if (this.index === index) img.src = preview.url;
+      if (this.index === index) {
+        img.src = preview.url;
+        img.dataset.variant = 'preview';
+      }
     } catch {
       // the thumb stays (the preview may still be being made)
     }
