@@ -123,6 +123,23 @@ def test_an_owner_shares_a_password_link_and_a_visitor_without_an_account_opens_
     assert download_info.value.suggested_filename.endswith(".jpg")
     guest.keyboard.press("Escape")
 
+    # Edited in the dialog: downloads off. The visitor's token still opens it (same password),
+    # and the viewer no longer offers a download.
+    page.click("#links-list .link-edit")
+    page.uncheck("#links-list li[data-link-id] form input[name=allow_download]")
+    page.click("#links-list li[data-link-id] form button[type=submit]")
+    toast_says(page, "Link changed.")
+    assert api_get(page, "/links")["items"][0]["allow_download"] is False
+    page.wait_for_function(
+        "() => document.querySelector('#links-list li[data-link-id] .link-facts').textContent.includes('no download')"
+    )
+    guest.reload()
+    public_tiles(guest, 2)
+    guest.click('#public-grid .tile[data-filename="flower.jpg"]')
+    guest.wait_for_selector("#public-viewer[open]")
+    assert not guest.locator("#public-download").is_visible()
+    guest.keyboard.press("Escape")
+
     # Revoked in the dialog: the visitor's next visit is told so.
     page.click("#links-list .link-revoke")
     page.wait_for_selector("#confirm[open]")
