@@ -22,9 +22,11 @@ from auroravault.api.families import FamilyController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
 from auroravault.api.library import TrashController
+from auroravault.api.links import LinkController
 from auroravault.api.openapi import complete_document, openapi_config
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
+from auroravault.api.public import PublicController
 from auroravault.api.request import VaultRequest
 from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
 from auroravault.api.sharing import AlbumMemberController, PartnerController
@@ -113,6 +115,8 @@ def _routes(settings: Settings) -> list[object]:
             AdminUsersController,
             AlbumMemberController,
             PartnerController,
+            LinkController,
+            PublicController,
         ],
     )
     routes: list[object] = [api, healthz, readyz, *web_routes(settings)]

@@ -214,6 +214,19 @@ class SesSettings(_Section):
     secret_key: str = ""
 
 
+class LinkSettings(_Section):
+    """Share links (issue 14, ``docs/links.md``)."""
+
+    # How long an unlock of a password link lasts (the X-Link-Token's life).
+    token_ttl_seconds: Annotated[int, Meta(ge=60, le=30 * 24 * 3600)] = 24 * 3600
+    # Unlock attempts one client may make at one link per window, and all clients together.
+    unlock_max_attempts: PositiveInt = 10
+    unlock_link_max_attempts: PositiveInt = 100
+    unlock_window_seconds: PositiveInt = 15 * 60
+    # Life of the presigned URLs a link hands out (thumbs, previews, originals).
+    url_ttl_seconds: Annotated[int, Meta(ge=10, le=3600)] = 300
+
+
 class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
@@ -233,6 +246,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     mail: MailSettings = msgspec.field(default_factory=MailSettings)
     smtp: SmtpSettings = msgspec.field(default_factory=SmtpSettings)
     ses: SesSettings = msgspec.field(default_factory=SesSettings)
+    links: LinkSettings = msgspec.field(default_factory=LinkSettings)
 
     # -- derived paths -------------------------------------------------------
     @property

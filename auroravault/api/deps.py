@@ -22,9 +22,11 @@ from auroravault.services.albums import AlbumService
 from auroravault.services.container import Services
 from auroravault.services.families import FamilyService
 from auroravault.services.library import LibraryService
+from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.photos import PhotoService
+from auroravault.services.public import PublicService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sharing import SharingService
@@ -114,6 +116,14 @@ def provide_sharing(request: Request) -> SharingService:
     return _services(request).sharing
 
 
+def provide_links(request: Request) -> LinkService:
+    return _services(request).links
+
+
+def provide_public(request: Request) -> PublicService:
+    return _services(request).public
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -143,3 +153,5 @@ FAMILIES_SERVICE = {"families": _provide(provide_families)}
 SHARING_SERVICE = {"sharing": _provide(provide_sharing)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}
 USERS_ADMIN_SERVICE = {"users_admin": _provide(provide_users_admin)}
+LINKS_SERVICE = {"links": _provide(provide_links)}
+PUBLIC_SERVICE = {"public": _provide(provide_public)}

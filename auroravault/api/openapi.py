@@ -20,7 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
-from auroravault.api import schemas_accounts, schemas_families, schemas_sharing
+from auroravault.api import schemas_accounts, schemas_families, schemas_links, schemas_sharing
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -33,6 +33,8 @@ PUBLIC = {
     "/api/v1/auth/password-reset/confirm",
     "/api/v1/family/invitation",  # the token is the permission
 }
+# A share link's visitor side: the key (and X-Link-Token) instead of a bearer token (docs/links.md).
+PUBLIC_PREFIX = "/api/v1/public/"
 # A local storage key: segments of [A-Za-z0-9._-], none of them "." or "..", as validate_key() checks.
 KEY_PATTERN = r"^(?!.*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$"
 
@@ -62,7 +64,7 @@ def complete_document(document: OpenAPI, settings: Settings) -> None:
 
 def _require_tokens(document: OpenAPI) -> None:
     for path, item in (document.paths or {}).items():
-        if not path.startswith("/api/v1/") or path in PUBLIC:
+        if not path.startswith("/api/v1/") or path in PUBLIC or path.startswith(PUBLIC_PREFIX):
             continue
         for method in ("get", "put", "post", "delete", "patch"):
             operation = getattr(item, method, None)
@@ -77,7 +79,13 @@ def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
     # each area's wire module
-    structs = {**vars(wire), **vars(schemas_families), **vars(schemas_accounts), **vars(schemas_sharing)}
+    structs = {
+        **vars(wire),
+        **vars(schemas_families),
+        **vars(schemas_accounts),
+        **vars(schemas_sharing),
+        **vars(schemas_links),
+    }
     for name, struct in structs.items():
         if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
             continue

@@ -1,4 +1,4 @@
-"""Client commands of the CLI (login, logout, upload, status, export): registered on the parser.
+"""Client commands of the CLI (login, logout, upload, status, export, link): registered on the parser.
 
 Each command's function takes the parsed ``argparse.Namespace`` and returns the exit code:
 0 when everything asked for was done, 1 when anything failed (listed in the summary), 2 for
@@ -20,6 +20,7 @@ from typing import TextIO
 from auroravault.client import config
 from auroravault.client.albums import AlbumNotFound, AlbumReport, album_names, file_into_albums
 from auroravault.client.api import ApiError, AuroraClient, ClientError
+from auroravault.client.links import register as register_links
 from auroravault.client.progress import Progress, human_bytes, human_duration
 from auroravault.client.report import UploadOptions, UploadReport
 from auroravault.client.retry import Fatal, RetryPolicy, retrying
@@ -367,3 +368,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     exp.add_argument("--include-trash", action="store_true", help="export the photos in the trash too, under trash/")
     exp.add_argument("--album", metavar="NAME", help="export this album alone (its photos and its album folder)")
     exp.set_defaults(func=cmd_export)
+    register_links(sub, common)

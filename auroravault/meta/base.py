@@ -34,6 +34,7 @@ from auroravault.meta.protocols import (
     FamilyStore,
     JobStore,
     LibraryStore,
+    LinkStore,
     PhotoStore,
     SearchStore,
     SharingStore,
@@ -391,6 +392,35 @@ class PartnerShare(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+# -- links (issue 14)
+LinkKind = Literal["album", "selection"]
+
+
+class ShareLink(msgspec.Struct, kw_only=True):
+    """A share link: whoever holds ``key`` sees an album's listed photos, or a selection of
+    the owner's photos, without an account (DESIGN.md "Families and sharing"). ``album_id``
+    set: an album link; else ``photo_ids`` is the selection. ``password_hash``: argon2id, or
+    None for an open link. Deleting the link revokes it. ``services/access`` decides what a
+    link opens; the store only keeps it."""
+
+    id: str
+    key: str  # >= 128 random bits, URL-safe; looked up by ``get_link_by_key``
+    owner_id: str
+    album_id: str | None = None
+    photo_ids: list[str] = msgspec.field(default_factory=list)
+    expires_at: datetime | None = None
+    password_hash: str | None = None
+    allow_download: bool = True
+    allow_upload: bool = False
+    show_metadata: bool = True
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def kind(self) -> LinkKind:
+        return "album" if self.album_id is not None else "selection"
+
+
 @runtime_checkable
 class MetaStore(
     AccountStore,
@@ -401,6 +431,7 @@ class MetaStore(
     LibraryStore,
     AlbumStore,
     SearchStore,
+    LinkStore,
     StoreLifecycle,
     FamilyStore,
     UserAdminStore,

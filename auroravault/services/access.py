@@ -36,11 +36,13 @@ of what a partner archived.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Literal, Protocol
 
-from auroravault.errors import Forbidden, NotFound
-from auroravault.meta.base import Album, Photo, User
+from auroravault.errors import Forbidden, Gone, NotFound, Unauthorized
+from auroravault.meta.base import Album, Photo, ShareLink, User
 from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, SharingStore
+from auroravault.meta.protocols.links import LinkedPhotos
 
 Relation = Literal["owner", "album", "partner"]
 AlbumRole = Literal["owner", "admin", "contributor", "viewer"]
@@ -226,3 +228,55 @@ async def visible_albums(meta: AlbumAccess, user: User, photo_ids: list[str]) ->
     roles = await album_roles(meta, user.id, list(albums.values()))
     shown = {photo_id: [a for a in ids if a in roles] for photo_id, ids in memberships.items()}
     return {photo_id: ids for photo_id, ids in shown.items() if ids}
+
+
+# -- share links ----------------------------------------------------------------------------
+# Whoever holds a link's key is a *link visitor*: no account, and nothing but what the link
+# covers. A link opens when it exists (revoking deletes it), has not expired and, with a
+# password, was unlocked (``link_tokens``); then it covers its album's listed photos (an album
+# link) or the listed photos of its selection still its owner's (a selection link). Any other
+# photo is ``photo_not_found``, exactly as for an id that never existed; a trashed photo leaves
+# the link at once. What a visitor may do beyond looking is the link's options.
+LinkAction = Literal["original", "upload"]
+
+
+def _link_not_found() -> NotFound:
+    return NotFound("link_not_found", "no such link")
+
+
+def open_link(link: ShareLink | None, now: datetime, *, unlocked: bool) -> ShareLink:
+    """The link if it may be used now. Unknown or revoked: 404 ``link_not_found``; expired:
+    410 ``link_expired``; a password link not unlocked: 401 ``link_locked``."""
+    if link is None:
+        raise _link_not_found()
+    if link.expires_at is not None and link.expires_at <= now:
+        raise Gone("link_expired", "this link has expired")
+    if link.password_hash is not None and not unlocked:
+        raise Unauthorized("link_locked", "this link has a password: unlock it and send X-Link-Token")
+    return link
+
+
+def link_shows(link: ShareLink, photo: Photo | None, albums_of_photo: list[str]) -> bool:
+    """Whether an open link covers a photo already read (``albums_of_photo``: the albums holding it)."""
+    if photo is None or photo.status == "pending" or photo.trashed_at is not None or photo.deleting_at is not None:
+        return False
+    if link.album_id is not None:
+        return link.album_id in albums_of_photo
+    return photo.id in link.photo_ids and photo.owner_id == link.owner_id
+
+
+async def link_photo(meta: LinkedPhotos, link: ShareLink, photo_id: str) -> Photo:
+    """A photo the open link covers; ``photo_not_found`` otherwise."""
+    photo = await meta.get_photo(photo_id)
+    albums = (await meta.albums_of_photos([photo_id])).get(photo_id, []) if link.album_id is not None else []
+    if photo is None or not link_shows(link, photo, albums):
+        raise _not_found()
+    return photo
+
+
+def link_may(link: ShareLink, action: LinkAction) -> bool:
+    """What an open link lets its visitor do beyond looking at what it covers."""
+    if action == "original":
+        # The original carries the file's own EXIF/XMP/GPS: only where the link shows metadata.
+        return link.allow_download and link.show_metadata
+    return link.allow_upload and link.album_id is not None

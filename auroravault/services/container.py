@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auroravault.config import Settings
+from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import Handler, JobRunner
@@ -17,12 +17,14 @@ from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
 from auroravault.services.families import INVITE_TEMPLATE, FamilyService
 from auroravault.services.library import LibraryService
+from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS, PlacesBackfill
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
+from auroravault.services.public import PublicService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
@@ -64,6 +66,8 @@ class Services:
     families: FamilyService
     users_admin: UsersAdminService
     sharing: SharingService
+    links: LinkService
+    public: PublicService
 
     @classmethod
     def build(
@@ -148,6 +152,8 @@ class Services:
             users_admin=UsersAdminService(meta),
             albums=albums,
             sharing=SharingService(meta, on_member_added=sharing_mail.member_added),
+            links=LinkService(meta, settings, executors.passwords),
+            public=PublicService(meta, blobs, settings, signing_secret(settings), uploads, executors.passwords),
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         services.accounts.invites = families  # an invitation lets its holder register and join

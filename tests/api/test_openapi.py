@@ -79,6 +79,10 @@ SEMANTIC_REFUSALS = {
     "POST /api/v1/albums/{album_id}/members": ["422"],  # invalid_role, invalid_member
     "PATCH /api/v1/albums/{album_id}/members/{member_id}": ["422"],  # invalid_role
     "POST /api/v1/partners": ["422"],  # invalid_partner (yourself)
+    "POST /api/v1/links": ["422"],  # link_target, invalid_expiry, invalid_link_password, upload_needs_album
+    "PATCH /api/v1/links/{link_id}": ["422"],  # invalid_expiry, invalid_link_password, upload_needs_album
+    "GET /api/v1/links": ["400"],  # invalid_cursor
+    "GET /api/v1/public/{key}/photos": ["400"],  # invalid_cursor
 }
 _emails = count(1)
 

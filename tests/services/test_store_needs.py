@@ -18,6 +18,7 @@ from auroravault.meta.protocols import (
     FamilyStore,
     JobStore,
     LibraryStore,
+    LinkStore,
     PhotoStore,
     SearchStore,
     SharingStore,
@@ -31,12 +32,14 @@ from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DeletionService
 from auroravault.services.families import FamilyService
 from auroravault.services.library import LibraryService
+from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import NotificationService
 from auroravault.services.photos import PhotoService
 from auroravault.services.places_backfill import PlacesBackfill
 from auroravault.services.processing import ProcessingService
+from auroravault.services.public import PublicService
 from auroravault.services.quarantine import QuarantineService
 from auroravault.services.search import SearchService
 from auroravault.services.sharing import SharingService
@@ -69,6 +72,8 @@ NEEDS: dict[type, set[type]] = {
     UsersAdminService: {AccountStore, UserAdminStore, LibraryStore},
     SharingService: {AccountStore, AlbumStore, SharingStore, FamilyStore},
     SharingMail: {AccountStore, AlbumStore, SharingStore},
+    LinkService: {LinkStore, AlbumStore, PhotoStore, LibraryStore, SharingStore},
+    PublicService: {LinkStore, PhotoStore, AlbumStore, AccountStore, CounterStore},
 }
 
 

@@ -1,7 +1,7 @@
 """``DynamoMetaStore``: the MetaStore on one DynamoDB table, and the table's lifecycle.
 
 The operations live in mixins by concern (``accounts``, ``photos``, ``library``, ``feed``, ``albums``,
-``sharing``, ``search``, ``uploads``, ``jobs``, ``expiry``, ``upgrade``, ``families``), all
+``sharing``, ``search``, ``uploads``, ``jobs``, ``expiry``, ``upgrade``, ``families``, ``links``), all
 on ``client.TableClient``; the design is summarised in ``auroravault.meta.dynamodb`` and
 described in ``docs/dynamodb.md``.
 """
@@ -21,6 +21,7 @@ from auroravault.meta.dynamodb.feed import FeedOps
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
 from auroravault.meta.dynamodb.library import LibraryOps
+from auroravault.meta.dynamodb.links import LinkOps
 from auroravault.meta.dynamodb.search import SearchOps
 from auroravault.meta.dynamodb.sharing import SharingOps
 from auroravault.meta.dynamodb.upgrade import UpgradeOps
@@ -28,7 +29,7 @@ from auroravault.meta.dynamodb.uploads import UploadOps
 
 
 class DynamoMetaStore(
-    SearchOps, SharingOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps
+    LinkOps, SearchOps, SharingOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps
 ):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""

@@ -15,6 +15,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``SearchStore`` (``search``): search, suggestions, places, map clusters;
 - ``FamilyStore`` (``families``): families, members, invitations;
 - ``SharingStore`` (``sharing``): album members and partner shares (issue 14);
+- ``LinkStore`` (``links``): share links (issue 14);
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
@@ -35,6 +36,7 @@ from auroravault.meta.protocols.families import FamilyStore, JoinRefusal
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
+from auroravault.meta.protocols.links import LinkStore
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.search import SearchStore
 from auroravault.meta.protocols.sharing import SharingStore
@@ -50,6 +52,7 @@ AGGREGATES: tuple[type, ...] = (
     LibraryStore,
     AlbumStore,
     SearchStore,
+    LinkStore,
     StoreLifecycle,
     FamilyStore,
     UserAdminStore,
@@ -67,6 +70,7 @@ __all__ = [
     "JoinRefusal",
     "LibraryStore",
     "LimitedAccounts",
+    "LinkStore",
     "ManagedAccounts",
     "PhotoLibrary",
     "PhotoStore",

@@ -1,9 +1,9 @@
 """``SqliteMetaStore``: the MetaStore on one SQLite file, and the file's numbered migrations.
 
 The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``,
-``search``, ``uploads``, ``jobs``, ``families``, ``sharing``), all on ``connection.Connections``
-(one writer, one reader, WAL); how records map to rows is ``codec``'s. The tables are described in
-``docs/sqlite.md``.
+``search``, ``uploads``, ``jobs``, ``families``, ``sharing``, ``links``), all on
+``connection.Connections`` (one writer, one reader, WAL); how records map to rows is ``codec``'s.
+The tables are described in ``docs/sqlite.md``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from auroravault.meta.sqlite.albums import AlbumOps
 from auroravault.meta.sqlite.families import FamilyOps
 from auroravault.meta.sqlite.jobs import JobOps
 from auroravault.meta.sqlite.library import LibraryOps
+from auroravault.meta.sqlite.links import LinkOps
 from auroravault.meta.sqlite.search import SearchOps
 from auroravault.meta.sqlite.sharing import SharingOps
 from auroravault.meta.sqlite.uploads import UploadOps
@@ -48,7 +49,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps, SharingOps):
+class SqliteMetaStore(LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps, SharingOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"

@@ -178,6 +178,7 @@ export class AlbumHeader {
     $('album-share').hidden = !manage;
     $('album-order').parentElement.hidden = !manage;
     $('album-delete').hidden = album.role !== 'owner';
+    $('album-links').hidden = album.role !== 'owner'; // only the owner makes links (links.js)
     document.body.dataset.albumRole = album.role || '';
   }
 

@@ -6,6 +6,7 @@ import { api, onCacheState, onUnauthorized, session } from './api.js';
 import { invitationText } from './family.js';
 import { formatBytes } from './format.js';
 import { describe } from './messages.js';
+import { linkKey, showPublic } from './public.js';
 import { Router } from './router.js';
 import { Scrubber } from './scrubber.js';
 import { attachSelection, Selection } from './selection.js';
@@ -331,7 +332,8 @@ function setup() {
     refreshWaiting = true; // a new date may move the photo: the timeline is read again on closing
   });
   window.addEventListener('hashchange', () => {
-    if (session.get() && !$('gallery-view').hidden) showView(routeFromHash());
+    if (linkKey()) window.location.reload(); // a share link pasted in: its own page, not the app's
+    else if (session.get() && !$('gallery-view').hidden) showView(routeFromHash());
   });
   app.router = new Router({ timeline: app.timeline, actions: app.actions, viewer: app.viewer, selection, toast });
   app.panel = new UploadPanel($('upload-panel'));
@@ -349,6 +351,12 @@ function setup() {
 }
 
 function start() {
+  // A share link's page (#/s/<key>) is for anyone, account or not: none of the app runs.
+  if (linkKey()) {
+    showPublic(linkKey());
+    window.addEventListener('hashchange', () => (linkKey() ? showPublic(linkKey()) : window.location.reload()));
+    return;
+  }
   setup();
   $('tab-login').addEventListener('click', () => setMode('login'));
   $('tab-register').addEventListener('click', () => setMode('register'));

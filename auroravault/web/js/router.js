@@ -5,6 +5,7 @@
 import { AlbumHeader, AlbumPicker, albumButtons, attachAlbumActions, showAlbums } from './albums.js';
 import { showFamily, showJoin } from './family.js';
 import { showPartners } from './partners.js';
+import { attachLinks } from './links.js';
 import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
@@ -35,6 +36,7 @@ export class Router {
       },
     });
     this.picker = new AlbumPicker({ toast });
+    attachLinks({ header: this.header, toast });
     attachAlbumActions({
       selection,
       timeline,
