@@ -16,6 +16,8 @@ import av
 import numpy as np
 from PIL import Image
 
+from auroravault.imaging.apple import maker_note
+
 TIME_BASE = fractions.Fraction(1, 30)
 
 
@@ -74,8 +76,9 @@ def iphone_mov(path: Path, *, taken: str = "2024-05-01T12:20:30+0200", identifie
     return make_video(path, mov=True, rotation=-90, metadata=meta, seconds=1.5)
 
 
-def still_jpeg(path: Path, *, taken: datetime, offset: str = "+02:00") -> Path:
-    """A JPEG with DateTimeOriginal and its offset, as a Live Photo's still."""
+def still_jpeg(path: Path, *, taken: datetime, offset: str = "+02:00", identifier: str | None = None) -> Path:
+    """A JPEG with DateTimeOriginal and its offset, as a Live Photo's still; ``identifier``: the
+    ContentIdentifier in an Apple MakerNote, as an iPhone writes it."""
     image = Image.fromarray(picture(400, 300))
     exif = Image.Exif()
     exif[0x0110] = "iPhone 15 Pro"
@@ -83,6 +86,8 @@ def still_jpeg(path: Path, *, taken: datetime, offset: str = "+02:00") -> Path:
     ifd = exif.get_ifd(0x8769)
     ifd[0x9003] = taken.strftime("%Y:%m:%d %H:%M:%S")
     ifd[0x9011] = offset
+    if identifier:
+        ifd[0x927C] = maker_note(identifier)
     buf = BytesIO()
     image.save(buf, "JPEG", exif=exif, quality=90)
     path.write_bytes(buf.getvalue())
@@ -122,10 +127,8 @@ def huge_claim(path: Path, width: int = 100_000, height: int = 100_000) -> Path:
     a few bytes of data."""
     with av.open(str(path), "w", format="mp4") as container:
         stream: Any = container.add_stream("h264", rate=30)
-        sps = "".join(
-            [format(66, "08b"), "00000000", format(51, "08b"), _ue(0), _ue(0), _ue(2), _ue(1), "0"]
-            + [_ue(width // 16 - 1), _ue(height // 16 - 1), "1", "1", "0", "0"]
-        )
+        fields = [format(66, "08b"), "00000000", format(51, "08b"), _ue(0), _ue(0), _ue(2), _ue(1), "0"]
+        sps = "".join([*fields, _ue(width // 16 - 1), _ue(height // 16 - 1), "1", "1", "0", "0"])
         s, p = _nal(sps, 0x67), _nal(_ue(0) + _ue(0) + "00" + _ue(0) * 3 + "000" + "1111" + "00", 0x68)
         avcc = bytes([1, s[1], s[2], s[3], 0xFF, 0xE1]) + len(s).to_bytes(2, "big") + s
         stream.codec_context.extradata = avcc + bytes([1]) + len(p).to_bytes(2, "big") + p

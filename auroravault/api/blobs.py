@@ -6,7 +6,7 @@ in memory), so ``request_max_body_size`` is lifted here and the signed size enfo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import anyio
@@ -97,7 +97,7 @@ class BlobController(Controller):
         etag, modified = await anyio.to_thread.run_sync(ranges.validators, path)
         media_type = type or "application/octet-stream"
         headers = {"Cache-Control": "private, max-age=300", "Accept-Ranges": "bytes"}
-        disposition = "attachment" if filename else "inline"
+        disposition: Literal["attachment", "inline"] = "attachment" if filename else "inline"
         answer = ranges.partial(
             request,
             path,

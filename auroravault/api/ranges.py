@@ -53,12 +53,11 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
             raise Unsatisfiable
         return max(0, size - suffix), size - 1
     first = int(start)
-    last = int(end) if end else size - 1
-    if last < first:
+    if end and int(end) < first:
         return None  # invalid: ignored, as RFC 9110 says
     if first >= size:
         raise Unsatisfiable
-    return first, min(last, size - 1)
+    return first, min(int(end) if end else size - 1, size - 1)
 
 
 def if_range_holds(header: str | None, etag: str, modified: str) -> bool:

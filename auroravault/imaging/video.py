@@ -96,6 +96,7 @@ class VideoMeta(msgspec.Struct, kw_only=True):
             lat=self.lat,
             lon=self.lon,
             alt=self.alt,
+            content_identifier=self.content_identifier,
         )
 
 

@@ -353,6 +353,7 @@ class ProcessingService:
             lat=meta.lat,
             lon=meta.lon,
             alt=meta.alt,
+            content_identifier=meta.content_identifier,
             place=place,
             thumbhash=thumbhash,
             variants_bytes=variants,

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from auroravault.config import ImageSettings, VideoSettings
+from auroravault.imaging.apple import content_identifier, maker_note
 from auroravault.imaging.video import VideoRejected, process_video, sniff_video
 from tests.videos import claimed_size, huge_claim, iphone_mov, make_video, undecodable
 
@@ -45,7 +46,7 @@ def test_an_h264_mp4_has_its_duration_size_and_a_poster_at_photo_sizes(tmp_path:
     with Image.open(done.variants.thumb_path) as thumb:
         assert thumb.format == "WEBP" and min(thumb.size) == 250 and thumb.width > thumb.height
     with Image.open(done.variants.preview_path) as preview:
-        assert preview.format == "JPEG" and preview.size == (2560, 1440) or min(preview.size) == 1080
+        assert (preview.format == "JPEG" and preview.size == (2560, 1440)) or min(preview.size) == 1080
         assert colour(preview, 0.1, 0.1) == "blue" and colour(preview, 0.1, 0.6) == "red"
         assert colour(preview, 0.9, 0.3) == "black"
     assert done.variants.thumbhash
@@ -133,3 +134,12 @@ def test_frames_over_the_limit_fail_from_the_header(tmp_path: Path) -> None:
     assert error.code == "video_too_large" and "12000x12000" in error.detail
     small = make_video(tmp_path / "a.mp4")
     assert rejected(small, tmp_path, VideoSettings(max_frame_pixels=320 * 240 - 1)).code == "video_too_large"
+
+
+def test_the_apple_maker_note_gives_the_content_identifier() -> None:
+    note = maker_note("9C1D-55")
+    assert content_identifier(note) == "9C1D-55"
+    assert content_identifier(note[:20]) is None  # cut off
+    assert content_identifier(b"Nikon\x00" + note[6:]) is None
+    assert content_identifier("not bytes") is None
+    assert content_identifier(note[:14] + (60000).to_bytes(2, "big") + note[16:]) is None
