@@ -34,15 +34,12 @@ from auroravault.config import ImageSettings, VideoSettings
 from auroravault.errors import PermanentJobError
 from auroravault.imaging.results import ImageMeta, ProcessedImage
 from auroravault.imaging.variants import finish, fit_short_edge
+from auroravault.mediatypes import sniff_video
+
+__all__ = ["ProcessedVideo", "VideoMeta", "VideoRejected", "estimate", "is_video", "process_video", "sniff_video"]
 
 VideoRejectCode = Literal["unsupported_format", "corrupt_video", "video_too_large", "video_unreadable"]
 
-# ISO-BMFF major/compatible brands of MP4-family video; "qt  " is QuickTime.
-_MP4_BRANDS: Final = frozenset(
-    {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ", b"MSNV", b"dash", b"3gp4"}
-    | {b"3gp5", b"3gp6", b"3g2a", b"XAVC", b"hvc1", b"FACE", b"mp71"}
-)
-_QT_ATOMS: Final = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
 _ISO6709: Final = re.compile(r"^\s*([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)([+-]\d+(?:\.\d+)?)?")
 _TRANSPOSE: Final = {
     90: Image.Transpose.ROTATE_90,  # the display matrix turns the frame counterclockwise
@@ -106,24 +103,6 @@ class ProcessedVideo(msgspec.Struct, kw_only=True):
 
 
 # --------------------------------------------------------------------------- sniffing
-
-
-def sniff_video(head: bytes) -> str | None:
-    """``video/mp4`` or ``video/quicktime`` from a file's first 32 bytes, else None."""
-    if len(head) < 12:
-        return None
-    box = head[4:8]
-    if box == b"ftyp":
-        brand = head[8:12]
-        if brand == b"qt  ":
-            return "video/quicktime"
-        if brand in _MP4_BRANDS:
-            return "video/mp4"
-        return None
-    size = int.from_bytes(head[:4], "big")
-    if box in _QT_ATOMS and (size in (0, 1) or size >= 8):
-        return "video/quicktime"  # an old QuickTime file without ftyp
-    return None
 
 
 def is_video(src: Path) -> bool:
