@@ -223,14 +223,17 @@ def _poster(container: Any, stream: Any, target: float, size: tuple[int, int], s
             errors += 1
             continue
         for frame in frames:
-            best = (frame.reformat(width=size[0], height=size[1], format="rgb24", interpolation="AREA"), frame.rotation)
+            best = frame  # only the chosen one is converted and scaled
             if frame.time is not None and frame.time >= target:
-                return best
+                break
+        else:
+            continue
+        break
     if best is None and time.monotonic() > deadline:
         raise VideoRejected("video_unreadable", f"no frame decoded within {settings.max_decode_seconds} s")
     if best is None:
         raise VideoRejected("corrupt_video", f"no frame could be decoded ({errors} damaged packets)")
-    return best
+    return best.reformat(width=size[0], height=size[1], format="rgb24", interpolation="AREA"), best.rotation
 
 
 def _read_meta(container: Any, stream: Any, mime: str, size: tuple[int, int], rotation: int) -> VideoMeta:
