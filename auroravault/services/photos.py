@@ -126,8 +126,9 @@ class PhotoService:
         photos = await self.meta.list_trash(user.id, limit=limit + 1, after=after)
         more = len(photos) > limit
         photos = photos[:limit]
-        urls = await self.thumb_urls(user, photos, trashed=True)
         last = photos[-1] if more and photos else None
+        photos = [p for p in photos if p.motion_of is None]  # a Live Photo's video: its still stands for it
+        urls = await self.thumb_urls(user, photos, trashed=True)
         return PhotoPage(
             items=list(zip(photos, urls, strict=True)),
             next_cursor=encode_pair(to_iso(last.trashed_at), last.id) if last and last.trashed_at else None,

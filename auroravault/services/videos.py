@@ -120,3 +120,14 @@ async def _link(meta: PhotoStore, still_id: str, motion_id: str) -> bool:
         else:
             return False
     return True
+
+
+def motions_of(stills: list[Photo]) -> list[str]:
+    """The motion videos of these Live Photo stills: trashed, restored and deleted with them."""
+    return [p.motion_photo_id for p in stills if p.motion_photo_id]
+
+
+def asked(done: list[str], ids: list[str]) -> list[str]:
+    """``done`` less what was not asked for (a still's motion video went with it, unreported)."""
+    wanted = set(ids)
+    return [i for i in done if i in wanted]

@@ -203,3 +203,31 @@ async def test_a_strangers_request_for_the_motion_is_not_found(client, token, tm
     other = (await register(client, email="eve@example.com"))["token"]
     resp = await client.get(f"/api/v1/photos/{still['id']}/motion", headers=auth(other))
     assert resp.status_code == 404 and resp.json()["code"] == "photo_not_found"
+
+
+async def test_a_live_photo_goes_to_the_trash_comes_back_and_is_deleted_whole(client, token, tmp_path: Path) -> None:
+    photos = await uploaded(client, token, await live_pair(tmp_path))
+    still = next(p for p in photos if p["media_type"] == "image")
+    motion = next(p for p in photos if p["media_type"] == "video")
+    trashed = await client.post("/api/v1/photos/trash", json={"ids": [still["id"]]}, headers=auth(token))
+    assert trashed.json() == {"trashed": [still["id"]], "errors": []}
+    assert (await client.get("/api/v1/photos", headers=auth(token))).json()["items"] == []
+    assert [p["id"] for p in (await client.get("/api/v1/trash", headers=auth(token))).json()["items"]] == [still["id"]]
+    # The motion video went too (its still stands for it in the trash listing).
+    assert (await client.get(f"/api/v1/photos/{motion['id']}", headers=auth(token))).status_code == 404
+    assert (await client.get(f"/api/v1/trash/{motion['id']}/original", headers=auth(token))).status_code == 200
+
+    restored = await client.post("/api/v1/trash/restore", json={"ids": [still["id"]]}, headers=auth(token))
+    assert restored.json()["restored"] == [still["id"]] and restored.json()["errors"] == []
+    assert (await photo_of(client, token, motion["id"]))["trashed_at"] is None
+    listed = (await client.get("/api/v1/photos", headers=auth(token))).json()["items"]
+    assert [p["id"] for p in listed] == [still["id"]]
+
+    await client.post("/api/v1/photos/trash", json={"ids": [still["id"]]}, headers=auth(token))
+    deleted = await client.post("/api/v1/trash/delete", json={"ids": [still["id"]]}, headers=auth(token))
+    assert deleted.json() == {"deleted": [still["id"]], "errors": []}
+    await client.app.state.services.runner.drain(within=60)
+    me = (await client.get("/api/v1/users/me", headers=auth(token))).json()
+    assert me["used_bytes"] == 0 and me["photo_count"] == 0
+    gone = await client.get(f"/api/v1/photos/{motion['id']}", headers=auth(token))
+    assert gone.status_code == 404
