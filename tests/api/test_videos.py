@@ -231,3 +231,15 @@ async def test_a_live_photo_goes_to_the_trash_comes_back_and_is_deleted_whole(cl
     assert me["used_bytes"] == 0 and me["photo_count"] == 0
     gone = await client.get(f"/api/v1/photos/{motion['id']}", headers=auth(token))
     assert gone.status_code == 404
+
+
+async def test_video_types_are_accepted_and_others_refused_at_init(client, token) -> None:
+    def spec(content_type: str, n: int) -> dict:
+        return {"filename": f"v{n}", "size": 1000, "content_type": content_type, "sha256": f"{n:064x}"}
+
+    ok = await client.post(
+        "/api/v1/uploads", json={"files": [spec("video/mp4", 1), spec("video/quicktime", 2)]}, headers=auth(token)
+    )
+    assert ok.status_code == 201 and [i["status"] for i in ok.json()["items"]] == ["upload", "upload"]
+    refused = await client.post("/api/v1/uploads", json={"files": [spec("video/x-msvideo", 3)]}, headers=auth(token))
+    assert refused.status_code == 422 and refused.json()["code"] == "unsupported_media_type"
