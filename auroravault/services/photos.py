@@ -156,7 +156,7 @@ class PhotoService:
         stem = posixpath.splitext(photo.filename)[0] or photo.id
         if variant == "motion":  # a Live Photo's video, seen through its still
             motion = await self.meta.get_photo(photo.motion_photo_id) if photo.motion_photo_id else None
-            if motion is None or motion.owner_id != photo.owner_id or motion.trashed_at is not None:
+            if motion is None or motion.owner_id != photo.owner_id or (motion.trashed_at is not None) != trashed:
                 raise NotFound("motion_not_found", "this photo has no motion video")
             photo = motion
         if variant in ("original", "motion"):

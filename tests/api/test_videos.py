@@ -216,6 +216,8 @@ async def test_a_live_photo_goes_to_the_trash_comes_back_and_is_deleted_whole(cl
     # The motion video went too (its still stands for it in the trash listing).
     assert (await client.get(f"/api/v1/photos/{motion['id']}", headers=auth(token))).status_code == 404
     assert (await client.get(f"/api/v1/trash/{motion['id']}/original", headers=auth(token))).status_code == 200
+    played = await client.get(f"/api/v1/trash/{still['id']}/motion", headers=auth(token))
+    assert played.status_code == 200 and played.content == (tmp_path / "IMG_0007.MOV").read_bytes()
 
     restored = await client.post("/api/v1/trash/restore", json={"ids": [still["id"]]}, headers=auth(token))
     assert restored.json()["restored"] == [still["id"]] and restored.json()["errors"] == []

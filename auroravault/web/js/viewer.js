@@ -364,7 +364,7 @@ export class Viewer extends EventTarget {
     const { video } = this;
     video.dataset.motion = 'loading';
     try {
-      const { url } = await api.variant(photo.id, 'motion');
+      const { url } = await api.variant(photo.id, 'motion', { trashed: Boolean(photo.trashed_at) });
       if (token !== this.token || !video.dataset.motion) return;
       video.controls = false;
       video.muted = true;
