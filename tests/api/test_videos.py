@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from tests.api.helpers import auth, local_path, register, upload_files
-from tests.videos import huge_claim, iphone_mov, make_video, still_jpeg
+from tests.videos import huge_claim, iphone_mov, make_video, still_jpeg, undecodable
 
 
 @pytest.fixture
@@ -80,14 +80,15 @@ async def test_a_corrupt_or_hostile_video_fails_with_a_code_and_keeps_its_origin
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(whole[: len(whole) // 2])
     huge = huge_claim(tmp_path / "huge.mp4")
-    failed = await uploaded(client, token, [cut, huge])
-    for photo, path in zip(failed, [cut, huge], strict=True):
+    endless = undecodable(tmp_path / "endless.mp4", packets=4000)  # more than videos.max_packets
+    failed = await uploaded(client, token, [cut, huge, endless])
+    for photo, path in zip(failed, [cut, huge, endless], strict=True):
         assert photo["status"] == "failed", photo
         assert photo["error"]["code"] in ("corrupt_video", "video_too_large")
         assert photo["media_type"] == "video"
         resp = await client.get(f"/api/v1/photos/{photo['id']}/original", headers=auth(token))
         assert resp.status_code == 200 and resp.content == path.read_bytes()
-    assert failed[0]["error"]["code"] == "corrupt_video"
+    assert failed[0]["error"]["code"] == failed[2]["error"]["code"] == "corrupt_video"
 
 
 async def test_a_video_with_a_photo_type_is_judged_by_its_bytes(client, token, tmp_path: Path) -> None:
