@@ -59,6 +59,7 @@ export class Viewer extends EventTarget {
     });
     dialog.addEventListener('keydown', (event) => {
       if (event.target.closest('input, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.target === this.video && event.key.startsWith('Arrow')) return; // the player seeks
       if (event.key === 'ArrowLeft') this.step(-1);
       else if (event.key === 'ArrowRight') this.step(1);
       else if (event.key === 'f' && !this.actions.inTrash()) this.favorite();
@@ -118,7 +119,7 @@ export class Viewer extends EventTarget {
     this.image.dataset.variant = '';
     this.image.removeAttribute('src');
     this.stopVideo();
-    this.live.hidden = !(photo.status === 'ready' && photo.motion_photo_id);
+    this.hideKeepingFocus(this.live, !(photo.status === 'ready' && photo.motion_photo_id));
     if (photo.status === 'processing') {
       status.textContent = 'Still processing: the preview appears when it is ready.';
       return;
@@ -331,6 +332,8 @@ export class Viewer extends EventTarget {
 
   stopVideo() {
     const { video } = this;
+    this.hideKeepingFocus(video, true);
+    video.controls = false; // a hidden <video controls> would still take the dialog's first focus
     video.pause();
     if (video.hasAttribute('src')) {
       video.removeAttribute('src');
@@ -339,8 +342,14 @@ export class Viewer extends EventTarget {
     video.removeAttribute('poster');
     delete video.dataset.photoId;
     delete video.dataset.motion;
-    video.hidden = true;
     this.live.setAttribute('aria-pressed', 'false');
+  }
+
+  // Hide (or show) an element; if it had the keyboard's focus, the focus stays in the viewer.
+  hideKeepingFocus(element, hidden) {
+    const focused = document.activeElement === element;
+    element.hidden = hidden;
+    if (hidden && focused) this.$('viewer-close').focus();
   }
 
   // A Live Photo's motion plays, muted and without controls, while LIVE is hovered or held
@@ -386,7 +395,8 @@ export class Viewer extends EventTarget {
     delete video.dataset.motion;
     this.live.setAttribute('aria-pressed', 'false');
     video.pause();
-    video.hidden = true;
+    video.controls = false;
+    this.hideKeepingFocus(video, true);
     const photo = this.timeline.get(this.index);
     this.image.hidden = !photo || photo.status !== 'ready';
   }
