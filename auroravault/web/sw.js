@@ -32,6 +32,7 @@ const SHELL_FILES = [
   '/app/js/messages.js',
   '/app/js/photoedit.js',
   '/app/js/places.js',
+  '/app/js/player.js',
   '/app/js/router.js',
   '/app/js/scrubber.js',
   '/app/js/search.js',

@@ -15,6 +15,7 @@ import {
 } from './format.js';
 import { describe, describeDamage, describeFailure } from './messages.js';
 import { PhotoEdit } from './photoedit.js';
+import { Player } from './player.js';
 import { thumbHashDataURL } from './thumbhash.js';
 
 const SWIPE_PX = 50;
@@ -31,9 +32,15 @@ export class Viewer extends EventTarget {
     this.urls = new Map(); // photo id -> {url, expires} of its preview
     this.$ = (id) => dialog.querySelector(`#${id}`);
     this.image = this.$('viewer-image');
-    this.video = this.$('viewer-video');
-    this.live = this.$('viewer-live');
-    this.liveEvents();
+    this.player = new Player(this.$('viewer-video'), this.$('viewer-live'), {
+      image: this.image,
+      close: this.$('viewer-close'),
+      status: this.$('viewer-status'),
+      current: () => this.timeline.get(this.index),
+      token: () => this.token,
+      previewUrl: (photo) => this.previewUrl(photo),
+      toast: (text) => this.toast(text),
+    });
     this.stage = this.$('viewer-stage');
     this.$('viewer-prev').addEventListener('click', () => this.step(-1));
     this.$('viewer-next').addEventListener('click', () => this.step(1));
@@ -59,7 +66,7 @@ export class Viewer extends EventTarget {
     });
     dialog.addEventListener('keydown', (event) => {
       if (event.target.closest('input, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (event.target === this.video && event.key.startsWith('Arrow')) return; // the player seeks
+      if (event.target === this.player.video && event.key.startsWith('Arrow')) return; // the player seeks
       if (event.key === 'ArrowLeft') this.step(-1);
       else if (event.key === 'ArrowRight') this.step(1);
       else if (event.key === 'f' && !this.actions.inTrash()) this.favorite();
@@ -70,7 +77,7 @@ export class Viewer extends EventTarget {
     dialog.addEventListener('close', () => {
       this.token++;
       this.image.removeAttribute('src');
-      this.stopVideo();
+      this.player.stop();
       this.edit.close();
       // Back to where the user was in the grid.
       if (this.index >= 0) this.timeline.focus(this.index);
@@ -118,8 +125,8 @@ export class Viewer extends EventTarget {
     this.image.alt = photoLabel(photo);
     this.image.dataset.variant = '';
     this.image.removeAttribute('src');
-    this.stopVideo();
-    this.hideKeepingFocus(this.live, !(photo.status === 'ready' && photo.motion_photo_id));
+    this.player.stop();
+    this.player.offerMotion(photo);
     if (photo.status === 'processing') {
       status.textContent = 'Still processing: the preview appears when it is ready.';
       return;
@@ -131,7 +138,7 @@ export class Viewer extends EventTarget {
       return;
     }
     if (photo.media_type === 'video') {
-      await this.playVideo(photo, token);
+      await this.player.play(photo, token);
       return;
     }
     // The small thumbnail (probably cached) at once, the preview as soon as it has loaded.
@@ -300,105 +307,6 @@ export class Viewer extends EventTarget {
     } catch (error) {
       this.toast(`The original could not be downloaded. ${describe(error)}`);
     }
-  }
-
-  // A video plays its original with the browser's own controls (seeking asks storage for
-  // byte ranges); its poster frame shows until it starts.
-  async playVideo(photo, token) {
-    const { video } = this;
-    this.image.hidden = true;
-    video.hidden = false;
-    video.controls = true;
-    video.muted = false;
-    delete video.dataset.motion;
-    if (photo.thumb_url) video.poster = photo.thumb_url;
-    try {
-      const { url } = await api.variant(photo.id, 'original', { trashed: Boolean(photo.trashed_at) });
-      if (token !== this.token) return;
-      video.src = url;
-      video.dataset.photoId = photo.id;
-      this.previewUrl(photo)
-        .then((poster) => {
-          if (token === this.token) video.poster = poster;
-        })
-        .catch(() => {});
-    } catch (error) {
-      if (token !== this.token) return;
-      const status = this.$('viewer-status');
-      status.hidden = false;
-      status.textContent = `The video could not be loaded. ${describe(error)}`;
-    }
-  }
-
-  stopVideo() {
-    const { video } = this;
-    this.hideKeepingFocus(video, true);
-    video.controls = false; // a hidden <video controls> would still take the dialog's first focus
-    video.pause();
-    if (video.hasAttribute('src')) {
-      video.removeAttribute('src');
-      video.load(); // lets go of the connection to storage
-    }
-    video.removeAttribute('poster');
-    delete video.dataset.photoId;
-    delete video.dataset.motion;
-    this.live.setAttribute('aria-pressed', 'false');
-  }
-
-  // Hide (or show) an element; if it had the keyboard's focus, the focus stays in the viewer.
-  hideKeepingFocus(element, hidden) {
-    const focused = document.activeElement === element;
-    element.hidden = hidden;
-    if (hidden && focused) this.$('viewer-close').focus();
-  }
-
-  // A Live Photo's motion plays, muted and without controls, while LIVE is hovered or held
-  // (or after a press of Enter/Space), then the still shows again.
-  liveEvents() {
-    const { live, video } = this;
-    live.addEventListener('pointerenter', () => this.playMotion());
-    live.addEventListener('pointerdown', () => this.playMotion());
-    live.addEventListener('pointerleave', () => this.stopMotion());
-    live.addEventListener('click', (event) => {
-      if (event.detail === 0) this.playMotion(); // a keyboard press: play it through once
-    });
-    video.addEventListener('ended', () => this.stopMotion());
-  }
-
-  async playMotion() {
-    const photo = this.timeline.get(this.index);
-    if (!photo || !photo.motion_photo_id || this.video.dataset.motion) return;
-    const token = this.token;
-    this.live.setAttribute('aria-pressed', 'true');
-    const { video } = this;
-    video.dataset.motion = 'loading';
-    try {
-      const { url } = await api.variant(photo.id, 'motion', { trashed: Boolean(photo.trashed_at) });
-      if (token !== this.token || !video.dataset.motion) return;
-      video.controls = false;
-      video.muted = true;
-      video.src = url;
-      video.hidden = false;
-      this.image.hidden = true;
-      video.dataset.motion = 'playing';
-      video.dataset.photoId = photo.motion_photo_id;
-      await video.play();
-    } catch (error) {
-      if (token === this.token && error.name !== 'AbortError') this.toast(`The motion could not be played. ${describe(error)}`);
-      if (token === this.token) this.stopMotion();
-    }
-  }
-
-  stopMotion() {
-    const { video } = this;
-    if (!video.dataset.motion) return;
-    delete video.dataset.motion;
-    this.live.setAttribute('aria-pressed', 'false');
-    video.pause();
-    video.controls = false;
-    this.hideKeepingFocus(video, true);
-    const photo = this.timeline.get(this.index);
-    this.image.hidden = !photo || photo.status !== 'ready';
   }
 
   swipe() {
