@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from auroravault.app import create_app
+from tests.api.test_job_outcomes import settings_for
+from tests.asgi import app_client
 from tests.api.helpers import auth, local_path, register, upload_files
 from tests.videos import huge_claim, iphone_mov, make_video, still_jpeg, undecodable
 
@@ -246,3 +249,25 @@ async def test_video_types_are_accepted_and_others_refused_at_init(client, token
     assert ok.status_code == 201 and [i["status"] for i in ok.json()["items"]] == ["upload", "upload"]
     refused = await client.post("/api/v1/uploads", json={"files": [spec("video/x-msvideo", 3)]}, headers=auth(token))
     assert refused.status_code == 422 and refused.json()["code"] == "unsupported_media_type"
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+async def on_each_meta(request: pytest.FixtureRequest, tmp_path: Path):
+    async with app_client(create_app(settings_for(request.param, tmp_path, request))) as c:
+        yield c
+
+
+async def test_a_live_photo_is_one_item_on_every_meta_backend(on_each_meta, tmp_path: Path) -> None:
+    client = on_each_meta
+    token = str((await register(client))["token"])
+    paths = await live_pair(tmp_path, ids=("LIVE-42", "LIVE-42"))
+    photos = await uploaded(client, token, [*paths, make_video(tmp_path / "other.mp4")])
+    still = next(p for p in photos if p["filename"] == "IMG_0007.JPG")
+    motion = next(p for p in photos if p["filename"] == "IMG_0007.MOV")
+    listed = (await client.get("/api/v1/photos", headers=auth(token))).json()["items"]
+    assert sorted(p["filename"] for p in listed) == ["IMG_0007.JPG", "other.mp4"]
+    assert next(p for p in listed if p["id"] == still["id"])["motion_photo_id"] == motion["id"]
+    videos = (await client.get("/api/v1/photos?type=video", headers=auth(token))).json()["items"]
+    assert [p["filename"] for p in videos] == ["other.mp4"]
+    months = (await client.get("/api/v1/timeline", headers=auth(token))).json()
+    assert sum(m["count"] for m in months) == 2
