@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 
 from auroravault.app import create_app
+from tests.api.helpers import auth, local_path, register, upload_files
 from tests.api.test_job_outcomes import settings_for
 from tests.asgi import app_client
-from tests.api.helpers import auth, local_path, register, upload_files
 from tests.videos import huge_claim, iphone_mov, make_video, still_jpeg, undecodable
 
 
