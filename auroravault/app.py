@@ -16,7 +16,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from auroravault.api.accounts import AuthController, UsersController
 from auroravault.api.admin import AdminController
 from auroravault.api.albums import AlbumController
+from auroravault.api.blob_parts import BlobPartController
 from auroravault.api.blobs import BlobController
+from auroravault.api.families import FamilyController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
 from auroravault.api.library import TrashController
@@ -106,11 +108,13 @@ def _routes(settings: Settings) -> list[object]:
             MapController,
             MemoriesController,
             AdminController,
+            FamilyController,
         ],
     )
     routes: list[object] = [api, healthz, readyz, *web_routes(settings)]
     if settings.storage.backend == "local":
         routes.append(BlobController)
+        routes.append(BlobPartController)
     return routes
 
 

@@ -126,6 +126,10 @@ class UploadSettings(_Section):
     pending_ttl_seconds: PositiveInt = 7 * 24 * 3600
     check_max_hashes: Annotated[int, Meta(ge=1, le=10000)] = 1000
     first_check_seconds: PositiveFloat = 60.0
+    # Files larger than this are sent in parts (services/multipart.py); S3 needs parts of 5 MiB+.
+    multipart_threshold_bytes: Annotated[int, Meta(ge=5 * 1024 * 1024)] = 64 * 1024 * 1024
+    # The size of each part but the last; grown for files so large they would need > 10,000.
+    multipart_part_bytes: Annotated[int, Meta(ge=5 * 1024 * 1024, le=5 * 1024**3)] = 16 * 1024 * 1024
 
 
 class ImageSettings(_Section):
@@ -171,6 +175,13 @@ class LibrarySettings(_Section):
     # Days the change feed behind GET /sync/changes is kept; a client whose last sync is older
     # gets 410 sync_expired and reloads (a daily job prunes the feed).
     changes_days: Annotated[int, Meta(ge=7, le=3650)] = 90
+
+
+class FamilySettings(_Section):
+    # Days an invitation into a family stays usable (its single-use link, sent by email).
+    invite_days: Annotated[int, Meta(ge=1, le=90)] = 7
+    # Invitations a family may send per day (each is an email to any address): more answer 429.
+    invites_per_day: Annotated[int, Meta(ge=1, le=10000)] = 50
 
 
 class WebSettings(_Section):
@@ -236,6 +247,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
     videos: VideoSettings = msgspec.field(default_factory=VideoSettings)
     library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
+    families: FamilySettings = msgspec.field(default_factory=FamilySettings)
     web: WebSettings = msgspec.field(default_factory=WebSettings)
     jobs: JobSettings = msgspec.field(default_factory=JobSettings)
     workers: WorkerSettings = msgspec.field(default_factory=WorkerSettings)

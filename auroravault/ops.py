@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Awaitable, Callable, Mapping
@@ -61,7 +62,8 @@ class CheckResult:
 
 
 async def migrate_storage(settings: Settings) -> str:
-    """Create the bucket when missing and, given ``server.cors_origins``, set its CORS rules.
+    """Create the bucket when missing and, given ``server.cors_origins``, set its CORS rules;
+    write the lifecycle rule that aborts multipart uploads left incomplete.
 
     Idempotent; a no-op for local storage. Returns one line saying what now holds.
     Raises ``Unavailable`` when the storage server cannot be reached or refuses,
@@ -78,6 +80,7 @@ async def migrate_storage(settings: Settings) -> str:
         s3 = S3BlobStore(settings.s3)
         try:
             await s3.ensure_bucket(origins)
+            await s3.ensure_multipart_expiry(multipart_expiry_days(settings))
         finally:
             await s3.close()
         cors = f"; CORS allows {', '.join(origins)}" if origins else "; CORS left as it was (no server.cors_origins)"
@@ -87,6 +90,7 @@ async def migrate_storage(settings: Settings) -> str:
         minio = MinioBlobStore(settings.s3)
         try:
             await minio.ensure_bucket(origins)
+            await minio.ensure_multipart_expiry(multipart_expiry_days(settings))
         finally:
             await minio.close()
         cors = (
@@ -95,7 +99,14 @@ async def migrate_storage(settings: Settings) -> str:
             if origins
             else ""
         )
-    return f"storage ({backend}): bucket {settings.s3.bucket!r} {where} is ready{cors}"
+    expiry = f"; multipart uploads left incomplete are aborted after {multipart_expiry_days(settings)} days"
+    return f"storage ({backend}): bucket {settings.s3.bucket!r} {where} is ready{cors}{expiry}"
+
+
+def multipart_expiry_days(settings: Settings) -> int:
+    """Days after which the bucket aborts an incomplete multipart upload: a day past the
+    pending TTL, so the sweep (which aborts an upload as it expires) always goes first."""
+    return math.ceil(settings.uploads.pending_ttl_seconds / 86400) + 1
 
 
 # -- auroravault check -------------------------------------------------------------------------

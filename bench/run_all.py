@@ -34,6 +34,7 @@ SCRIPTS = {
     "search": "search_bench.py",
     "batch_init": "batch_init_bench.py",
     "memory": "memory_bench.py",
+    "multipart": "multipart_bench.py",
 }
 DOCS = REPO / "docs" / "benchmarks.md"
 #: The search bench's rows in the table (``bench/search_bench.py``), and those that compare
@@ -65,6 +66,37 @@ def _x(value: float | None) -> str:
 
 def _verdict(ok: bool | None) -> str:
     return "-" if ok is None else ("met" if ok else "**missed**")
+
+
+def multipart_rows(mp: dict[str, Any] | None) -> list[tuple[str, str, str, str, str]]:
+    """The rows of ``bench/multipart_bench.py``: one large file, local and S3, and memory."""
+    if not mp:
+        return []
+    gb = mp["inputs"]["bytes"] / 1e9
+    loc, s3, par = mp["local"], mp["s3"], mp["parallel"]
+    return [
+        (
+            f"One {gb:g} GB file in parts, local disk",
+            f"{loc['ours']['mb_per_s']} MB/s (server peak RSS {loc['server_peak_rss_mb']:.0f} MB)",
+            f"`cp` + `sync` {loc['cp_sync']['mb_per_s']} MB/s",
+            _x(loc["ratio_vs_cp_sync"]),
+            "-",
+        ),
+        (
+            f"One {gb:g} GB file in parts, S3 adapter on SeaweedFS",
+            f"{s3['ours']['mb_per_s']} MB/s",
+            f"{s3['baseline']} {s3['rclone']['mb_per_s']} MB/s",
+            _x(s3["ratio_vs_rclone"]),
+            f"≥ 0.8x rclone: {_verdict(s3['ratio_vs_rclone'] >= 0.8)}",
+        ),
+        (
+            f"Server peak RSS, {par['files']} x {par['bytes_each'] / 1e9:g} GB uploads at once (local)",
+            f"{par['server_peak_rss_mb']:.0f} MB, {par['mb_per_s']} MB/s",
+            "-",
+            "-",
+            f"< 200 MB: {_verdict(par['server_peak_rss_mb'] < 200)}",
+        ),
+    ]
 
 
 def render(out: Path) -> str:
@@ -292,6 +324,7 @@ def render(out: Path) -> str:
                 f"< 150 MB: {_verdict(mem['peak_rss_mb'] < 150)}",
             )
         )
+    rows += multipart_rows(_load(out, "multipart"))
     machine = next((d["machine"] for d in (imp, tl, lib, alb, sea, bi, mem) if d and "machine" in d), machine_info())
     pk = machine.get("packages", {})
     header = [

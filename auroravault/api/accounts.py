@@ -33,14 +33,16 @@ class AuthController(Controller):
         summary="Create an account and log in",
         responses=documented(
             s403="registration_closed",
+            s404="invite_not_found",
             s409="email_taken",
+            s410="invite_expired",
             s422="invalid_email, weak_password, invalid_display_name",
             **BODY,
             **UNAVAILABLE,
         ),
     )
     async def register(self, data: JSONBody[RegisterBody], accounts: NamedDependency[AccountService]) -> RegisterOut:
-        result = await accounts.register(data.email, data.password, data.display_name)
+        result = await accounts.register(data.email, data.password, data.display_name, data.invite_token)
         return RegisterOut(user=UserOut.of(result.user), token=result.token, expires_at=result.expires_at)
 
     @post(

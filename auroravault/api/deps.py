@@ -20,6 +20,7 @@ from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.container import Services
+from auroravault.services.families import FamilyService
 from auroravault.services.library import LibraryService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
@@ -99,6 +100,10 @@ def provide_memories(request: Request) -> MemoryService:
     return _services(request).memories
 
 
+def provide_families(request: Request) -> FamilyService:
+    return _services(request).families
+
+
 def provide_local_blobs(request: Request) -> LocalBlobStore:
     """The local store, for its presigned endpoint (mounted only when ``storage.backend = "local"``)."""
     store = _services(request).blobs
@@ -124,4 +129,5 @@ ALBUMS_SERVICE = {"albums": _provide(provide_albums)}
 SEARCH_SERVICE = {"search": _provide(provide_search)}
 MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
+FAMILIES_SERVICE = {"families": _provide(provide_families)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}

@@ -20,6 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
+from auroravault.api import schemas_families
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -30,6 +31,7 @@ PUBLIC = {
     "/api/v1/auth/login",
     "/api/v1/auth/password-reset",
     "/api/v1/auth/password-reset/confirm",
+    "/api/v1/family/invitation",  # the token is the permission
 }
 # A local storage key: segments of [A-Za-z0-9._-], none of them "." or "..", as validate_key() checks.
 KEY_PATTERN = r"^(?!.*(?:^|/)\.\.?(?:/|$))[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$"
@@ -74,7 +76,8 @@ def _require_tokens(document: OpenAPI) -> None:
 def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
-    for name, struct in vars(wire).items():
+    structs = {**vars(wire), **vars(schemas_families)}  # each area's wire module
+    for name, struct in structs.items():
         if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
             continue
         schema = schemas.get(name)
@@ -118,11 +121,16 @@ def _document_limits(document: OpenAPI, settings: Settings) -> None:
 
 
 def _document_keys(document: OpenAPI) -> None:
-    item = (document.paths or {}).get("/blobs/{key}")
-    for operation in (item.get, item.put) if item else ():
-        for parameter in (operation.parameters or []) if operation else []:
-            if isinstance(parameter, Parameter) and parameter.name == "key" and isinstance(parameter.schema, Schema):
-                parameter.schema.pattern, parameter.schema.max_length = KEY_PATTERN, 512
+    for path in ("/blobs/{key}", "/blob-parts/{key}"):
+        item = (document.paths or {}).get(path)
+        for operation in (item.get, item.put) if item else ():
+            for parameter in (operation.parameters or []) if operation else []:
+                if (
+                    isinstance(parameter, Parameter)
+                    and parameter.name == "key"
+                    and isinstance(parameter.schema, Schema)
+                ):
+                    parameter.schema.pattern, parameter.schema.max_length = KEY_PATTERN, 512
 
 
 def _nullable_max_length(schema: Schema, limit: int) -> None:

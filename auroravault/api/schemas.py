@@ -11,6 +11,7 @@ from msgspec import Meta
 from auroravault.meta.base import Flags, Photo, Usage, User
 from auroravault.services.albums import AlbumCreate, AlbumEdit, AlbumView
 from auroravault.services.library import LocationEdit, PhotoEdit
+from auroravault.services.multipart import PartRef
 from auroravault.services.uploads import FileSpec, InitItem, UploadItem
 
 __all__ = ["AlbumCreate", "AlbumEdit", "LocationEdit", "PhotoEdit"]  # request bodies decoded with forbid_unknown_fields
@@ -23,6 +24,7 @@ class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
     email: Str
     password: Str
     display_name: Annotated[str, Meta(max_length=200)]
+    invite_token: Str | None = None  # a family invitation's: joins it (even with registration closed)
 
 
 class LoginBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -91,6 +93,8 @@ class InitOut(msgspec.Struct, kw_only=True):
 
 class CompleteBody(msgspec.Struct, forbid_unknown_fields=True):
     upload_ids: list[str] | None = None
+    # Multipart uploads: each one's parts, as their PUTs answered (services/multipart.py).
+    parts: Annotated[dict[str, Annotated[list[PartRef], Meta(max_length=10_000)]], Meta(max_length=50)] | None = None
 
 
 class UploadsOut(msgspec.Struct, kw_only=True):

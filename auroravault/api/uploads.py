@@ -13,6 +13,7 @@ from auroravault.api.deps import UPLOADS_SERVICE, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import BatchOut, CheckBody, CheckOut, CompleteBody, InitBody, InitOut, UploadsOut
 from auroravault.meta.base import User
+from auroravault.services.multipart import ReceivedParts
 from auroravault.services.uploads import UploadService
 
 
@@ -56,7 +57,13 @@ class UploadController(Controller):
         "/{batch_id:str}/complete",
         status_code=200,
         summary="Confirm uploads; idempotent",
-        responses=documented(s404="batch_not_found, upload_not_found", **BODY, **AUTH, **UNAVAILABLE),
+        responses=documented(
+            s404="batch_not_found, upload_not_found",
+            s422="not_multipart, parts_incomplete, part_missing, part_etag_mismatch, part_size_mismatch",
+            **BODY,
+            **AUTH,
+            **UNAVAILABLE,
+        ),
     )
     async def complete(
         self,
@@ -66,7 +73,22 @@ class UploadController(Controller):
         data: JSONBody[CompleteBody | None] = None,
     ) -> UploadsOut:
         ids = data.upload_ids if data is not None else None
-        return UploadsOut(items=await uploads.complete(user, batch_id, ids))
+        parts = data.parts if data is not None else None
+        return UploadsOut(items=await uploads.complete(user, batch_id, ids, parts))
+
+    @get(
+        "/{batch_id:str}/items/{upload_id:str}/parts",
+        summary="The parts of a multipart upload that arrived, to resume from",
+        responses=documented(s404="batch_not_found, upload_not_found", s409="not_multipart", **AUTH, **UNAVAILABLE),
+    )
+    async def parts(
+        self,
+        batch_id: FromPath[str],
+        upload_id: FromPath[str],
+        user: NamedDependency[User],
+        uploads: NamedDependency[UploadService],
+    ) -> ReceivedParts:
+        return await uploads.parts(user, batch_id, upload_id)
 
     @get(
         "/{batch_id:str}",

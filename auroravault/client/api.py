@@ -25,7 +25,7 @@ import asyncio
 import hashlib
 import os
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -40,6 +40,8 @@ from auroravault.client.models import (
     FileSpec,
     InitResult,
     Month,
+    PartList,
+    PartRequest,
     Photo,
     PhotoPage,
     PresignedRequest,
@@ -258,11 +260,28 @@ class AuroraClient:
         """Ask for presigned URLs for 1..50 files; a pending sha256 comes back with the same ids."""
         return await self._call("POST", "/uploads", InitResult, body={"files": list(files)})
 
-    async def complete(self, batch_id: str, upload_ids: Sequence[str] | None = None) -> list[UploadItem]:
-        """Confirm uploads of a batch (all when ``upload_ids`` is None). Idempotent."""
-        body = {"upload_ids": list(upload_ids)} if upload_ids is not None else {}
+    async def complete(
+        self,
+        batch_id: str,
+        upload_ids: Sequence[str] | None = None,
+        parts: Mapping[str, Mapping[int, str]] | None = None,
+    ) -> list[UploadItem]:
+        """Confirm uploads of a batch (all when ``upload_ids`` is None). Idempotent.
+
+        ``parts``: for multipart uploads, ``upload_id -> {part number: ETag}``.
+        """
+        body: dict[str, Any] = {"upload_ids": list(upload_ids)} if upload_ids is not None else {}
+        if parts:
+            body["parts"] = {
+                upload_id: [{"number": n, "etag": etag} for n, etag in sorted(etags.items())]
+                for upload_id, etags in parts.items()
+            }
         result = await self._call("POST", f"/uploads/{batch_id}/complete", UploadList, body=body)
         return result.items
+
+    async def list_parts(self, batch_id: str, upload_id: str) -> PartList:
+        """The parts of a multipart upload the server has (to resume without sending them again)."""
+        return await self._call("GET", f"/uploads/{batch_id}/items/{upload_id}/parts", PartList)
 
     async def batch(self, batch_id: str) -> BatchStatus:
         return await self._call("GET", f"/uploads/{batch_id}", BatchStatus)
@@ -288,17 +307,48 @@ class AuroraClient:
         network; ``pace`` is awaited before each chunk (a bandwidth limiter). Raises
         ``ApiError`` (``url_expired`` is true for a 403) or ``TransportFailure``.
         """
-        headers = dict(request.headers)
+        await self._put_range(request.method, request.url, request.headers, path, 0, size, on_progress, pace)
+
+    async def put_part(
+        self,
+        part: PartRequest,
+        path: Path,
+        offset: int,
+        size: int,
+        *,
+        on_progress: Progress | None = None,
+        pace: Pace | None = None,
+    ) -> str:
+        """Send ``size`` bytes of ``path`` from ``offset`` as one part; return its ETag (unquoted)."""
+        response = await self._put_range("PUT", part.url, part.headers, path, offset, size, on_progress, pace)
+        etag = response.headers.get("etag", "").strip().strip('"')
+        if not etag:
+            raise TransportFailure("storage accepted a part but sent no ETag (is ETag exposed to this client?)")
+        return etag
+
+    async def _put_range(
+        self,
+        method: str,
+        url: str,
+        request_headers: Mapping[str, str],
+        path: Path,
+        offset: int,
+        size: int,
+        on_progress: Progress | None,
+        pace: Pace | None,
+    ) -> httpx.Response:
+        headers = dict(request_headers)
         headers["Content-Length"] = str(size)
         try:
             async with self._raw.stream(
-                request.method, request.url, headers=headers, content=_file_chunks(path, size, on_progress, pace)
+                method, url, headers=headers, content=_file_chunks(path, size, on_progress, pace, offset)
             ) as response:
                 body = await response.aread()
         except httpx.TransportError as exc:
             raise TransportFailure(f"PUT to storage: {type(exc).__name__}: {exc}") from exc
         if response.status_code >= 300:
             raise error_of(response, body)
+        return response
 
     # -- photos --------------------------------------------------------------------------------
     async def list_page(
@@ -376,14 +426,18 @@ def _sync(fh: Any) -> None:
     os.fsync(fh.fileno())
 
 
-async def _file_chunks(path: Path, size: int, on_progress: Progress | None, pace: Pace | None) -> AsyncIterator[bytes]:
-    """Read ``size`` bytes of ``path`` chunk by chunk, off the event loop.
+async def _file_chunks(
+    path: Path, size: int, on_progress: Progress | None, pace: Pace | None, offset: int = 0
+) -> AsyncIterator[bytes]:
+    """Read ``size`` bytes of ``path`` from ``offset``, chunk by chunk, off the event loop.
 
     Sends at most ``size`` bytes, so a file that grew since it was hashed is refused by
     storage for its checksum rather than for its length; one that shrank ends short.
     """
     fh = await asyncio.to_thread(path.open, "rb")
     try:
+        if offset:
+            await asyncio.to_thread(fh.seek, offset)
         left = size
         while left > 0:
             chunk = await asyncio.to_thread(fh.read, min(CHUNK, left))

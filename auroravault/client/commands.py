@@ -119,13 +119,15 @@ def cmd_upload(args: argparse.Namespace) -> int:
         retry=RetryPolicy(attempts=args.retries),
         limit_rate=args.limit_rate,
         include_deleted=args.include_deleted,
+        parts_in_flight=args.parts,
     )
     if args.album is not None and not args.album.strip():
         _err("--album needs a name")
         return 2
 
     async def run() -> tuple[UploadReport, AlbumReport | None] | int:
-        async with AuroraClient(cred.server, cred.token, max_connections=args.jobs + 4) as client:
+        connections = args.jobs * args.parts + 4  # every part in flight has its own connection
+        async with AuroraClient(cred.server, cred.token, max_connections=connections) as client:
             me = await retrying(options.retry, client.me)
             path = _state_path(args, cred.server, me.id)
             try:
@@ -332,6 +334,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     up = sub.add_parser("upload", parents=[common], help="upload photos from files and folders, resumably")
     up.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     up.add_argument("--jobs", type=_positive, default=4, help="concurrent uploads (default 4)")
+    up.add_argument("--parts", type=_positive, default=4, help="parts of one large file sent at once (default 4)")
     up.add_argument("--batch", type=_positive, default=50, help="files per batch, at most 50 (default 50)")
     up.add_argument("--state", help=state_help)
     up.add_argument("--retries", type=_positive, default=8, help="tries per request before a file fails (default 8)")

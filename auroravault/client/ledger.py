@@ -38,6 +38,7 @@ class RunLedger:
         self._paths: dict[str, list[Candidate]] = {}  # sha256 -> every file with that content
         self._done: dict[str, tuple[Outcome, str | None, str | None]] = {}  # sha -> outcome, reason, photo
         self._reviving: set[str] = set()  # trashed on the server, sent again with include_deleted
+        self._etags: dict[str, dict[int, str]] = {}  # sha -> part ETags of a multipart upload sent now
 
     # -- results -----------------------------------------------------------------------------------
     def _result(self, result: FileResult, key: str | None = None) -> None:
@@ -58,15 +59,24 @@ class RunLedger:
             outcome, reason = "existing", f"same content as {self._paths[sha][0].path}"
         return FileResult(path=str(cand.path), outcome=outcome, size=cand.size, reason=reason, photo_id=photo_id)
 
-    async def _complete_quietly(self, batch_id: str, items: list[Item], *, retry: bool = True) -> dict[str, str]:
+    async def _complete_quietly(
+        self,
+        batch_id: str,
+        items: list[Item],
+        *,
+        retry: bool = True,
+        parts: dict[str, dict[int, str]] | None = None,
+    ) -> dict[str, str]:
         """``upload_id -> status`` from ``complete``; empty when the batch or upload is unknown.
 
         ``retry=False`` tries once: the caller (a PUT's own retry loop) does the backing off.
+        ``parts``: the ETags of multipart uploads sent in this run (without them the server
+        joins what it holds once every part is there).
         """
         ids = [i.upload_id for i in items if i.upload_id]
         if not batch_id or not ids:
             return {}
-        call = functools.partial(self.client.complete, batch_id, ids)
+        call = functools.partial(self.client.complete, batch_id, ids, parts)
         try:
             answer = await (retrying(self.opts.retry, call) if retry else call())
         except ApiError as exc:

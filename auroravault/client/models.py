@@ -44,12 +44,42 @@ class FileSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
     file_modified_at: str | None = None
 
 
-class PresignedRequest(msgspec.Struct, kw_only=True):
-    """Send ``method`` to ``url`` with exactly ``headers`` (plus Content-Length)."""
+class PartRequest(msgspec.Struct, kw_only=True):
+    """One part of a multipart upload: PUT its bytes to ``url`` with exactly ``headers``."""
 
-    method: str
+    number: int
     url: str
     headers: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class PresignedRequest(msgspec.Struct, kw_only=True):
+    """Send ``method`` to ``url`` with exactly ``headers`` (plus Content-Length).
+
+    A large file's is ``method: "MULTIPART"`` instead: part ``n`` (from 1) holds the bytes
+    from ``(n - 1) * part_size`` on, and goes to its own URL (``parts``).
+    """
+
+    method: str
+    url: str = ""
+    headers: dict[str, str] = msgspec.field(default_factory=dict)
+    part_size: int = 0
+    parts: list[PartRequest] = msgspec.field(default_factory=list)
+
+
+class ReceivedPart(msgspec.Struct, kw_only=True):
+    number: int
+    size: int
+    etag: str
+
+
+class PartList(msgspec.Struct, kw_only=True):
+    """``GET /uploads/{batch_id}/items/{upload_id}/parts``: what arrived of a multipart upload."""
+
+    upload_id: str
+    status: str
+    part_size: int
+    part_count: int
+    parts: list[ReceivedPart]
 
 
 class InitItem(msgspec.Struct, kw_only=True):

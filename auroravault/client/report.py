@@ -22,6 +22,7 @@ class UploadOptions:
     max_refreshes: int = 5  # fresh URLs per file before it is reported failed
     batches_in_flight: int = 2
     include_deleted: bool = False  # upload again what the user trashed or deleted on the server
+    parts_in_flight: int = 4  # concurrent part PUTs of one large file (client/parts.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from pathlib import Path
 from auroravault.client.api import ApiError, AuroraClient, ClientError
 from auroravault.client.ledger import _why
 from auroravault.client.models import FileSpec, PresignedRequest
+from auroravault.client.parts import send_parts
 from auroravault.client.progress import Progress
 from auroravault.client.report import FileResult, Outcome, UploadOptions, UploadReport
 from auroravault.client.retry import Fatal, retrying
@@ -220,15 +221,18 @@ class Uploader(Triage):
                     if not await asyncio.to_thread(_unchanged, cand):
                         self._failed(item, "the file changed since it was hashed; run again")
                         return
-                    item.puts += 1
-                    self.report.puts += 1
-                    await self.client.put_presigned(
-                        url.request,
-                        cand.path,
-                        item.size,
-                        on_progress=self.progress.sending(item.sha256),
-                        pace=self._pace,
-                    )
+                    if url.request.method == "MULTIPART":
+                        await self._send_parts(item, url.request, cand.path)
+                    else:
+                        item.puts += 1
+                        self.report.puts += 1
+                        await self.client.put_presigned(
+                            url.request,
+                            cand.path,
+                            item.size,
+                            on_progress=self.progress.sending(item.sha256),
+                            pace=self._pace,
+                        )
                 except ApiError as exc:
                     if exc.status == 401:
                         raise Fatal(f"the server refused the token ({exc.code}): run `auroravault login`") from exc
@@ -261,6 +265,27 @@ class Uploader(Triage):
                 self.progress.file_sent(item.sha256)
                 return
 
+    async def _send_parts(self, item: Item, request: PresignedRequest, path: Path) -> None:
+        """A large file, part by part: only the parts the server lacks (``client/parts.py``)."""
+
+        def counted(number: int) -> None:
+            item.puts += 1
+            self.report.puts += 1
+
+        self._etags[item.sha256] = await send_parts(
+            self.client,
+            request,
+            path,
+            item.size,
+            batch_id=item.batch_id or "",
+            upload_id=item.upload_id or "",
+            parts_in_flight=self.opts.parts_in_flight,
+            retry=self.opts.retry,
+            on_progress=self.progress.sending(item.sha256),
+            pace=self._pace,
+            on_part=counted,
+        )
+
     async def _confirm(self, items: list[Item]) -> None:
         """``complete`` the sent uploads, grouped by the batch each one is in now."""
         by_batch: dict[str, list[Item]] = {}
@@ -268,7 +293,8 @@ class Uploader(Triage):
             by_batch.setdefault(item.batch_id or "", []).append(item)
         for batch_id, group in by_batch.items():
             try:
-                answers = await self._complete_quietly(batch_id, group)
+                parts = {i.upload_id: self._etags[i.sha256] for i in group if i.upload_id and i.sha256 in self._etags}
+                answers = await self._complete_quietly(batch_id, group, parts=parts)
             except ClientError as exc:
                 for item in group:
                     # Stays "sent": the next run confirms it without sending the bytes again.

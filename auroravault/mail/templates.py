@@ -90,3 +90,33 @@ def password_reset(to: str, display_name: str, reset_url: str, expires_minutes: 
         "<p>If you did not ask for this, you can ignore this email: your password stays the same.</p>"
     )
     return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))
+
+
+def family_invite(to: str, inviter_name: str, family_name: str, join_url: str, expires_days: int) -> Message:
+    """Sent when a family's owner invites ``to``; the link holds the single-use invitation token.
+
+    The link is the permission: whoever opens it may join, with an existing account or by
+    creating one there (even on a server whose registration is closed).
+    """
+    subject = f'{inviter_name} invited you to the family "{family_name}" on {PRODUCT}'
+    text = (
+        "Hello,\n\n"
+        f'{inviter_name} invited you to join the family "{family_name}" on {PRODUCT}, to keep and\n'
+        "share your photos together. To accept, open this link:\n\n"
+        f"    {join_url}\n\n"
+        "You can join with the account you have, or create one there.\n"
+        f"The link works once and stops working after {expires_days} days.\n\n"
+        "If you do not know why you got this, you can ignore this email.\n\n"
+        f"— {PRODUCT}\n"
+    )
+    body = (
+        "<p>Hello,</p>\n"
+        f"<p>{escape(inviter_name)} invited you to join the family <strong>{escape(family_name)}</strong> "
+        f"on {PRODUCT}, to keep and share your photos together.</p>\n"
+        f"{_button(join_url, 'Join the family')}\n"
+        f'<p>Or copy this address into your browser: <a href="{_link(join_url)}">{escape(join_url)}</a></p>\n'
+        "<p>You can join with the account you have, or create one there. "
+        f"The link works once and stops working after {int(expires_days)} days.</p>\n"
+        "<p>If you do not know why you got this, you can ignore this email.</p>"
+    )
+    return Message(to=to, subject=subject, text=text, html=_html(subject, body), headers=dict(_HEADERS))

@@ -31,6 +31,7 @@ from auroravault.meta.protocols import (
     AccountStore,
     AlbumStore,
     CounterStore,
+    FamilyStore,
     JobStore,
     LibraryStore,
     PhotoStore,
@@ -325,6 +326,46 @@ class BBox(msgspec.Struct, frozen=True):
     max_lat: float
 
 
+# -- families (issue 14)
+FamilyRole = Literal["owner", "member"]
+
+
+class Family(msgspec.Struct, kw_only=True):
+    """A group of accounts on one server (DESIGN.md "Families and sharing"): one owner,
+    members, and an optional pooled quota on the sum of the members' ``used_bytes``."""
+
+    id: str
+    name: str
+    owner_id: str
+    quota_bytes: int | None = None  # None: no pooled cap
+    created_at: datetime
+    updated_at: datetime
+
+
+class FamilyMember(msgspec.Struct, kw_only=True):
+    """A user's place in their one family; ``quota_bytes`` None: the account's own quota alone."""
+
+    family_id: str
+    user_id: str
+    role: FamilyRole
+    quota_bytes: int | None = None
+    joined_at: datetime
+
+
+class Invite(msgspec.Struct, kw_only=True):
+    """A pending invitation of ``email`` into a family. Its single-use token is minted when the
+    invitation email is sent; only the token's hash is stored (None until then)."""
+
+    id: str
+    family_id: str
+    email: str  # lower-cased
+    role: FamilyRole
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    token_hash: str | None = None
+
+
 @runtime_checkable
 class MetaStore(
     AccountStore,
@@ -336,6 +377,7 @@ class MetaStore(
     AlbumStore,
     SearchStore,
     StoreLifecycle,
+    FamilyStore,
     Protocol,
 ):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter

@@ -24,6 +24,7 @@ import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import msgspec
 
@@ -49,6 +50,18 @@ class LoginResult(msgspec.Struct, frozen=True):
 UserEvent = Callable[[User], Awaitable[None]]
 
 
+class InviteGate(Protocol):
+    """Registration with an invitation (``services/families``): the invitation is the permission."""
+
+    async def check_invite(self, token: str) -> None:
+        """Refuse a token that cannot be used (before the account is made)."""
+        ...
+
+    async def accept_invite(self, user: User, token: str) -> None:
+        """The new account joins the invitation's family."""
+        ...
+
+
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
     if len(email) > MAX_EMAIL or not EMAIL_RE.match(email):
@@ -59,6 +72,8 @@ def normalize_email(email: str) -> str:
 class AccountService:
     #: The app's bounded pool for argon2 (``auroravault.executors``); asyncio's default when None.
     passwords: Executor | None = None
+    #: Family invitations (``services.families``): a valid one lets anyone register.
+    invites: InviteGate | None = None
 
     def __init__(
         self,
@@ -106,12 +121,19 @@ class AccountService:
             await self.on_user_created(user)
         return user
 
-    async def register(self, email: str, password: str, display_name: str) -> LoginResult:
-        if self.settings.auth.registration == "closed":
+    async def register(
+        self, email: str, password: str, display_name: str, invite_token: str | None = None
+    ) -> LoginResult:
+        invites = self.invites if invite_token is not None else None
+        if invites is not None and invite_token is not None:
+            await invites.check_invite(invite_token)  # the invitation opens a closed registration
+        elif self.settings.auth.registration == "closed":
             raise Forbidden(
                 "registration_closed", "registration is closed on this server; ask its admin for an account"
             )
         user = await self.create_user(email, password, display_name)
+        if invites is not None and invite_token is not None:
+            await invites.accept_invite(user, invite_token)
         return await self._open_session(user)
 
     async def login(self, email: str, password: str, client_ip: str) -> LoginResult:

@@ -15,6 +15,7 @@ from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DELETE_PHOTO, DeletionService
+from auroravault.services.families import INVITE_TEMPLATE, FamilyService
 from auroravault.services.library import LibraryService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
@@ -57,6 +58,7 @@ class Services:
     memories: MemoryService
     places_backfill: PlacesBackfill
     albums: AlbumService
+    families: FamilyService
 
     @classmethod
     def build(
@@ -72,9 +74,13 @@ class Services:
         mailer = mailer or build_mailer(settings)
         queue = JobQueue(meta, settings.jobs)
         notifications = NotificationService(meta, mailer, queue, settings)
+        families = FamilyService(meta, queue, settings)
+        notifications.renderers[INVITE_TEMPLATE] = families.invite_email
 
         processing = ProcessingService(meta, blobs, settings, queue, disk=executors.disk, hashing=executors.hashing)
-        uploads = UploadService(meta, blobs, settings, arrival_job=processing.arrival_job, on_queued=queue.queued)
+        uploads = UploadService(
+            meta, blobs, settings, arrival_job=processing.arrival_job, on_queued=queue.queued, room=families.room
+        )
         sweep = SweepService(meta, blobs, uploads, settings, repair=processing.repair, clean_work=processing.clean_work)
         deletion = DeletionService(meta, blobs, queue, settings)
         library = LibraryService(meta, deletion)
@@ -129,8 +135,10 @@ class Services:
             memories=MemoryService(meta),
             places_backfill=places_backfill,
             albums=AlbumService(meta, blobs, settings, photos),
+            families=families,
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
+        services.accounts.invites = families  # an invitation lets its holder register and join
         return services
 
     async def close(self) -> None:

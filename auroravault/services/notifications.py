@@ -1,4 +1,5 @@
-"""Emails on the durable job queue: the welcome email and password resets.
+"""Emails on the durable job queue: the welcome email, password resets, and the templates
+other services render through ``renderers`` (the family invitation, ``services/families``).
 
 Every email is a ``send_email`` job with a dedupe key, so a request never waits for or
 fails on mail: registration answers 201 with SMTP down, and the job retries with backoff.
@@ -20,7 +21,9 @@ instant between the mail server accepting the message and the job recording it.
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +42,10 @@ log = logging.getLogger("auroravault.notifications")
 SEND_EMAIL = "send_email"
 SENT_MARKER_DAYS = 90
 
+#: Renders the email of a job whose recipient may have no account (an invitation), minting
+#: its secret then; None: nothing to send any more (the invitation was revoked or used).
+Renderer = Callable[[dict[str, Any]], Awaitable[Message | None]]
+
 
 async def queue_welcome(queue: JobQueue, user: User) -> None:
     """Queue the one welcome email of ``user`` (used by the app and by ``auroravault user create``)."""
@@ -51,6 +58,8 @@ class NotificationService:
         self.mailer = mailer
         self.queue = queue
         self.settings = settings
+        #: Templates other services render (``template`` name -> ``Renderer``), e.g. invitations.
+        self.renderers: dict[str, Renderer] = {}
 
     # -- enqueueing (request path) -----------------------------------------------------
     async def user_created(self, user: User) -> None:
@@ -68,6 +77,10 @@ class NotificationService:
     # -- the job ----------------------------------------------------------------------------
     async def handle(self, payload: dict[str, Any]) -> None:
         """The ``send_email`` job handler."""
+        render = self.renderers.get(str(payload["template"]))
+        if render is not None:
+            await self._send_rendered(payload, render)
+            return
         user = await self.meta.get_user(str(payload["user_id"]))
         if user is None:
             raise PermanentJobError("user_missing", "the account was deleted before its email was sent")
@@ -79,6 +92,21 @@ class NotificationService:
             log.info("email %s to %s already sent; not sending again", payload["template"], user.id)
             return
         message = await self._render(payload, user)
+        await self.mailer.send(message)
+        await self.meta.hit_counter(marker, SENT_MARKER_DAYS * 86400, now)
+
+    async def _send_rendered(self, payload: dict[str, Any], render: Renderer) -> None:
+        """A registered template's email, once, behind the same sent-marker as the others."""
+        ref = token_hash(json.dumps(payload, sort_keys=True))[:16]
+        marker = f"mail-sent:{payload['template']}:{ref}"
+        now = utcnow()
+        if await self.meta.get_counter(marker, now):
+            log.info("email %s (%s) already sent; not sending again", payload["template"], ref)
+            return
+        message = await render(payload)
+        if message is None:
+            log.info("email %s (%s) is no longer wanted; not sending", payload["template"], ref)
+            return
         await self.mailer.send(message)
         await self.meta.hit_counter(marker, SENT_MARKER_DAYS * 86400, now)
 

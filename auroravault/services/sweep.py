@@ -36,6 +36,7 @@ from typing import Protocol
 from auroravault.config import Settings
 from auroravault.errors import AuroraError
 from auroravault.meta.protocols import JobStore, PhotoStore, StoreLifecycle, UploadStore
+from auroravault.services.multipart import abort_all, is_multipart
 from auroravault.services.uploads import UploadService
 from auroravault.storage.base import QUARANTINE_PREFIX, BlobStore, original_key
 from auroravault.timeutil import utcnow
@@ -85,7 +86,10 @@ class SweepService:
             try:
                 if upload.expires_at <= now:
                     if await self.meta.end_upload(upload.id, "expired", "expired: never completed", now):
-                        await self.blobs.delete(original_key(upload.owner_id, upload.photo_id))
+                        key = original_key(upload.owner_id, upload.photo_id)
+                        await self.blobs.delete(key)
+                        if is_multipart(upload.size, self.settings):  # no orphan parts either
+                            await abort_all(self.blobs, key)
                         counts["expired"] += 1
                     continue
                 fresh = await self.uploads.confirm(upload)

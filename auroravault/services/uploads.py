@@ -25,18 +25,20 @@ from __future__ import annotations
 import asyncio
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Invalid, NotFound
+from auroravault.errors import Conflict, Invalid, NotFound, QuotaExceeded
 from auroravault.ids import new_id
 from auroravault.meta.base import Batch, Job, Photo, Upload, User
 from auroravault.meta.protocols import LibraryStore, PhotoStore, UploadStore
-from auroravault.storage.base import BlobStore, PresignedRequest, original_key
+from auroravault.services import multipart
+from auroravault.services.multipart import Join, PartRef, ReceivedParts, UploadRequest
+from auroravault.storage.base import BlobStore, original_key
 from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import sort_key, utcnow
 
@@ -72,7 +74,7 @@ class InitItem(msgspec.Struct, kw_only=True, omit_defaults=True):
     photo_id: str
     status: Literal["upload", "duplicate"]
     upload_id: str | None = None
-    upload: PresignedRequest | None = None
+    upload: UploadRequest | None = None
 
 
 class InitResult(msgspec.Struct, kw_only=True):
@@ -94,6 +96,8 @@ class UploadItem(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 ArrivalJob = Callable[[Upload], Job]
+#: Bytes a user may still add under limits beyond their own quota (their family's); None: none.
+Room = Callable[[User], Awaitable[int | None]]
 
 
 def upload_item(upload: Upload) -> UploadItem:
@@ -123,12 +127,14 @@ class UploadService:
         settings: Settings,
         arrival_job: ArrivalJob | None = None,
         on_queued: Callable[[], None] | None = None,
+        room: Room | None = None,
     ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
         self.arrival_job = arrival_job  # the job an arrived upload's photo needs
         self.on_queued = on_queued  # wakes the job pump once that job is stored
+        self.room = room  # the family's quotas (``services.families``); the store checks the account's
 
     # -- validation --------------------------------------------------------------------
     def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
@@ -288,6 +294,10 @@ class UploadService:
             to_sign.append((item, upload))
 
         reserve = sum(u.size for u in new_uploads)
+        if reserve and self.room is not None:
+            room = await self.room(user)
+            if room is not None and reserve > room:
+                raise QuotaExceeded("quota_exceeded", "this batch would exceed your family's storage quota")
         await self.meta.create_uploads(batch, new_photos, new_uploads, reserve)
         if restore:
             await self.meta.restore_photos(user.id, restore, now)
@@ -296,13 +306,19 @@ class UploadService:
 
         async def sign(item: InitItem, upload: Upload) -> None:
             left = int((upload.expires_at - now).total_seconds())  # a resumed upload has less
-            item.upload = await self.blobs.presign_put(
+            if multipart.is_multipart(upload.size, self.settings):
+                item.upload = await multipart.sign_parts(
+                    self.blobs, upload, self.settings, expires_in=max(1, min(ttl, left))
+                )
+                return
+            request = await self.blobs.presign_put(
                 original_key(user.id, upload.photo_id),
                 content_type=upload.content_type,
                 size=upload.size,
                 sha256=upload.sha256,
                 expires_in=max(1, min(ttl, left)),
             )
+            item.upload = UploadRequest.single(request)
 
         await asyncio.gather(*(sign(item, upload) for item, upload in to_sign))
         return InitResult(batch_id=batch.id, expires_at=url_expires, items=items)
@@ -314,27 +330,38 @@ class UploadService:
             raise NotFound("batch_not_found", "no such batch")
         return batch
 
-    async def complete(self, user: User, batch_id: str, upload_ids: list[str] | None) -> list[UploadItem]:
+    async def complete(
+        self,
+        user: User,
+        batch_id: str,
+        upload_ids: list[str] | None,
+        parts: dict[str, list[PartRef]] | None = None,
+    ) -> list[UploadItem]:
         await self._owned_batch(user, batch_id)
         uploads = await self.meta.batch_uploads(batch_id)
-        if upload_ids is not None:
-            by_id = {u.id: u for u in uploads}
-            missing = [i for i in upload_ids if i not in by_id]
-            if missing:
-                raise NotFound("upload_not_found", f"not in this batch: {', '.join(missing[:5])}")
-            uploads = [by_id[i] for i in dict.fromkeys(upload_ids)]
+        by_id = {u.id: u for u in uploads}
+        missing = [i for i in [*(upload_ids or []), *(parts or {})] if i not in by_id]
+        if missing:
+            raise NotFound("upload_not_found", f"not in this batch: {', '.join(missing[:5])}")
+        if upload_ids is not None:  # and those whose parts are named
+            uploads = [by_id[i] for i in dict.fromkeys([*upload_ids, *(parts or {})])]
+        # Every named part list is checked before anything is confirmed: a bad one refuses
+        # the request and changes nothing.
+        joins = await multipart.check_all(self.blobs, self.settings, [by_id[i] for i in parts or {}], parts or {})
         gate = asyncio.Semaphore(HEAD_CONCURRENCY)
 
         async def one(upload: Upload) -> Upload:
             async with gate:
-                return await self.confirm(upload)
+                return await self.confirm(upload, joins.get(upload.id))
 
         done = await asyncio.gather(*(one(u) for u in uploads))
         return [upload_item(u) for u in done]
 
-    async def confirm(self, upload: Upload) -> Upload:
+    async def confirm(self, upload: Upload, plan: Join | None = None) -> Upload:
         """Check one pending upload's object; move it on if its bytes arrived.
 
+        A multipart upload's parts are joined first: the checked ``plan`` (the parts the
+        client named), else what the store holds once every planned part is there.
         Idempotent: an upload that is no longer pending is returned as it is. Used by
         ``complete`` and by the pending sweep.
         """
@@ -342,6 +369,11 @@ class UploadService:
             return upload
         key = original_key(upload.owner_id, upload.photo_id)
         info = await self.blobs.head(key)
+        if info is None and multipart.is_multipart(upload.size, self.settings):
+            plan = plan or await multipart.auto_join(self.blobs, upload, self.settings)
+            if plan is not None:
+                await multipart.join(self.blobs, upload, plan)
+                info = await self.blobs.head(key)
         now = utcnow()
         if info is None:
             return upload
@@ -363,6 +395,14 @@ class UploadService:
     async def batch_status(self, user: User, batch_id: str) -> tuple[Batch, list[UploadItem]]:
         batch = await self._owned_batch(user, batch_id)
         return batch, [upload_item(u) for u in await self.meta.batch_uploads(batch_id)]
+
+    async def parts(self, user: User, batch_id: str, upload_id: str) -> ReceivedParts:
+        """The parts of one of the batch's multipart uploads that arrived (to resume from)."""
+        await self._owned_batch(user, batch_id)
+        upload = await self.meta.get_upload(upload_id)
+        if upload is None or upload.batch_id != batch_id or upload.owner_id != user.id:
+            raise NotFound("upload_not_found", "no such upload in this batch")
+        return await multipart.received_parts(self.blobs, upload, self.settings)
 
     async def pending(self, user: User, limit: int = 1000) -> list[UploadItem]:
         return [upload_item(u) for u in await self.meta.pending_uploads(user.id, limit)]

@@ -24,10 +24,29 @@ Contract (every adapter, checked by ``tests/storage/test_contract.py``):
   by a killed process) last touched before ``before``, never an object; stores that write
   nothing half-way (S3, MinIO: a PUT is atomic) have none and return 0.
 - ``close`` releases connections; the store is not used afterwards.
+
+Multipart uploads (files over ``uploads.multipart_threshold_bytes``; S3's own model, which
+the local store copies):
+
+- ``create_multipart`` opens an upload of ``key`` and returns its id; nothing is visible
+  under ``key`` until ``complete_multipart``. ``open_multiparts`` lists the ids still open
+  for exactly ``key``, oldest first (how a resumed upload finds its parts again: no id
+  needs to be kept anywhere else).
+- ``presign_part`` returns a PUT of part ``number`` (1..10,000) of exactly ``size`` bytes;
+  the answer to that PUT carries the part's ``ETag``. Sending a part again replaces it.
+  Where the adapter's ``enforces_size`` says so, a body of another size is refused.
+- ``list_parts`` returns the ``PartInfo`` (number, size, etag) of the parts received,
+  by number; ``NotFound`` when the upload is not open (completed, aborted, never made).
+  A part sent twice is listed once (the last send), except on SeaweedFS, which lists
+  each send and completes with the one whose ETag is named.
+- ``complete_multipart`` joins the named parts, in order, into the object at ``key``;
+  a part missing or with another ETag is ``Invalid`` and nothing changes.
+- ``abort_multipart`` drops an open upload and its parts; idempotent.
 """
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -50,6 +69,19 @@ class ObjectInfo(msgspec.Struct, frozen=True):
     etag: str | None = None
     content_type: str | None = None
     last_modified: datetime | None = None
+
+
+class PartInfo(msgspec.Struct, frozen=True):
+    """One received part of a multipart upload (``etag`` without quotes)."""
+
+    number: int
+    size: int
+    etag: str
+
+
+#: S3's limits, which every store keeps so a plan made on one works on all.
+MAX_PARTS = 10_000
+MIN_PART_BYTES = 5 * 1024 * 1024
 
 
 @runtime_checkable
@@ -90,6 +122,22 @@ class BlobStore(Protocol):
     async def purge_temp(self, before: datetime) -> int:
         """Remove half-written files older than ``before``; return how many."""
         ...
+
+    async def create_multipart(self, key: str, *, content_type: str) -> str: ...
+
+    async def open_multiparts(self, key: str) -> builtins.list[str]: ...
+
+    async def presign_part(
+        self, key: str, multipart_id: str, number: int, *, size: int, expires_in: int
+    ) -> PresignedRequest: ...
+
+    async def list_parts(self, key: str, multipart_id: str) -> builtins.list[PartInfo]: ...
+
+    async def complete_multipart(self, key: str, multipart_id: str, parts: builtins.list[PartInfo]) -> None:
+        """Join ``parts`` (their number and etag count; size is not looked at) into ``key``."""
+        ...
+
+    async def abort_multipart(self, key: str, multipart_id: str) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -28,6 +28,7 @@ from auroravault.errors import Invalid, NotFound, Unavailable
 from auroravault.executors import bounded_pool, run_in
 from auroravault.scratch import remove_stale
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
+from auroravault.storage.local_multipart import MULTIPART_DIR, LocalMultipart
 from auroravault.storage.signing import UrlSigner
 
 log = logging.getLogger("auroravault.storage.local")
@@ -40,8 +41,11 @@ TMP_DIR = ".tmp"
 OWN_THREADS = 8
 
 
-class LocalBlobStore:
-    """BlobStore on a local folder. See ``auroravault.storage.base`` for the contract."""
+class LocalBlobStore(LocalMultipart):
+    """BlobStore on a local folder. See ``auroravault.storage.base`` for the contract.
+
+    Multipart uploads come from ``LocalMultipart`` (``storage/local_multipart.py``).
+    """
 
     name = "local"
 
@@ -315,7 +319,8 @@ def _walk(root: Path, prefix: str) -> list[ObjectInfo]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         rel_dir = os.path.relpath(dirpath, root)
-        if rel_dir == TMP_DIR or rel_dir.startswith(TMP_DIR + os.sep):
+        top = rel_dir.split(os.sep, 1)[0]
+        if top in (TMP_DIR, MULTIPART_DIR):
             dirnames[:] = []
             continue
         dirnames.sort()

@@ -68,6 +68,7 @@ from auroravault.config import S3Settings
 from auroravault.errors import AuroraError, ConfigError, NotFound, Unavailable
 from auroravault.executors import bounded_pool, pool_threads, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
+from auroravault.storage.minio_multipart import MinioMultipart
 from auroravault.storage.s3 import (
     CHECK_PREFIX,
     MAX_CONCURRENCY,
@@ -87,8 +88,11 @@ T = TypeVar("T")
 _LIST_BATCH = 1000
 
 
-class MinioBlobStore:
-    """A ``BlobStore`` on one bucket, through the minio SDK. See the module docstring."""
+class MinioBlobStore(MinioMultipart):
+    """A ``BlobStore`` on one bucket, through the minio SDK. See the module docstring.
+
+    Multipart uploads come from ``MinioMultipart`` (``storage/minio_multipart.py``).
+    """
 
     name = "minio"
     #: What the signature of a presigned PUT makes the server enforce (see above).

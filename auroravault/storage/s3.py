@@ -69,6 +69,7 @@ from auroravault.config import S3Settings
 from auroravault.errors import AuroraError, ConfigError, Invalid, NotFound, Unavailable
 from auroravault.executors import bounded_pool, pool_threads, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
+from auroravault.storage.s3_multipart import S3Multipart
 
 __all__ = [
     "CHECK_PREFIX",
@@ -109,7 +110,11 @@ _TRANSIENT_CODES = frozenset(
         "XMinioServerNotInitialized",
     }
 )
-_NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NoSuchObject", "ResourceNotFound", "NotFound"})
+_NOT_FOUND_CODES = frozenset(
+    {"404", "NoSuchKey", "NoSuchObject", "ResourceNotFound", "NotFound", "NoSuchLifecycleConfiguration"}
+)
+#: A multipart complete naming parts the server does not hold as named.
+_PART_CODES = frozenset({"InvalidPart", "InvalidPartOrder", "EntityTooSmall"})
 _CREDENTIAL_CODES = frozenset(
     {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "403", "ExpiredToken", "InvalidToken"}
 )
@@ -124,6 +129,10 @@ def classify_s3_error(code: str, status: int, *, bucket: str, where: str) -> Aur
         return Unavailable(
             "storage_bucket_missing", f"bucket {bucket!r} does not exist at {where}; run `auroravault migrate`"
         )
+    if code == "NoSuchUpload":
+        return NotFound("multipart_not_found", "the multipart upload is not open (completed or aborted)")
+    if code in _PART_CODES:
+        return Invalid("part_mismatch", f"storage refused the parts named ({code})")
     if code in _NOT_FOUND_CODES or status == 404:
         return NotFound("object_not_found", "the object does not exist")
     if code in _TRANSIENT_CODES or status >= 500 or status == 429:
@@ -200,8 +209,11 @@ def _etag(value: str | None) -> str | None:
 # -- the adapter ------------------------------------------------------------------------------
 
 
-class S3BlobStore:
-    """A ``BlobStore`` on one bucket of an S3(-compatible) server. See the module docstring."""
+class S3BlobStore(S3Multipart):
+    """A ``BlobStore`` on one bucket of an S3(-compatible) server. See the module docstring.
+
+    Multipart uploads come from ``S3Multipart`` (``storage/s3_multipart.py``).
+    """
 
     name = "s3"
     #: What the signature of a presigned PUT makes the server enforce.

@@ -67,6 +67,12 @@ SEMANTIC_REFUSALS = {
     "GET /api/v1/albums/{album_id}/photos": ["400"],  # invalid_cursor
     "POST /api/v1/albums/{album_id}/photos": ["422"],  # too_many_ids, ids_required, invalid_id
     "POST /api/v1/albums/{album_id}/photos/remove": ["422"],  # too_many_ids, ids_required, invalid_id
+    "POST /api/v1/family": ["422"],  # invalid_family_name
+    "PATCH /api/v1/family": ["422"],  # invalid_family_name, invalid_quota
+    "POST /api/v1/family/invites": ["422"],  # invalid_email, invalid_role
+    "POST /api/v1/family/join": ["410"],  # invite_expired
+    "POST /api/v1/family/invitation": ["410"],  # invite_expired
+    "PATCH /api/v1/family/members/{user_id}": ["422"],  # invalid_role, invalid_quota
 }
 _emails = count(1)
 

@@ -55,6 +55,8 @@ async def test_options_names_every_method_of_a_shared_path(client) -> None:
         ("/api/v1/albums", {"GET", "POST", "OPTIONS"}),
         ("/api/v1/albums/al_x", {"GET", "PATCH", "DELETE", "OPTIONS"}),
         ("/api/v1/albums/al_x/photos", {"GET", "POST", "OPTIONS"}),
+        ("/api/v1/family", {"GET", "POST", "PATCH", "DELETE", "OPTIONS"}),
+        ("/api/v1/family/members/u_x", {"PATCH", "DELETE", "OPTIONS"}),
     ]:
         resp = await client.options(path)
         assert resp.status_code == 204

@@ -16,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 NAMES = ("processing", "parallel_processing", "import", "timeline", "library", "albums", "search", "batch_init")
-NAMES += ("memory",)
+NAMES += ("memory", "multipart")
 
 
 @pytest.mark.slow
@@ -41,6 +41,7 @@ def test_run_all_quick_writes_every_result_and_the_table(tmp_path: Path) -> None
     assert "kept text" in text and "kept tail" in text and "\nold\n" not in text
     assert "| benchmark | AuroraVault |" in text
     assert "Import, local disk" in text and "Timeline" in text and "peak RSS" in text
+    assert "GB file in parts, S3 adapter" in text
     assert "Permanent deletion of" in text and "favorites +" in text
     assert "paged end to end" in text
     assert "`GET /search?q=beach` (a rare word" in text and "`GET /map/markers` world" in text

@@ -15,6 +15,7 @@ from auroravault.meta.protocols import (
     AccountStore,
     AlbumStore,
     CounterStore,
+    FamilyStore,
     JobStore,
     LibraryStore,
     PhotoStore,
@@ -26,6 +27,7 @@ from auroravault.services.accounts import AccountService
 from auroravault.services.admin import AdminService
 from auroravault.services.albums import AlbumService
 from auroravault.services.deletion import DeletionService
+from auroravault.services.families import FamilyService
 from auroravault.services.library import LibraryService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
@@ -58,6 +60,7 @@ NEEDS: dict[type, set[type]] = {
     MapService: {SearchStore},
     MemoryService: {PhotoStore, LibraryStore, SearchStore},
     PlacesBackfill: {AccountStore, CounterStore, PhotoStore},
+    FamilyService: {FamilyStore, AccountStore, CounterStore},
 }
 
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from litestar import Litestar
 
+from auroravault.api.blob_parts import BlobPartController
 from auroravault.api.blobs import BlobController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.storage.base import BlobStore
@@ -34,6 +35,8 @@ class BlobCase:
     fetch: Fetch
     enforces_content_type: bool = True
     enforces_size: bool = True
+    #: The HTTP client ``send`` and ``fetch`` use, for tests that need the whole answer.
+    client: httpx.AsyncClient | None = None
 
     @staticmethod
     def tamper(url: str) -> str:
@@ -61,7 +64,7 @@ def _http(client: httpx.AsyncClient) -> tuple[Send, Fetch]:
 
 
 def blob_app(store: LocalBlobStore) -> Litestar:
-    app = Litestar(route_handlers=[BlobController], exception_handlers=EXCEPTION_HANDLERS)  # type: ignore[arg-type]
+    app = Litestar(route_handlers=[BlobController, BlobPartController], exception_handlers=EXCEPTION_HANDLERS)  # type: ignore[arg-type]
     app.state.services = SimpleNamespace(blobs=store)
     return app
 
@@ -72,7 +75,7 @@ async def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         store = LocalBlobStore(tmp_path / "blobs", base_url="http://blobs.test", secret=b"s" * 32)
         transport = httpx.ASGITransport(app=blob_app(store))
         async with httpx.AsyncClient(transport=transport) as client:
-            yield BlobCase(store, *_http(client))
+            yield BlobCase(store, *_http(client), client=client)
         return
     seaweedfs = request.getfixturevalue("seaweedfs")
     remote: BlobStore
@@ -84,6 +87,6 @@ async def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         flags = {"enforces_content_type": False, "enforces_size": False}
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            yield BlobCase(remote, *_http(client), **flags)
+            yield BlobCase(remote, *_http(client), client=client, **flags)
     finally:
         await remote.close()

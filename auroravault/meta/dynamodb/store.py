@@ -1,7 +1,7 @@
 """``DynamoMetaStore``: the MetaStore on one DynamoDB table, and the table's lifecycle.
 
 The operations live in mixins by concern (``accounts``, ``photos``, ``library``, ``feed``, ``albums``,
-``search``, ``uploads``, ``jobs``, ``expiry``, ``upgrade``), all
+``search``, ``uploads``, ``jobs``, ``expiry``, ``upgrade``, ``families``), all
 on ``client.TableClient``; the design is summarised in ``auroravault.meta.dynamodb`` and
 described in ``docs/dynamodb.md``.
 """
@@ -16,6 +16,7 @@ from auroravault.errors import Unavailable
 from auroravault.meta.dynamodb.albums import AlbumOps
 from auroravault.meta.dynamodb.client import _Expected
 from auroravault.meta.dynamodb.expiry import ExpiryOps
+from auroravault.meta.dynamodb.families import FamilyOps
 from auroravault.meta.dynamodb.feed import FeedOps
 from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
@@ -25,7 +26,7 @@ from auroravault.meta.dynamodb.upgrade import UpgradeOps
 from auroravault.meta.dynamodb.uploads import UploadOps
 
 
-class DynamoMetaStore(SearchOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps):
+class DynamoMetaStore(SearchOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""
 

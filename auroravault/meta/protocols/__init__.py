@@ -12,6 +12,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``LibraryStore`` (``library``): flags, corrections, trash, deletion, tombstones, usage, changes;
 - ``AlbumStore`` (``albums``): albums and their memberships;
 - ``SearchStore`` (``search``): search, suggestions, places, map clusters;
+- ``FamilyStore`` (``families``): families, members, invitations;
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
@@ -28,6 +29,7 @@ build ``MetaStore`` from these protocols without an import cycle.
 from auroravault.meta.protocols.accounts import AccountStore
 from auroravault.meta.protocols.albums import AlbumStore
 from auroravault.meta.protocols.counters import CounterStore, LimitedAccounts
+from auroravault.meta.protocols.families import FamilyStore, JoinRefusal
 from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
@@ -46,6 +48,7 @@ AGGREGATES: tuple[type, ...] = (
     AlbumStore,
     SearchStore,
     StoreLifecycle,
+    FamilyStore,
 )
 
 __all__ = [
@@ -53,7 +56,9 @@ __all__ = [
     "AccountStore",
     "AlbumStore",
     "CounterStore",
+    "FamilyStore",
     "JobStore",
+    "JoinRefusal",
     "LibraryStore",
     "LimitedAccounts",
     "PhotoLibrary",

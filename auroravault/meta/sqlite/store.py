@@ -1,8 +1,8 @@
 """``SqliteMetaStore``: the MetaStore on one SQLite file, and the file's numbered migrations.
 
-The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``, ``search``,
-``uploads``, ``jobs``), all on ``connection.Connections`` (one writer, one reader, WAL); how records map to
-rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
+The operations live in mixins by aggregate (``accounts``, ``photos``, ``library``, ``albums``,
+``search``, ``uploads``, ``jobs``, ``families``), all on ``connection.Connections`` (one writer,
+one reader, WAL); how records map to rows is ``codec``'s. The tables are described in ``docs/sqlite.md``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import aiosqlite
 
 from auroravault.meta.sqlite.accounts import AccountOps
 from auroravault.meta.sqlite.albums import AlbumOps
+from auroravault.meta.sqlite.families import FamilyOps
 from auroravault.meta.sqlite.jobs import JobOps
 from auroravault.meta.sqlite.library import LibraryOps
 from auroravault.meta.sqlite.search import SearchOps
@@ -45,7 +46,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps):
+class SqliteMetaStore(AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"

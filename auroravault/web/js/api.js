@@ -111,8 +111,14 @@ function pageQuery(values) {
 }
 
 export const api = {
-  register: (email, password, displayName) =>
-    request('POST', '/auth/register', { email, password, display_name: displayName }, { auth: false }),
+  // inviteToken: a family invitation's, which joins it (and opens a closed registration).
+  register: (email, password, displayName, inviteToken = null) =>
+    request(
+      'POST',
+      '/auth/register',
+      { email, password, display_name: displayName, ...(inviteToken ? { invite_token: inviteToken } : {}) },
+      { auth: false },
+    ),
   login: (email, password) => request('POST', '/auth/login', { email, password }, { auth: false }),
   logout: () => request('POST', '/auth/logout'),
   requestReset: (email) => request('POST', '/auth/password-reset', { email }, { auth: false }),
@@ -167,5 +173,22 @@ export const api = {
     request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),
   memories: (date) => request('GET', `/memories?${pageQuery({ date })}`, undefined, { passive: true }),
   initUploads: (files) => request('POST', '/uploads', { files }),
-  complete: (batchId, uploadIds) => request('POST', `/uploads/${id(batchId)}/complete`, { upload_ids: uploadIds }),
+  complete: (batchId, uploadIds, parts = null) =>
+    request('POST', `/uploads/${id(batchId)}/complete`, parts ? { upload_ids: uploadIds, parts } : { upload_ids: uploadIds }),
+  // A multipart upload's parts that arrived: {upload_id, status, part_size, part_count, parts}.
+  uploadParts: (batchId, uploadId) => request('GET', `/uploads/${id(batchId)}/items/${id(uploadId)}/parts`),
+  // Families (DESIGN "Families and sharing").
+  family: () => request('GET', '/family'),
+  createFamily: (name) => request('POST', '/family', { name }),
+  // {name?, quota_bytes?} (quota_bytes null: no pooled limit).
+  editFamily: (changes) => request('PATCH', '/family', changes),
+  deleteFamily: () => request('DELETE', '/family'),
+  inviteToFamily: (email) => request('POST', '/family/invites', { email, role: 'member' }),
+  revokeFamilyInvite: (inviteId) => request('DELETE', `/family/invites/${id(inviteId)}`),
+  joinFamily: (token) => request('POST', '/family/join', { token }),
+  // What an invitation's link invites to: {family_name, inviter_name, email, expires_at}; no account needed.
+  familyInvitation: (token) => request('POST', '/family/invitation', { token }, { auth: false }),
+  // {quota_bytes?} (null: the account's own quota alone).
+  editFamilyMember: (userId, changes) => request('PATCH', `/family/members/${id(userId)}`, changes),
+  removeFamilyMember: (userId) => request('DELETE', `/family/members/${id(userId)}`),
 };

@@ -3,6 +3,7 @@
 
 import { Actions } from './actions.js';
 import { api, onCacheState, onUnauthorized, session } from './api.js';
+import { invitationText } from './family.js';
 import { formatBytes } from './format.js';
 import { describe } from './messages.js';
 import { Router } from './router.js';
@@ -159,11 +160,13 @@ async function submitAuth(event) {
   const button = $('auth-submit');
   button.disabled = true;
   authError('');
+  const invite = app.mode === 'register' ? inviteToken() : null; // registering from a family invitation
   try {
     const answer =
-      app.mode === 'register' ? await api.register(email, password, name) : await api.login(email, password);
+      app.mode === 'register' ? await api.register(email, password, name, invite) : await api.login(email, password);
     session.set({ token: answer.token, expires_at: answer.expires_at, user: answer.user });
     form.password.value = '';
+    if (invite) window.history.replaceState(null, '', '/#family'); // joined: the token is used up
     await enterGallery();
   } catch (error) {
     authError(describe(error));
@@ -205,6 +208,12 @@ async function leaveGallery(message = '', forget = false) {
   setMode('login');
   authError(message);
   $('auth-form').email.focus();
+}
+
+// The token of a family invitation's link (#/join/<token>), or null.
+function inviteToken() {
+  const route = routeFromHash();
+  return route.page === 'join' && route.arg ? route.arg : null;
 }
 
 // -- gallery -----------------------------------------------------------------------------
@@ -363,7 +372,14 @@ function start() {
   } else if (session.get()) enterGallery();
   else {
     show('auth');
-    setMode('login');
+    setMode(inviteToken() ? 'register' : 'login');
+    if (inviteToken()) {
+      note('You are invited to join a family. Create your account here, or log in to join it.');
+      invitationText(inviteToken()).then(
+        (words) => note(`${words} Create your account here, or log in to join it.`),
+        (error) => authError(describe(error)),
+      );
+    }
   }
 
   // The service worker makes the next visit instant and offline-capable; not having one

@@ -37,6 +37,20 @@ const MESSAGES = {
   variant_not_ready: () => 'This photo is still being processed.',
   unreadable: () => 'The file could not be read from this device.',
   gave_up: () => 'Gave up after repeated failures.',
+  // families
+  family_not_found: () => 'You are not in a family.',
+  already_in_family: () => 'You are already in a family: leave it first to join another.',
+  already_member: () => 'This person is already in your family.',
+  already_invited: () => 'This email already has a pending invitation.',
+  invite_not_found: () => 'This invitation is unknown, already used or revoked. Ask for a new one.',
+  invite_expired: () => 'This invitation has expired. Ask for a new one.',
+  owner_cannot_leave: () => 'The owner cannot leave the family.',
+  family_not_empty: () => 'Remove the other members before deleting the family.',
+  too_many_invites: () => 'Your family sent as many invitations as it may today. Try again tomorrow.',
+  invalid_family_name: (e) => e.detail || 'Please give the family a name.',
+  invalid_quota: () => 'That is not a usable storage limit.',
+  invalid_role: (e) => e.detail || 'That role does not exist.',
+  not_allowed: (e) => e.detail || 'You are not allowed to do this.',
 };
 
 export function describe(error) {

@@ -3,6 +3,7 @@
 // header, a search's chips, the "on this day" card), or a page of its own (albums, places, map).
 
 import { AlbumHeader, AlbumPicker, albumButtons, attachAlbumActions, showAlbums } from './albums.js';
+import { showFamily, showJoin } from './family.js';
 import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
@@ -13,7 +14,7 @@ import { VIEWS } from './views.js';
 const $ = (id) => document.getElementById(id);
 
 // The tab of the top bar each view belongs to.
-const TAB = { album: 'albums', memory: 'photos', photo: 'map' };
+const TAB = { album: 'albums', memory: 'photos', photo: 'map', join: 'family' };
 
 export class Router {
   constructor({ timeline, actions, viewer, selection, toast }) {
@@ -79,6 +80,8 @@ export class Router {
     window.scrollTo(0, 0);
     if (page === 'albums') await showAlbums(root, { toast: this.toast });
     else if (page === 'places') await showPlaces(root, arg);
+    else if (page === 'family') await showFamily(root, { toast: this.toast });
+    else if (page === 'join') showJoin(root, arg, { toast: this.toast });
     else if (shown === this.shown) {
       this.map = new WorldMap(root, {
         onOpen: (photoId) => {

@@ -10,6 +10,7 @@
 import { api, ApiError } from './api.js';
 import * as db from './db.js';
 import { describe } from './messages.js';
+import { sendParts } from './parts.js';
 import { sha256File } from './sha256.js';
 import { sniffFile } from './sniff.js';
 
@@ -45,6 +46,7 @@ function backoff(attempt) {
   return Math.max(250, Math.random() * ceiling);
 }
 
+// Resolves with the answer's ETag (a multipart part's, which `complete` names).
 function putFile(upload, file, onProgress) {
   return new Promise((resolve, reject) => {
     // XMLHttpRequest rather than fetch: it reports upload progress.
@@ -56,7 +58,7 @@ function putFile(upload, file, onProgress) {
     }
     xhr.upload.onprogress = (event) => onProgress(event.loaded);
     xhr.onload = () => {
-      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(xhr.getResponseHeader('ETag'));
       let code = `http_${xhr.status}`;
       let detail = `storage answered ${xhr.status}`;
       try {
@@ -376,10 +378,12 @@ export class Uploader extends EventTarget {
     entry.loaded = 0;
     this.set(entry, 'sending');
     try {
-      await putFile(entry.upload, entry.file, (loaded) => {
+      const progress = (loaded) => {
         entry.loaded = loaded;
         this.changed();
-      });
+      };
+      if (entry.upload.method === 'MULTIPART') entry.parts = await sendParts(entry, putFile, progress);
+      else await putFile(entry.upload, entry.file, progress);
       entry.loaded = entry.size;
       entry.sentAt = Date.now();
       entry.upload = null;
@@ -400,7 +404,13 @@ export class Uploader extends EventTarget {
     sent.forEach((e) => this.set(e, 'completing', false));
     this.changed();
     try {
-      const answer = await api.complete(batchId, sent.map((e) => e.uploadId));
+      // Multipart uploads name their parts' ETags; after a reload they are not known, and the
+      // server joins what it holds once every part is there.
+      const named = sent.filter((e) => e.parts);
+      const parts = named.length
+        ? Object.fromEntries(named.map((e) => [e.uploadId, Object.entries(e.parts).map(([n, etag]) => ({ number: +n, etag }))]))
+        : null;
+      const answer = await api.complete(batchId, sent.map((e) => e.uploadId), parts);
       const byUpload = new Map(answer.items.map((item) => [item.upload_id, item]));
       let arrived = 0;
       for (const entry of sent) {
@@ -418,6 +428,13 @@ export class Uploader extends EventTarget {
       if (arrived) this.dispatchEvent(new CustomEvent('arrived', { detail: arrived }));
     } catch (error) {
       if (error.status === 404) sent.forEach((e) => this.set(e, 'ready')); // moved to another batch
+      else if (error.status === 422) {
+        // Named parts the server does not hold as named: ask again what arrived, send the rest.
+        sent.forEach((e) => {
+          e.parts = null;
+          this.retryLater(e, 'ready', error);
+        });
+      }
       else if (error.status === 401) this.stop();
       else sent.forEach((e) => this.retryLater(e, 'sent', error));
     } finally {

@@ -88,7 +88,7 @@ export function searchHash(filters) {
 // What the address names (#favorites, #album/ID, #search?q=..., #places/PT...), so a reload
 // stays where the user was: {view} for the timeline, or {page, arg} for a page of its own.
 export function routeFromHash() {
-  const hash = window.location.hash.replace(/^#/, '');
+  const hash = window.location.hash.replace(/^#\/?/, ''); // emails link to #/join/<token>
   const [path, queryText = ''] = hash.split('?');
   const [name, arg = ''] = path.split('/');
   if (VIEWS[name]) return { view: VIEWS[name] };
@@ -101,7 +101,7 @@ export function routeFromHash() {
     for (const field of SEARCH_FIELDS) if (query.get(field)) filters[field] = query.get(field);
     return { view: searchView(filters) };
   }
-  if (['albums', 'places', 'map'].includes(name)) return { page: name, arg: decodeURIComponent(arg) };
+  if (['albums', 'places', 'map', 'family', 'join'].includes(name)) return { page: name, arg: decodeURIComponent(arg) };
   return { view: VIEWS.photos };
 }
 

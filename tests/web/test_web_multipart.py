@@ -1,0 +1,62 @@
+"""The web app sends a large file part by part, in Chromium, against a real server (local storage)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from tests.e2e.conftest import Server
+from tests.web.conftest import start_server
+from tests.web.test_web import Tab, api_get, register
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+MIB = 1024 * 1024
+SIZE = 16_000_000  # four parts of 5 MiB (the last one shorter)
+
+
+@pytest.fixture(scope="module")
+def small_parts_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    env = {
+        "AURORAVAULT_UPLOADS__MULTIPART_THRESHOLD_BYTES": str(6 * MIB),
+        "AURORAVAULT_UPLOADS__MULTIPART_PART_BYTES": str(5 * MIB),
+    }
+    server = start_server(tmp_path_factory.mktemp("web-multipart") / "data", env)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def padded_jpeg(path: Path) -> Path:
+    buffer = io.BytesIO()
+    Image.new("RGB", (80, 60), (30, 160, 90)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue() + os.urandom(SIZE - buffer.tell()))
+    return path
+
+
+def test_a_large_file_goes_up_in_parts_and_becomes_a_photo(
+    browser: Any, small_parts_server: Server, tmp_path: Path
+) -> None:
+    tab = Tab(browser, small_parts_server)
+    try:
+        page = tab.page
+        register(page)
+        big = padded_jpeg(tmp_path / "long_video_still.jpg")
+        page.set_input_files("#file-input", str(big))
+        page.wait_for_selector('#upload-list li[data-name="long_video_still.jpg"][data-state="done"]', timeout=60_000)
+        page.wait_for_selector('.tile[data-filename="long_video_still.jpg"][data-status="ready"]', timeout=60_000)
+        [photo] = api_get(page, "/photos?limit=10")["items"]
+        assert photo["size"] == SIZE  # joined whole, its sha256 verified by the pipeline
+        parts = re.findall(r'"PUT /blob-parts/\S+?[?&]part=(\d+)\S* HTTP/1\.1" 200', small_parts_server.log())
+        assert sorted(map(int, parts)) == [1, 2, 3, 4]
+        assert not re.search(r'"PUT /blobs/\S+ HTTP/1\.1" 200', small_parts_server.log())  # never one PUT
+    finally:
+        tab.close()
