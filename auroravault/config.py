@@ -114,6 +114,8 @@ DEFAULT_CONTENT_TYPES = [
     "image/gif",
     "image/tiff",
     "image/avif",
+    "video/mp4",
+    "video/quicktime",
 ]
 
 
@@ -147,6 +149,24 @@ class ImageSettings(_Section):
     # arriving meanwhile come first (jobs are claimed by due time; a preview job waiting for a
     # decode thread would hold a job slot a thumb needs). Browsable with its thumb meanwhile.
     preview_delay_seconds: Annotated[float, Meta(ge=0)] = 10.0
+
+
+class VideoSettings(_Section):
+    """Videos (docs/videos.md): the poster frame and the limits a hostile file meets."""
+
+    # Where the poster frame is taken, in seconds (at most half the clip's duration).
+    poster_at_seconds: Annotated[float, Meta(ge=0)] = 1.0
+    # Larger frames fail with video_too_large, judged from the header before any decoding (8K fits).
+    max_frame_pixels: PositiveInt = 40_000_000
+    # Packets read looking for the poster before the video fails with corrupt_video.
+    max_packets: Annotated[int, Meta(ge=10)] = 3000
+    # Seconds one poster extraction may take before the video fails with video_unreadable.
+    max_decode_seconds: PositiveFloat = 60.0
+    # Decoder threads per video (each holds frames: fewer threads, less memory).
+    decode_threads: Annotated[int, Meta(ge=1, le=16)] = 2
+    # A Live Photo's still and motion MOV without a shared ContentIdentifier pair up when they
+    # share a base name and their capture times lie at most this many seconds apart.
+    live_pair_seconds: Annotated[float, Meta(ge=0, le=60)] = 3.0
 
 
 class LibrarySettings(_Section):
@@ -238,6 +258,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     dynamodb: DynamoDBSettings = msgspec.field(default_factory=DynamoDBSettings)
     uploads: UploadSettings = msgspec.field(default_factory=UploadSettings)
     images: ImageSettings = msgspec.field(default_factory=ImageSettings)
+    videos: VideoSettings = msgspec.field(default_factory=VideoSettings)
     library: LibrarySettings = msgspec.field(default_factory=LibrarySettings)
     families: FamilySettings = msgspec.field(default_factory=FamilySettings)
     web: WebSettings = msgspec.field(default_factory=WebSettings)

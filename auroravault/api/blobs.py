@@ -6,13 +6,19 @@ in memory), so ``request_max_body_size`` is lifted here and the signed size enfo
 
 from __future__ import annotations
 
+from typing import Any, Literal
+from urllib.parse import quote
+
+import anyio
 from litestar import Controller, Request, Response, get, put, route
+from litestar.datastructures import ETag
 from litestar.di import NamedDependency
 from litestar.enums import HttpMethod
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
 from litestar.response import File
 
+from auroravault.api import ranges
 from auroravault.api.deps import LOCAL_BLOBS
 from auroravault.api.problems import documented
 from auroravault.errors import Invalid, NotFound
@@ -62,29 +68,57 @@ class BlobController(Controller):
         summary="Download through a presigned URL (local storage only)",
         responses={
             200: ResponseSpec(bytes, media_type="*/*", description="The bytes, with the type the URL was signed for"),
-            **documented(s403="signature_invalid, url_expired", s404="object_not_found", s422="invalid_key"),
+            206: ResponseSpec(bytes, media_type="*/*", description="The one byte range asked for (Range)"),
+            **documented(
+                s403="signature_invalid, url_expired",
+                s404="object_not_found",
+                s416="range_not_satisfiable",
+                s422="invalid_key",
+            ),
         },
     )
     async def send(
         self,
+        request: Request,
         key: FromPath[str],
         store: NamedDependency[LocalBlobStore],
         expires: FromQuery[str] = "",
         signature: FromQuery[str] = "",
         filename: FromQuery[str] = "",
         type: FromQuery[str] = "",
-    ) -> File:
+    ) -> File | Response[Any]:
         key = key.lstrip("/")
         store.verify_get(key, expires=expires, signature=signature, filename=filename, content_type=type)
         path = store.path_of(key)
-        if await store.head(key) is None:
+        head = await store.head(key)
+        if head is None:
             raise NotFound("object_not_found", "no such object")
+        # Range (a video seeking): 206 for one range, 416 past the end (api/ranges.py).
+        etag, modified = await anyio.to_thread.run_sync(ranges.validators, path)
+        media_type = type or "application/octet-stream"
+        headers = {"Cache-Control": "private, max-age=300", "Accept-Ranges": "bytes"}
+        disposition: Literal["attachment", "inline"] = "attachment" if filename else "inline"
+        answer = ranges.partial(
+            request,
+            path,
+            head.size,
+            media_type,
+            {
+                **headers,
+                "ETag": etag,
+                "Last-Modified": modified,
+                "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename or path.name)}",
+            },
+        )
+        if answer is not None:
+            return answer
         return File(
             path=path,
             filename=filename or path.name,
-            media_type=type or "application/octet-stream",
-            content_disposition_type="attachment" if filename else "inline",
-            headers={"Cache-Control": "private, max-age=300"},
+            media_type=media_type,
+            content_disposition_type=disposition,
+            headers=headers,
+            etag=ETag(value=etag.strip('"')),
         )
 
     # Litestar builds the route's OPTIONS answer from the first of the two handlers only

@@ -65,7 +65,7 @@ class PhotoController(LibraryRoutes, Controller):
         responses={
             200: ResponseSpec(DownloadOut, description="With ?redirect=false: the presigned URL and its expiry"),
             302: ResponseSpec(None, description="Found: the presigned URL is in Location"),
-            **documented(s404="photo_not_found", s409="variant_not_ready", **AUTH, **UNAVAILABLE),
+            **documented(s404="photo_not_found, motion_not_found", s409="variant_not_ready", **AUTH, **UNAVAILABLE),
         },
     )
     async def download(

@@ -192,6 +192,8 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     duration_ms: int | None
     place: PlaceOut | None
     albums: list[str]
+    # A Live Photo: the id of its motion video (played through GET /photos/{id}/motion).
+    motion_photo_id: str | None = None
 
     @classmethod
     def of(
@@ -240,7 +242,8 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
             media_type=photo.media_type,
             exif_taken_at=exif_taken_at,
             exif_location=exif_location,
-            duration_ms=None,
+            duration_ms=photo.duration_ms,
+            motion_photo_id=photo.motion_photo_id,
             place=PlaceOut(**msgspec.structs.asdict(photo.place)) if photo.place else None,
             albums=albums or [],
         )

@@ -69,6 +69,7 @@ def content_security_policy(settings: Settings | None = None) -> str:
             "script-src 'self'",
             "style-src 'self'",
             f"img-src {media}",
+            f"media-src {connect}",  # videos and Live Photos play straight from storage
             f"connect-src {connect}",
             "worker-src 'self'",
             "manifest-src 'self'",

@@ -159,6 +159,11 @@ class Exporter:
         if self.include_trash:
             async for photo in self.client.list_trash():
                 photos.setdefault(photo.id, photo)
+        # A Live Photo's motion video is not listed (its still stands for it): it goes out too.
+        for still in [p for p in photos.values() if p.motion_photo_id and p.motion_photo_id not in photos]:
+            motion = await self._motion_of(still)
+            if motion is not None:
+                photos.setdefault(motion.id, motion)
         self.progress.add_total(len(photos), sum(p.size for p in photos.values()))
         self.progress.start()
         try:
@@ -174,6 +179,17 @@ class Exporter:
             self.report.elapsed = time.monotonic() - started
             self.report.bytes_downloaded = self.progress.bytes_sent
         return self.report
+
+    async def _motion_of(self, still: Photo) -> Photo | None:
+        """A Live Photo's motion video, or None when the caller may not see it on its own (a
+        shared still's motion stays with its owner)."""
+        motion_id = still.motion_photo_id or ""
+        try:
+            return await retrying(self.retry, lambda: self.client.get_photo(motion_id))
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
 
     def _owner_of(self, path: Path, photo: Photo) -> bool | None:
         """Whether ``path`` holds this photo: True, False (another's), None (free)."""

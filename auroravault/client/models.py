@@ -181,6 +181,10 @@ class Photo(msgspec.Struct, kw_only=True):
     description: str | None = None
     trashed_at: str | None = None
     exif_taken_at: str | None = None
+    # Videos (docs/videos.md): a Live Photo's still names its motion video, which is not listed.
+    media_type: str = "image"
+    duration_ms: int | None = None
+    motion_photo_id: str | None = None
 
 
 class PhotoPage(msgspec.Struct, kw_only=True):

@@ -6,8 +6,10 @@ A photo is recognised by its first bytes, not its extension (a phone backup is f
 - JPEG ``FF D8 FF``; PNG ``89 50 4E 47 0D 0A 1A 0A``; GIF ``GIF87a``/``GIF89a``;
 - WebP ``RIFF....WEBP``; TIFF ``II*\\0``/``MM\\0*`` (also most camera RAW files, kept as TIFF);
 - ISO-BMFF ``....ftyp`` with an image brand: HEIC (``heic heix heim heis hevc hevx``),
-  AVIF (``avif avis``), or generic HEIF (``mif1 msf1``, refined by the compatible brands).
-  Video brands (``isom``, ``qt``, ``mp42``...) are not photos.
+  AVIF (``avif avis``), or generic HEIF (``mif1 msf1``, refined by the compatible brands);
+- videos (``auroravault.mediatypes``): ISO-BMFF with an MP4 brand (``isom``, ``mp42``...) is
+  ``video/mp4``, ``qt`` (or an old QuickTime atom) ``video/quicktime``: a Live Photo's MOV
+  goes up beside its still, and the server pairs them.
 
 Hidden files and folders (a leading dot), well-known sidecars (``.xmp .aae .json .thm``...)
 and system clutter (``Thumbs.db``, ``@eaDir``, ``__MACOSX``) are ignored without being read.
@@ -21,6 +23,8 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from auroravault.mediatypes import sniff_video
 
 HEAD_BYTES = 64
 READ_CHUNK = 1024 * 1024
@@ -37,7 +41,7 @@ _HEIF_BRANDS = frozenset({b"mif1", b"msf1"})
 
 
 def sniff(head: bytes) -> str | None:
-    """The media type of a photo from its first bytes, or None when it is not a photo."""
+    """The media type of a photo or video from its first bytes, or None when it is neither."""
     if head.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -62,7 +66,7 @@ def sniff(head: bytes) -> str | None:
             if compatible & _AVIF_BRANDS:
                 return "image/avif"
             return "image/heif"
-    return None
+    return sniff_video(head)
 
 
 def is_ignored_name(name: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from PIL import ExifTags, Image
 
+from auroravault.imaging.apple import content_identifier
 from auroravault.imaging.formats import format_and_mime
 from auroravault.imaging.results import ImageMeta
 
@@ -178,6 +179,9 @@ def _orientation(exif: Mapping[int, Any]) -> int | None:
     return value if isinstance(value, int) and 1 <= value <= 8 else None
 
 
+_TAG_MAKER_NOTE = 0x927C
+
+
 def read_meta(im: Image.Image, src: Path, head: bytes, stored: tuple[int, int]) -> ImageMeta:
     """Build ImageMeta from the header and EXIF; never raises on bad metadata."""
     fmt, mime = format_and_mime(im, head)
@@ -211,4 +215,5 @@ def read_meta(im: Image.Image, src: Path, head: bytes, stored: tuple[int, int]) 
         lat=lat,
         lon=lon,
         alt=alt,
+        content_identifier=content_identifier(sub.get(_TAG_MAKER_NOTE)),
     )

@@ -46,6 +46,7 @@ class ImageMeta(msgspec.Struct, kw_only=True):
     lat: float | None = None  # decimal degrees, south negative
     lon: float | None = None  # decimal degrees, west negative
     alt: float | None = None  # metres, negative below sea level
+    content_identifier: str | None = None  # Apple's Live Photo pairing id (MakerNote or QuickTime key)
 
 
 class Damage(msgspec.Struct, kw_only=True):

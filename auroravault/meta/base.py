@@ -133,6 +133,13 @@ class Photo(msgspec.Struct, kw_only=True):
     location_source: str = "exif"  # "exif" | "owner"
     # The place of (lat, lon) by name; None without coordinates or far from every known place.
     place: Place | None = None
+    # Videos (docs/videos.md): the clip's length; Apple's ContentIdentifier (Live Photos).
+    duration_ms: int | None = None
+    content_identifier: str | None = None
+    # A Live Photo: the still carries its motion video's id; the video the still's id
+    # (``motion_of``), and listings show the still alone.
+    motion_photo_id: str | None = None
+    motion_of: str | None = None
 
 
 class Batch(msgspec.Struct, kw_only=True):

@@ -70,7 +70,7 @@ def matches(
     asked; ``album_words``: for each query word, the photos in an album whose name it matches)."""
     if photo.owner_id != query.owner_id or photo.status == "pending" or photo.trashed_at is not None:
         return False
-    if photo.deleting_at is not None:
+    if photo.deleting_at is not None or photo.motion_of is not None:  # a Live Photo's video: its still
         return False
     if query.start is not None and photo.sort_at < query.start:
         return False

@@ -32,7 +32,7 @@ from auroravault.executors import run_in
 from auroravault.meta.base import Flags, Photo, Usage, User
 from auroravault.meta.protocols import ShownPhotos
 from auroravault.places import shared_geocoder
-from auroravault.services import access
+from auroravault.services import access, videos
 from auroravault.services.deletion import DeletionService
 from auroravault.textcheck import checked_description
 from auroravault.timeutil import from_iso, sort_key, utcnow
@@ -181,7 +181,9 @@ class LibraryService:
         seen, hidden = await access.relations(self.meta, user, clean)
         owned = [i for i, (_, rel) in seen.items() if access.may_edit(rel)]
         refused = [IdError(id=i, code="not_allowed") for i, (_, rel) in seen.items() if not access.may_edit(rel)]
-        done = await self.meta.trash_photos(user.id, owned, utcnow())
+        # A Live Photo's motion video goes with its still (and is not reported: it is not listed).
+        motions = videos.motions_of([p for p, rel in seen.values() if access.may_edit(rel)])
+        done = videos.asked(await self.meta.trash_photos(user.id, owned + motions, utcnow()), owned)
         gone = [i for i in owned if i not in set(done)]
         return BulkResult(done=done, errors=not_found(hidden + gone) + refused)
 
@@ -190,7 +192,8 @@ class LibraryService:
         if clean is None:
             return BulkResult(done=await self.meta.restore_photos(user.id, None, utcnow()), errors=[])
         seen, hidden = await access.relations(self.meta, user, clean, trashed=True)
-        done = await self.meta.restore_photos(user.id, list(seen), utcnow())
+        motions = videos.motions_of([p for p, _ in seen.values()])
+        done = videos.asked(await self.meta.restore_photos(user.id, list(seen) + motions, utcnow()), list(seen))
         gone = [i for i in seen if i not in set(done)]
         return BulkResult(done=done, errors=not_found(hidden + gone))
 
@@ -199,13 +202,15 @@ class LibraryService:
         gone from storage and quota once their jobs ran."""
         clean = check_ids(ids, required=False)
         hidden: list[str] = []
+        wanted: list[str] | None = None
         if clean is not None:
             seen, hidden = await access.relations(self.meta, user, clean, trashed=True)
-            clean = list(seen)
+            wanted = list(seen)
+            clean = wanted + videos.motions_of([p for p, _ in seen.values()])  # with their motion videos
         marked = await self.meta.mark_deleting(user.id, clean, utcnow())
         await self.deletion.queue_deletions(marked)
-        done = [p.id for p in marked]
-        gone = [i for i in (clean or []) if i not in set(done)]
+        done = [p.id for p in marked if p.motion_of is None]
+        gone = [i for i in (wanted or []) if i not in set(done)]
         return BulkResult(done=done, errors=not_found(hidden + gone))
 
     async def usage(self, user: User) -> Usage:

@@ -25,14 +25,14 @@ from typing import Literal
 import msgspec
 
 from auroravault.config import Settings
-from auroravault.errors import Conflict, Invalid
+from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.meta.base import ArchivedView, Flags, MonthCount, Photo, PhotoView, User
 from auroravault.meta.protocols import ShownPhotos
 from auroravault.services import access
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import to_iso, utcnow
 
-Variant = Literal["original", "preview", "thumb"]
+Variant = Literal["original", "preview", "thumb", "motion"]
 Order = Literal["newest", "oldest"]
 MediaType = Literal["image", "video"]
 MAX_LIMIT = 200
@@ -178,8 +178,9 @@ class PhotoService:
         photos = await self.meta.list_trash(user.id, limit=limit + 1, after=after)
         more = len(photos) > limit
         photos = photos[:limit]
-        urls = await self.thumb_urls(user, photos, trashed=True)
         last = photos[-1] if more and photos else None
+        photos = [p for p in photos if p.motion_of is None]  # a Live Photo's video: its still stands for it
+        urls = await self.thumb_urls(user, photos, trashed=True)
         return PhotoPage(
             items=list(zip(photos, urls, strict=True)),
             next_cursor=encode_pair(to_iso(last.trashed_at), last.id) if last and last.trashed_at else None,
@@ -205,7 +206,12 @@ class PhotoService:
         photo, _ = await access.relation(self.meta, user, photo_id, trashed=trashed)
         ttl = self.settings.storage.download_ttl_seconds
         stem = posixpath.splitext(photo.filename)[0] or photo.id
-        if variant == "original":
+        if variant == "motion":  # a Live Photo's video, seen through its still
+            motion = await self.meta.get_photo(photo.motion_photo_id) if photo.motion_photo_id else None
+            if motion is None or motion.owner_id != photo.owner_id or (motion.trashed_at is not None) != trashed:
+                raise NotFound("motion_not_found", "this photo has no motion video")
+            photo = motion
+        if variant in ("original", "motion"):
             key, filename, ctype = original_key(photo.owner_id, photo.id), photo.filename, photo.content_type
         else:
             if photo.status != "ready":

@@ -53,6 +53,7 @@ from auroravault.jobs.queue import JobQueue
 from auroravault.meta.base import Job, Photo, Place, Upload
 from auroravault.meta.protocols import JobStore, PhotoStore, UploadStore
 from auroravault.scratch import remove_stale
+from auroravault.services import videos
 from auroravault.services.decode_pool import PREVIEW, THUMB, DecodePool, default_workers
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import sort_key, utcnow
@@ -202,6 +203,9 @@ class ProcessingService:
             original = workdir / "original"
             if not await self._fetch_verified(photo, original):
                 return
+            if await videos.is_video(self, original):
+                await videos.process_video(self, photo, original, workdir)
+                return
             try:
                 plan = await run_in(self._disk, imaging.plan, original, images)
                 if plan.staged:
@@ -349,6 +353,7 @@ class ProcessingService:
             lat=meta.lat,
             lon=meta.lon,
             alt=meta.alt,
+            content_identifier=meta.content_identifier,
             place=place,
             thumbhash=thumbhash,
             variants_bytes=variants,
@@ -359,7 +364,8 @@ class ProcessingService:
             preview_pending=preview_pending,
             updated_at=utcnow(),
         )
-        await self.meta.save_processed_photo(ready, "processing")
+        if await self.meta.save_processed_photo(ready, "processing"):
+            await videos.pair_live(self.meta, ready, self.settings.videos)
 
 
 def _fallback_taken_at(photo: Photo) -> str | None:

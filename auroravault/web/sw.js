@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v4';
+const VERSION = 'v5';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';
@@ -37,6 +37,7 @@ const SHELL_FILES = [
   '/app/js/photoedit.js',
   '/app/js/places.js',
   '/app/js/public.js',
+  '/app/js/player.js',
   '/app/js/router.js',
   '/app/js/scrubber.js',
   '/app/js/search.js',

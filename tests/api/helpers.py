@@ -69,4 +69,6 @@ def content_type_of(path: Path) -> str:
         ".png": "image/png",
         ".webp": "image/webp",
         ".heic": "image/heic",
+        ".mp4": "video/mp4",
+        ".mov": "video/quicktime",
     }.get(suffix, "image/jpeg")

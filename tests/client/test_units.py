@@ -50,8 +50,10 @@ def test_sniff_samples_by_content(photos_dir: Path, name: str, expected: str | N
         (b"\x00\x00\x00\x1cftypavif\x00\x00\x00\x00avifmif1miaf", "image/avif"),
         (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1heic", "image/heic"),
         (b"\x00\x00\x00\x18ftypmif1\x00\x00\x00\x00mif1miaf", "image/heif"),
-        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", None),  # an MP4 video
-        (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", None),  # a QuickTime movie
+        (b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2", "video/mp4"),
+        (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00qt  ", "video/quicktime"),
+        (b"\x00\x00\x00\x08wide\x00\x10\x00\x00mdat", "video/quicktime"),  # QuickTime without ftyp
+        (b"\x00\x00\x00\x18ftypM4A \x00\x00\x00\x00M4A mp42", None),  # audio only
         (b"RIFF\x00\x00\x00\x00AVI LIST", None),
         (b"", None),
     ],

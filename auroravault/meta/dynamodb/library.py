@@ -334,6 +334,8 @@ class LibraryOps(PhotoOps):
 
 def _passes(view: PhotoView, photo: Photo, mark: Flags) -> bool:
     """Whether a listed photo with the viewer's ``mark`` is in ``view``."""
+    if photo.motion_of is not None:  # a Live Photo's video: its still stands for it
+        return False
     if view.favorite and not mark.favorite:
         return False
     if (view.archived == "exclude" and mark.archived) or (view.archived == "only" and not mark.archived):

@@ -132,8 +132,9 @@ class PhotoOps(AccountOps):
             ops.append({"Delete": self._delete(old_line)})
         if after is not None and new_line is not None:
             ops.append({"Put": self._put({**_item(after), **new_line})})
-        old_month = before.sort_at[:7] if was_listed else None
-        new_month = after.sort_at[:7] if after is not None and is_listed else None
+        # A Live Photo's video (``motion_of``) keeps its timeline copy but is counted by its still.
+        old_month = before.sort_at[:7] if was_listed and before.motion_of is None else None
+        new_month = after.sort_at[:7] if after is not None and is_listed and after.motion_of is None else None
         for month, step in ((old_month, -1), (new_month, 1)):
             if month is not None and old_month != new_month:
                 e = _Expr()

@@ -41,6 +41,7 @@ def _view_sql(owner_id: str, view: PhotoView | None) -> tuple[str, list[Any], tu
         sql = " FROM photos p LEFT JOIN photo_flags f ON f.photo_id = p.id AND f.user_id = ? WHERE p.owner_id = ?"
         key = ("p.sort_at", "p.id")
     sql += " AND p.status != 'pending' AND p.trashed_at IS NULL"
+    sql += " AND json_extract(p.data, '$.motion_of') IS NULL"  # a Live Photo's video: its still stands for it
     params: list[Any] = [view.viewer_id, owner_id]
     if view.archived == "exclude":
         sql += " AND COALESCE(f.archived, 0) = 0"

@@ -55,7 +55,7 @@ def _match(words: tuple[str, ...]) -> str:
 
 def _where(query: SearchQuery, drivers: list[tuple[str, str]] | None = None) -> tuple[str, list[Any]]:
     """The filters as SQL (``drivers``: index-friendly equalities the probe found, ANDed in)."""
-    sql = LISTED
+    sql = LISTED + " AND json_extract(p.data, '$.motion_of') IS NULL"  # a Live Photo's video: its still
     params: list[Any] = [query.owner_id]
     if query.start is not None:
         sql += " AND p.sort_at >= ?"

@@ -87,3 +87,13 @@ export function photoLabel(photo) {
   const when = formatDate(photo.taken_at, false);
   return when ? `${photo.filename}, ${when}` : photo.filename;
 }
+
+// A video's length as m:ss (h:mm:ss past an hour), from milliseconds.
+export function formatDuration(ms) {
+  if (ms == null || !Number.isFinite(ms) || ms < 0) return '';
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}

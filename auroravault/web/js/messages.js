@@ -24,8 +24,8 @@ const MESSAGES = {
   quota_exceeded: () => 'Your storage is full: this would go over your quota.',
   file_empty: () => 'The file is empty.',
   file_too_large: (e) => e.detail || 'The file is too large.',
-  unsupported_media_type: () => 'Not a supported photo type.',
-  not_a_photo: () => 'Not a photo: its content is not JPEG, PNG, HEIC, WebP, GIF, TIFF or AVIF, whatever its name.',
+  unsupported_media_type: () => 'Not a supported photo or video type.',
+  not_a_photo: () => 'Not a photo: its content is not JPEG, PNG, HEIC, WebP, GIF, TIFF, AVIF, MP4 or MOV, whatever its name.',
   invalid_filename: () => 'The file name is not usable.',
   size_mismatch: () => 'The file changed while it was being sent.',
   checksum_mismatch: () => 'The file changed while it was being sent.',
@@ -73,6 +73,9 @@ export function describeFailure(info) {
     unsupported_format: 'This file is not an image the server can read.',
     corrupt_image: 'The image is damaged or incomplete.',
     image_too_large: 'The image is too large to process.',
+    corrupt_video: 'The video is damaged or incomplete.',
+    video_too_large: 'The video frames are too large to process.',
+    video_unreadable: 'The video could not be read in time.',
   }[info.code];
   return known || info.detail || info.code || 'Processing failed.';
 }

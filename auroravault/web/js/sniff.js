@@ -7,6 +7,10 @@ export const HEAD_BYTES = 64;
 const HEIC = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
 const AVIF = new Set(['avif', 'avis']);
 const HEIF = new Set(['mif1', 'msf1']);
+// MP4-family video brands (auroravault/imaging/video.py has the same list); 'qt  ' is QuickTime.
+const MP4 = new Set(['isom', 'iso2', 'iso4', 'iso5', 'iso6', 'mp41', 'mp42', 'avc1', 'M4V ', 'MSNV', 'dash', '3gp4',
+  '3gp5', '3gp6', '3g2a', 'XAVC', 'hvc1', 'FACE', 'mp71']);
+const QT_ATOMS = new Set(['moov', 'mdat', 'wide', 'free', 'skip', 'pnot']);
 
 function ascii(bytes, start, end) {
   return String.fromCharCode(...bytes.subarray(start, end));
@@ -16,7 +20,7 @@ function startsWith(bytes, prefix) {
   return prefix.length <= bytes.length && prefix.every((b, i) => bytes[i] === b);
 }
 
-// The media type of a photo from its first bytes (a Uint8Array), or null when it is not one.
+// The media type of a photo or video from its first bytes (a Uint8Array), or null when it is neither.
 export function sniffBytes(head) {
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'image/jpeg';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
@@ -37,7 +41,10 @@ export function sniffBytes(head) {
       if (any(AVIF)) return 'image/avif';
       return 'image/heif';
     }
+    if (major === 'qt  ') return 'video/quicktime';
+    if (MP4.has(major)) return 'video/mp4';
   }
+  if (head.length >= 12 && QT_ATOMS.has(ascii(head, 4, 8))) return 'video/quicktime'; // QuickTime without ftyp
   return null;
 }
 

@@ -1,7 +1,7 @@
 // One tile of the timeline: its thumbnail (over the thumbhash placeholder), its marks
 // (processing, failed, damaged, favorite, selected) and its label.
 
-import { photoLabel } from './format.js';
+import { formatDuration, photoLabel } from './format.js';
 import { describeDamage, describeFailure } from './messages.js';
 import { thumbHashDataURL } from './thumbhash.js';
 
@@ -26,7 +26,10 @@ export function createTile(onThumbError) {
   const heart = document.createElement('span');
   heart.className = 'heart';
   heart.setAttribute('aria-hidden', 'true');
-  tile.append(img, badge, check, heart);
+  const length = document.createElement('span');
+  length.className = 'length'; // a video's duration, or LIVE on a Live Photo
+  length.setAttribute('aria-hidden', 'true');
+  tile.append(img, badge, check, heart, length);
   return tile;
 }
 
@@ -34,7 +37,7 @@ export function fillTile(tile, photo, index, selected) {
   const img = tile.firstChild;
   const damage = photo && photo.damaged ? photo.damaged.code : '';
   const key = photo
-    ? `${photo.id}|${photo.status}|${damage}|${photo.thumb_url || ''}|${photo.favorite ? 1 : 0}|${selected ? 1 : 0}`
+    ? `${photo.id}|${photo.status}|${damage}|${photo.thumb_url || ''}|${photo.favorite ? 1 : 0}|${selected ? 1 : 0}|${photo.duration_ms || ''}|${photo.motion_photo_id || ''}`
     : '';
   if (tile.dataset.key === key && tile.dataset.index === String(index)) return;
   tile.dataset.key = key;
@@ -46,7 +49,8 @@ export function fillTile(tile, photo, index, selected) {
     tile.style.backgroundImage = '';
     img.removeAttribute('src');
     img.classList.remove('loaded');
-    for (const name of ['id', 'filename', 'damaged', 'favorite', 'selected']) delete tile.dataset[name];
+    for (const name of ['id', 'filename', 'damaged', 'favorite', 'selected', 'mediaType', 'live']) delete tile.dataset[name];
+    tile.querySelector('.length').textContent = '';
     return;
   }
   const sameImage = tile.dataset.id === photo.id && img.getAttribute('src') === (photo.thumb_url || null);
@@ -63,6 +67,17 @@ export function fillTile(tile, photo, index, selected) {
   if (selected) tile.dataset.selected = 'true';
   else delete tile.dataset.selected;
   let label = photoLabel(photo);
+  const length = tile.querySelector('.length');
+  const isVideo = photo.media_type === 'video';
+  length.textContent = isVideo ? formatDuration(photo.duration_ms) : photo.motion_photo_id ? 'LIVE' : '';
+  if (isVideo) {
+    tile.dataset.mediaType = 'video';
+    label += `, video${photo.duration_ms != null ? ` ${formatDuration(photo.duration_ms)}` : ''}`;
+  } else delete tile.dataset.mediaType;
+  if (photo.motion_photo_id) {
+    tile.dataset.live = 'true';
+    label += ', Live Photo';
+  } else delete tile.dataset.live;
   if (photo.favorite) label += ', favorite';
   if (photo.status === 'processing') label += ' (still processing)';
   if (photo.status === 'failed') label += ` (could not be processed: ${describeFailure(photo.error)})`;

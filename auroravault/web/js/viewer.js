@@ -15,6 +15,7 @@ import {
 } from './format.js';
 import { describe, describeDamage, describeFailure } from './messages.js';
 import { PhotoEdit } from './photoedit.js';
+import { Player } from './player.js';
 import { thumbHashDataURL } from './thumbhash.js';
 
 const SWIPE_PX = 50;
@@ -31,6 +32,15 @@ export class Viewer extends EventTarget {
     this.urls = new Map(); // photo id -> {url, expires} of its preview
     this.$ = (id) => dialog.querySelector(`#${id}`);
     this.image = this.$('viewer-image');
+    this.player = new Player(this.$('viewer-video'), this.$('viewer-live'), {
+      image: this.image,
+      close: this.$('viewer-close'),
+      status: this.$('viewer-status'),
+      current: () => this.timeline.get(this.index),
+      token: () => this.token,
+      previewUrl: (photo) => this.previewUrl(photo),
+      toast: (text) => this.toast(text),
+    });
     this.stage = this.$('viewer-stage');
     this.$('viewer-prev').addEventListener('click', () => this.step(-1));
     this.$('viewer-next').addEventListener('click', () => this.step(1));
@@ -56,6 +66,7 @@ export class Viewer extends EventTarget {
     });
     dialog.addEventListener('keydown', (event) => {
       if (event.target.closest('input, textarea') || event.ctrlKey || event.metaKey || event.altKey) return;
+      if (event.target === this.player.video && event.key.startsWith('Arrow')) return; // the player seeks
       if (event.key === 'ArrowLeft') this.step(-1);
       else if (event.key === 'ArrowRight') this.step(1);
       else if (event.key === 'f' && !this.actions.inTrash()) this.favorite();
@@ -66,6 +77,7 @@ export class Viewer extends EventTarget {
     dialog.addEventListener('close', () => {
       this.token++;
       this.image.removeAttribute('src');
+      this.player.stop();
       this.edit.close();
       // Back to where the user was in the grid.
       if (this.index >= 0) this.timeline.focus(this.index);
@@ -113,6 +125,8 @@ export class Viewer extends EventTarget {
     this.image.alt = photoLabel(photo);
     this.image.dataset.variant = '';
     this.image.removeAttribute('src');
+    this.player.stop();
+    this.player.offerMotion(photo);
     if (photo.status === 'processing') {
       status.textContent = 'Still processing: the preview appears when it is ready.';
       return;
@@ -121,6 +135,10 @@ export class Viewer extends EventTarget {
       status.textContent =
         `This photo could not be processed: ${describeFailure(photo.error)} ` +
         'The original is kept safe, and you can still download it.';
+      return;
+    }
+    if (photo.media_type === 'video') {
+      await this.player.play(photo, token);
       return;
     }
     // The small thumbnail (probably cached) at once, the preview as soon as it has loaded.
