@@ -15,16 +15,18 @@ export function PartnersSection() {
   const [family, setFamily] = useState<Family | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const reload = useCallback(async () => {
-    try {
-      const [p, f] = await Promise.all([api!.partners(), api!.family()]);
-      setPartners(p);
-      setFamily(f);
-      setError(null);
-    } catch (err) {
-      setError(problemText(err));
-    }
-  }, [api]);
+  const reload = useCallback(
+    () =>
+      Promise.all([api!.partners(), api!.family()]).then(
+        ([p, f]) => {
+          setPartners(p);
+          setFamily(f);
+          setError(null);
+        },
+        (err) => setError(problemText(err)),
+      ),
+    [api],
+  );
 
   useEffect(() => {
     void reload();

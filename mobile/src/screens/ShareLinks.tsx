@@ -31,13 +31,14 @@ export function ShareLinks({ album }: { album: Album }) {
   const [download, setDownload] = useState(true);
   const [error, setError] = useState<string | null>(null);
 
-  const reload = useCallback(async () => {
-    try {
-      setLinks((await api!.links()).filter((l) => l.album_id === album.id));
-    } catch (err) {
-      setError(problemText(err));
-    }
-  }, [api, album.id]);
+  const reload = useCallback(
+    () =>
+      api!.links().then(
+        (all) => setLinks(all.filter((l) => l.album_id === album.id)),
+        (err) => setError(problemText(err)),
+      ),
+    [api, album.id],
+  );
 
   useEffect(() => {
     void reload();

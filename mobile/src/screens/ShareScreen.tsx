@@ -32,14 +32,17 @@ export function ShareScreen({ album, onBack, onLeft }: { album: Album; onBack: (
   const [role, setRole] = useState<MemberRole>('viewer');
   const [error, setError] = useState<string | null>(null);
 
-  const reload = useCallback(async () => {
-    try {
-      setMembers(await api!.albumMembers(album.id));
-      setError(null);
-    } catch (err) {
-      setError(problemText(err));
-    }
-  }, [api, album.id]);
+  const reload = useCallback(
+    () =>
+      api!.albumMembers(album.id).then(
+        (found) => {
+          setMembers(found);
+          setError(null);
+        },
+        (err) => setError(problemText(err)),
+      ),
+    [api, album.id],
+  );
 
   useEffect(() => {
     void reload();
