@@ -121,7 +121,7 @@ DEFAULT_CONTENT_TYPES = [
 
 class UploadSettings(_Section):
     max_batch: Annotated[int, Meta(ge=1, le=1000)] = 50
-    max_file_bytes: PositiveInt = 2 * 1024**3
+    max_file_bytes: PositiveInt = 50 * 1024**3  # a long 4K video; multipart above the threshold
     allowed_content_types: list[str] = msgspec.field(default_factory=lambda: list(DEFAULT_CONTENT_TYPES))
     pending_ttl_seconds: PositiveInt = 7 * 24 * 3600
     check_max_hashes: Annotated[int, Meta(ge=1, le=10000)] = 1000

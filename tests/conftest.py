@@ -30,6 +30,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = {
         "server": {"data_dir": str(tmp_path / "data"), "public_url": "http://testserver.local"},
         "jobs": {"enabled": False},
+        # Previews right after thumbnails: a drain need not wait out the thumbs-first delay
+        # (tests/api/test_thumbs_first.py sets it to see the order).
+        "images": {"preview_delay_seconds": 0},
     }
     for section, values in overrides.items():
         base.setdefault(section, {}).update(values)

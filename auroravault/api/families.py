@@ -12,13 +12,13 @@ from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas_families import (
     FamilyCreate,
     FamilyEdit,
+    FamilyMemberEdit,
+    FamilyMemberOut,
     FamilyOut,
     InviteCreate,
     InviteOut,
     InvitePreview,
     JoinBody,
-    MemberEdit,
-    MemberOut,
 )
 from auroravault.meta.base import User
 from auroravault.services.families import FamilyService
@@ -157,11 +157,11 @@ class FamilyController(Controller):
     async def edit_member(
         self,
         user_id: FromPath[str],
-        data: JSONBody[MemberEdit],
+        data: JSONBody[FamilyMemberEdit],
         user: NamedDependency[User],
         families: NamedDependency[FamilyService],
-    ) -> MemberOut:
-        return MemberOut.of(await families.edit_member(user, user_id, data))
+    ) -> FamilyMemberOut:
+        return FamilyMemberOut.of(await families.edit_member(user, user_id, data))
 
     @delete(
         "/members/{user_id:str}",

@@ -75,19 +75,28 @@ def _require_tokens(document: OpenAPI) -> None:
         logout.post.security = [{BEARER: []}]
 
 
+#: Each area's wire module: the structs the API decodes and answers.
+WIRE_MODULES = (wire, schemas_families, schemas_accounts, schemas_sharing, schemas_links)
+
+
+def wire_structs() -> dict[str, type[msgspec.Struct]]:
+    """Every struct of the wire modules by name. The document names its schemas by struct
+    name, so two different structs of one name would describe each other's bodies: refused."""
+    found: dict[str, type[msgspec.Struct]] = {}
+    for module in WIRE_MODULES:
+        for name, value in vars(module).items():
+            if not (isinstance(value, type) and issubclass(value, msgspec.Struct)):
+                continue
+            if found.setdefault(name, value) is not value:
+                raise RuntimeError(f"two wire structs are named {name}: {found[name].__module__}, {value.__module__}")
+    return found
+
+
 def _forbid_unknown_fields(document: OpenAPI) -> None:
     """Bodies decoded with ``forbid_unknown_fields`` refuse extra keys: say so (``additionalProperties: false``)."""
     schemas = document.components.schemas if document.components else None
-    # each area's wire module
-    structs = {
-        **vars(wire),
-        **vars(schemas_families),
-        **vars(schemas_accounts),
-        **vars(schemas_sharing),
-        **vars(schemas_links),
-    }
-    for name, struct in structs.items():
-        if not (isinstance(struct, type) and issubclass(struct, msgspec.Struct)) or not schemas:
+    for name, struct in wire_structs().items():
+        if not schemas:
             continue
         schema = schemas.get(name)
         if isinstance(schema, Schema) and struct.__struct_config__.forbid_unknown_fields:

@@ -9,9 +9,9 @@ import msgspec
 from msgspec import Meta
 
 from auroravault.meta.base import Invite
-from auroravault.services.families import FamilyEdit, FamilyView, InvitePreview, MemberEdit, MemberView
+from auroravault.services.families import FamilyEdit, FamilyMemberEdit, FamilyView, InvitePreview, MemberView
 
-__all__ = ["FamilyEdit", "InvitePreview", "MemberEdit"]  # request bodies decoded with forbid_unknown_fields
+__all__ = ["FamilyEdit", "FamilyMemberEdit", "InvitePreview"]  # request bodies decoded with forbid_unknown_fields
 
 Str = Annotated[str, Meta(max_length=1024)]
 
@@ -35,7 +35,7 @@ class MemberUserOut(msgspec.Struct, kw_only=True):
     email: str
 
 
-class MemberOut(msgspec.Struct, kw_only=True):
+class FamilyMemberOut(msgspec.Struct, kw_only=True):
     user: MemberUserOut
     role: str
     quota_bytes: int | None  # None: the account's own quota alone
@@ -43,7 +43,7 @@ class MemberOut(msgspec.Struct, kw_only=True):
     joined_at: datetime
 
     @classmethod
-    def of(cls, view: MemberView) -> MemberOut:
+    def of(cls, view: MemberView) -> FamilyMemberOut:
         user = view.user
         return cls(
             user=MemberUserOut(id=user.id, display_name=user.display_name, email=user.email),
@@ -79,7 +79,7 @@ class FamilyOut(msgspec.Struct, kw_only=True):
     role: str  # the caller's
     quota_bytes: int | None  # the pooled cap on the sum of used_bytes; None: none
     used_bytes: int
-    members: list[MemberOut]
+    members: list[FamilyMemberOut]
     invites: list[InviteOut]  # pending ones; the owner alone sees them (empty for members)
     created_at: datetime
 
@@ -93,7 +93,7 @@ class FamilyOut(msgspec.Struct, kw_only=True):
             role=next((m.member.role for m in view.members if m.user.id == viewer_id), "member"),
             quota_bytes=family.quota_bytes,
             used_bytes=view.used_bytes,
-            members=[MemberOut.of(m) for m in view.members],
+            members=[FamilyMemberOut.of(m) for m in view.members],
             invites=[InviteOut.of(i) for i in view.invites or []],
             created_at=family.created_at,
         )

@@ -10,12 +10,12 @@ from typing import Literal
 import msgspec
 
 from auroravault.api.schemas import AlbumOwnerOut
-from auroravault.services.sharing import MemberAdd, MemberEdit, PartnerAdd, PartnerEdit
+from auroravault.services.sharing import AlbumMemberAdd, AlbumMemberEdit, PartnerAdd, PartnerEdit
 
 __all__ = [
-    "MemberAdd",
-    "MemberEdit",
-    "MemberOut",
+    "AlbumMemberAdd",
+    "AlbumMemberEdit",
+    "AlbumPersonOut",
     "MembersOut",
     "PartnerAdd",
     "PartnerEdit",
@@ -25,14 +25,14 @@ __all__ = [
 ]
 
 
-class MemberOut(msgspec.Struct, kw_only=True):
+class AlbumPersonOut(msgspec.Struct, kw_only=True):
     user: AlbumOwnerOut
     role: Literal["admin", "contributor", "viewer"]
     added_by: str
 
 
 class MembersOut(msgspec.Struct, kw_only=True):
-    members: list[MemberOut]
+    members: list[AlbumPersonOut]
 
 
 class PartnerOut(msgspec.Struct, kw_only=True):

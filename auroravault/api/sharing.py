@@ -11,9 +11,9 @@ from auroravault.api.deps import SHARING_SERVICE, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import AlbumOwnerOut
 from auroravault.api.schemas_sharing import (
-    MemberAdd,
-    MemberEdit,
-    MemberOut,
+    AlbumMemberAdd,
+    AlbumMemberEdit,
+    AlbumPersonOut,
     MembersOut,
     PartnerAdd,
     PartnerEdit,
@@ -29,8 +29,8 @@ def _person(user: User) -> AlbumOwnerOut:
     return AlbumOwnerOut(id=user.id, display_name=user.display_name)
 
 
-def _member(member: AlbumMember, user: User) -> MemberOut:
-    return MemberOut(user=_person(user), role=member.role, added_by=member.added_by)
+def _member(member: AlbumMember, user: User) -> AlbumPersonOut:
+    return AlbumPersonOut(user=_person(user), role=member.role, added_by=member.added_by)
 
 
 ALBUM = "album_not_found"
@@ -76,10 +76,10 @@ class AlbumMemberController(Controller):
     async def members_add(
         self,
         album_id: FromPath[str],
-        data: JSONBody[MemberAdd],
+        data: JSONBody[AlbumMemberAdd],
         user: NamedDependency[User],
         sharing: NamedDependency[SharingService],
-    ) -> MemberOut:
+    ) -> AlbumPersonOut:
         return _member(*await sharing.add_member(user, album_id, data))
 
     @patch(
@@ -93,10 +93,10 @@ class AlbumMemberController(Controller):
         self,
         album_id: FromPath[str],
         member_id: FromPath[str],
-        data: JSONBody[MemberEdit],
+        data: JSONBody[AlbumMemberEdit],
         user: NamedDependency[User],
         sharing: NamedDependency[SharingService],
-    ) -> MemberOut:
+    ) -> AlbumPersonOut:
         return _member(*await sharing.set_role(user, album_id, member_id, data))
 
     @delete(

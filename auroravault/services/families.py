@@ -86,7 +86,7 @@ class FamilyEdit(msgspec.Struct, forbid_unknown_fields=True):
     quota_bytes: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class MemberEdit(msgspec.Struct, forbid_unknown_fields=True):
+class FamilyMemberEdit(msgspec.Struct, forbid_unknown_fields=True):
     role: str | msgspec.UnsetType = msgspec.UNSET
     quota_bytes: int | msgspec.UnsetType | None = msgspec.UNSET
 
@@ -193,7 +193,7 @@ class FamilyService:
             raise NotFound("member_not_found", "no such member in your family")
         return target
 
-    async def edit_member(self, user: User, user_id: str, edit: MemberEdit) -> MemberView:
+    async def edit_member(self, user: User, user_id: str, edit: FamilyMemberEdit) -> MemberView:
         family, _ = await self._mine(user, owner=True)
         target = await self._target(family, user_id)
         changes: dict[str, Any] = {}

@@ -55,7 +55,7 @@ async def same_family(meta: FamilyStore, a: str, b: str) -> bool:
     return theirs is not None and theirs.id == mine.id
 
 
-class MemberAdd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AlbumMemberAdd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """``POST /albums/{id}/members``: one of ``user_id`` and ``email``, and the role."""
 
     role: str
@@ -63,7 +63,7 @@ class MemberAdd(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     email: str | None = None
 
 
-class MemberEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AlbumMemberEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     role: str
 
 
@@ -115,7 +115,7 @@ class SharingService:
                 found.append((member, person))
         return found
 
-    async def add_member(self, user: User, album_id: str, body: MemberAdd) -> tuple[AlbumMember, User]:
+    async def add_member(self, user: User, album_id: str, body: AlbumMemberAdd) -> tuple[AlbumMember, User]:
         role = _role(body.role)
         if (body.user_id is None) == (body.email is None):
             raise Invalid("invalid_member", "give either user_id or email")
@@ -139,7 +139,9 @@ class SharingService:
             await self.on_member_added(album, user, person)
         return member, person
 
-    async def set_role(self, user: User, album_id: str, member_id: str, body: MemberEdit) -> tuple[AlbumMember, User]:
+    async def set_role(
+        self, user: User, album_id: str, member_id: str, body: AlbumMemberEdit
+    ) -> tuple[AlbumMember, User]:
         role = _role(body.role)
         album, _ = await access.album(self.meta, user, album_id, "members")
         changed = await self.meta.update_album_member(album.id, member_id, role)

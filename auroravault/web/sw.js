@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v5';
+const VERSION = 'v6';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';
@@ -44,6 +44,7 @@ const SHELL_FILES = [
   '/app/js/selection.js',
   '/app/js/settings.js',
   '/app/js/share.js',
+  '/app/js/dom.js',
   '/app/js/sha256.js',
   '/app/js/sniff.js',
   '/app/js/thumbhash.js',

@@ -61,3 +61,12 @@ async def test_options_names_every_method_of_a_shared_path(client) -> None:
         resp = await client.options(path)
         assert resp.status_code == 204
         assert {m.strip() for m in resp.headers["allow"].split(",")} == methods, path
+
+
+def test_no_two_wire_structs_share_a_name() -> None:
+    """Schemas are named by struct: two ``MemberEdit`` once made the document describe the album
+    members' body with the family's and refuse what it allowed."""
+    from auroravault.api.openapi import wire_structs
+
+    names = wire_structs()
+    assert {"FamilyMemberEdit", "AlbumMemberEdit", "FamilyMemberOut", "AlbumPersonOut"} <= set(names)

@@ -246,16 +246,25 @@ async def test_sharing_emails_one_on_joining_and_one_digest_for_five_adds_in_an_
     assert digests == [("ada@example.com", "5 new photos in Summer"), ("vic@example.com", "5 new photos in Summer")]
 
 
-async def test_the_notification_switches_hold_back_the_sharing_emails(client) -> None:
-    """The switches are persisted by the accounts work; here they are set on the record."""
-    ada, bob = await person(client, "Ada"), await person(client, "Bob")
-    services = client.app.state.services
-    album_id = await album_with(client, ada, [], name="Summer")
-    album = await services.meta.get_album(album_id)
-    by, stored = await services.meta.get_user(ada.id), await services.meta.get_user(bob.id)
-    quiet = msgspec.structs.replace(stored, notify_album_shared=False, notify_album_photos=False)
-    await services.sharing.on_member_added(album, by, quiet)
-    queued = await services.meta.list_jobs("queued", 100)
-    assert [j for j in queued if j.payload.get("template") == "album_shared"] == []
-    assert not wants(quiet, "album_shared") and not wants(quiet, "album_photos") and wants(quiet, "welcome")
-    assert wants(stored, "album_shared") and wants(stored, "album_photos")
+async def test_the_notification_switches_hold_back_the_sharing_emails(client, photos_dir: Path) -> None:
+    """Vic turns both sharing emails off in his settings (``PATCH /users/me``): he gets neither
+    the "shared with you" email nor the digest, while Cat, who kept them, gets both."""
+    ada, cat, vic = await person(client, "Ada"), await person(client, "Cat"), await person(client, "Vic")
+    quiet = {"notify_album_shared": False, "notify_album_photos": False}
+    off = await client.patch("/api/v1/users/me", json=quiet, headers=vic.headers)
+    assert off.status_code == 200 and off.json()["notify_album_shared"] is False
+    album = await album_with(client, ada, [], name="Summer")
+    await share(client, ada, album, cat, "viewer")
+    await share(client, ada, album, vic, "viewer")
+    await client.app.state.services.runner.drain(within=60)
+    (photo_id,) = await photos_of(client, ada, [photos_dir / "flower.jpg"])
+    assert (
+        await client.post(f"/api/v1/albums/{album}/photos", json={"ids": [photo_id]}, headers=ada.headers)
+    ).status_code == 200
+    await _run_digests(client)
+    sharing = sorted(m for m in _mails(client) if "Summer" in m[1])
+    assert sharing == [
+        ("cat@example.com", "1 new photo in Summer"),
+        ("cat@example.com", "Ada shared the album Summer with you"),
+    ]
+    assert not wants(msgspec.structs.replace(await client.app.state.services.meta.get_user(vic.id)), "album_shared")

@@ -35,7 +35,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30) -> None:
-        env = {**os.environ, "AURORAVAULT_SERVER__DATA_DIR": str(self.data_dir), **self.env}
+        env = {
+            **os.environ,
+            "AURORAVAULT_SERVER__DATA_DIR": str(self.data_dir),
+            "AURORAVAULT_IMAGES__PREVIEW_DELAY_SECONDS": "0",  # no thumbs-first wait in tests
+            **self.env,
+        }
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
         self.proc = subprocess.Popen(

@@ -8,6 +8,7 @@ import { api } from './api.js';
 import { formatMonth } from './format.js';
 import { describe } from './messages.js';
 import { ShareDialog } from './share.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const photos = (n) => `${n} ${n === 1 ? 'photo' : 'photos'}`;
@@ -23,13 +24,6 @@ export function albumDates(album) {
 
 export function albumFacts(album) {
   return [photos(album.photo_count || 0), albumDates(album)].filter(Boolean).join(' · ');
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 // The cover of an album (or a place): its thumbnail, else an empty frame.

@@ -8,22 +8,9 @@ import { confirm } from './actions.js';
 import { api, session } from './api.js';
 import { formatBytes, formatDate } from './format.js';
 import { describe } from './messages.js';
+import { el, button } from './dom.js';
 
 const GB = 1e9;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(text, className, onClick) {
-  const node = el('button', className, text);
-  node.type = 'button';
-  node.addEventListener('click', onClick);
-  return node;
-}
 
 // "1.2 GB of 5 GB", or "1.2 GB" without a cap.
 function usage(used, quota) {

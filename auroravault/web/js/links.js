@@ -7,6 +7,7 @@ import { confirm } from './actions.js';
 import { request } from './api.js';
 import { formatDate } from './format.js';
 import { describe } from './messages.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,13 +17,6 @@ const links = {
   edit: (linkId, changes) => request('PATCH', `/links/${encodeURIComponent(linkId)}`, changes),
   revoke: (linkId) => request('DELETE', `/links/${encodeURIComponent(linkId)}`),
 };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function checkbox(name, label, checked) {
   const wrap = el('label');

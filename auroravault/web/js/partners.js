@@ -5,19 +5,7 @@
 import { api, session } from './api.js';
 import { describe } from './messages.js';
 import { timelineState } from './views.js';
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(text, className = '') {
-  const node = el('button', className, text);
-  node.type = 'button';
-  return node;
-}
+import { el, button } from './dom.js';
 
 // Whether a partner's library is in the timeline: read at sign-in and after each switch.
 export async function loadPartnerState() {

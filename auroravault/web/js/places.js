@@ -6,16 +6,10 @@ import { coverImage } from './albums.js';
 import { api } from './api.js';
 import { describe } from './messages.js';
 import { searchHash } from './views.js';
+import { el } from './dom.js';
 
 const photos = (n) => `${n.toLocaleString()} ${n === 1 ? 'photo' : 'photos'}`;
 const COVERS_AT_ONCE = 6;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // Rows of GET /places summed by country, the most photographed first; each keeps the cover
 // of its biggest city.

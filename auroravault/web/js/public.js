@@ -7,6 +7,7 @@
 import { formatCamera, formatDate, formatExposure, formatPlace } from './format.js';
 import { describe } from './messages.js';
 import { sha256File } from './sha256.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'auroravault.link.'; // + key: the X-Link-Token of an unlocked link (this tab only)
@@ -26,13 +27,6 @@ class LinkError extends Error {
 export function linkKey(hash = window.location.hash) {
   const m = /^#\/s\/([A-Za-z0-9_-]{16,100})\/?$/.exec(hash || '');
   return m ? m[1] : null;
-}
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 class PublicLink {

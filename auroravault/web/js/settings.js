@@ -5,22 +5,10 @@
 import { api, session } from './api.js';
 import { formatBytes, formatDate } from './format.js';
 import { describe } from './messages.js';
+import { el, button } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const GB = 1e9; // quotas are shown and typed in decimal gigabytes, as the CLI's --quota 10GB
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(text, className = '') {
-  const node = el('button', className, text);
-  node.type = 'button';
-  return node;
-}
 
 function section(title, id) {
   const node = el('section', 'settings-section');

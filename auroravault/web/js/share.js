@@ -4,16 +4,10 @@
 
 import { api } from './api.js';
 import { describe } from './messages.js';
+import { el } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const ROLES = { viewer: 'Viewer', contributor: 'Contributor', admin: 'Admin' };
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function roleSelect(value) {
   const select = el('select');

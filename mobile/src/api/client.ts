@@ -2,7 +2,7 @@
 import { create as createAxios, type AxiosInstance, type AxiosResponse } from 'axios';
 
 import { ApiError, errorFromResponse, networkError } from './errors';
-import type { Album, AlbumAdded, AlbumPage, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
+import type { Album, AlbumAdded, AlbumMember, AlbumPage, Family, MemberRole, NewLink, Partners, ShareLink, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
 
 export interface ApiOptions {
   baseUrl: string;
@@ -37,7 +37,7 @@ export class ApiClient {
     return normalizeServer(this.opts.baseUrl);
   }
 
-  private async call<T>(method: 'get' | 'post' | 'patch', path: string, body?: unknown, params?: object): Promise<T> {
+  private async call<T>(method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: unknown, params?: object): Promise<T> {
     const token = this.opts.getToken();
     const headers: Record<string, string> = {};
     if (token) headers.Authorization = `Bearer ${token}`;
@@ -93,8 +93,9 @@ export class ApiClient {
     return res.items;
   }
 
-  photos(cursor: string | null, limit = 60): Promise<PhotoPage> {
-    return this.call('get', '/photos', undefined, { limit, order: 'newest', ...(cursor ? { cursor } : {}) });
+  /** The timeline; `withPartners` merges the libraries shared with me that I show in my timeline. */
+  photos(cursor: string | null, limit = 60, withPartners = false): Promise<PhotoPage> {
+    return this.call('get', '/photos', undefined, { limit, order: 'newest', ...(cursor ? { cursor } : {}), ...(withPartners ? { with_partners: 'true' } : {}) });
   }
 
   photo(id: string): Promise<Photo> {
@@ -139,5 +140,63 @@ export class ApiClient {
   /** Text search (`q` matches filename, description, album, place and people's names), newest first. */
   search(q: string, cursor: string | null, limit = 60): Promise<PhotoPage> {
     return this.call('get', '/search', undefined, { q, limit, ...(cursor ? { cursor } : {}) });
+  }
+
+  async albumMembers(id: string): Promise<AlbumMember[]> {
+    const res = await this.call<{ members: AlbumMember[] }>('get', `/albums/${encodeURIComponent(id)}/members`);
+    return res.members;
+  }
+
+  /** Share an album with someone of my family (`user_id`) or any account (`email`). */
+  addAlbumMember(id: string, who: { user_id: string } | { email: string }, role: MemberRole): Promise<AlbumMember> {
+    return this.call('post', `/albums/${encodeURIComponent(id)}/members`, { ...who, role });
+  }
+
+  setAlbumMemberRole(id: string, userId: string, role: MemberRole): Promise<AlbumMember> {
+    return this.call('patch', `/albums/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`, { role });
+  }
+
+  /** Remove a member; with my own id, leave the album. */
+  removeAlbumMember(id: string, userId: string): Promise<void> {
+    return this.call('delete', `/albums/${encodeURIComponent(id)}/members/${encodeURIComponent(userId)}`);
+  }
+
+  /** My family, or null when I am in none (404). */
+  async family(): Promise<Family | null> {
+    try {
+      return await this.call<Family>('get', '/family');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  partners(): Promise<Partners> {
+    return this.call('get', '/partners');
+  }
+
+  sharePartner(userId: string): Promise<unknown> {
+    return this.call('post', '/partners', { user_id: userId });
+  }
+
+  setPartnerInTimeline(userId: string, inTimeline: boolean): Promise<unknown> {
+    return this.call('patch', `/partners/${encodeURIComponent(userId)}`, { in_timeline: inTimeline });
+  }
+
+  stopPartner(userId: string): Promise<void> {
+    return this.call('delete', `/partners/${encodeURIComponent(userId)}`);
+  }
+
+  async links(): Promise<ShareLink[]> {
+    const res = await this.call<ShareLink[] | { items: ShareLink[] }>('get', '/links');
+    return Array.isArray(res) ? res : res.items;
+  }
+
+  createLink(spec: NewLink): Promise<ShareLink> {
+    return this.call('post', '/links', spec);
+  }
+
+  revokeLink(id: string): Promise<void> {
+    return this.call('delete', `/links/${encodeURIComponent(id)}`);
   }
 }

@@ -125,3 +125,44 @@ export interface AlbumAdded {
   already: string[];
   errors: { id: string; code: string }[];
 }
+
+export type MemberRole = 'admin' | 'contributor' | 'viewer';
+
+/** Someone an album is shared with (`GET /albums/{id}/members`). */
+export interface AlbumMember {
+  user: { id: string; display_name: string };
+  role: MemberRole;
+}
+
+/** `GET /family`: the members a user can share with by id. */
+export interface Family {
+  id: string;
+  name: string;
+  members: { user: { id: string; display_name: string; email: string }; role: string }[];
+}
+
+/** `GET /partners`: whose libraries I see, and who sees mine. */
+export interface Partners {
+  shared_with_me: { user: { id: string; display_name: string }; in_timeline: boolean }[];
+  shared_by_me: { user: { id: string; display_name: string } }[];
+}
+
+/** A share link (`POST /links`, `GET /links`). */
+export interface ShareLink {
+  id: string;
+  key: string;
+  url: string;
+  kind: string;
+  album_id: string | null;
+  expires_at: string | null;
+  expired: boolean;
+  has_password: boolean;
+  allow_download: boolean;
+}
+
+export interface NewLink {
+  album_id: string;
+  expires_at?: string;
+  password?: string;
+  allow_download: boolean;
+}

@@ -10,6 +10,7 @@ import { useApp } from '../state/AppContext';
 import { Button } from '../ui/Button';
 import { PhotoGrid } from '../ui/PhotoGrid';
 import { colors, ui } from '../ui/theme';
+import { ShareScreen } from './ShareScreen';
 import { problemText } from './SignInScreen';
 
 export function countText(n: number): string {
@@ -29,7 +30,7 @@ function AlbumRow({ album, onPress }: { album: Album; onPress: () => void }) {
         <Text style={ui.text}>{album.name}</Text>
         <Text style={ui.dim}>
           {countText(album.photo_count)}
-          {album.role !== 'owner' ? ` · shared by ${album.owner.display_name}` : ''}
+          {album.role !== 'owner' ? ` · Shared by ${album.owner.display_name} · you: ${album.role}` : album.shared ? ' · shared' : ''}
         </Text>
       </View>
     </Pressable>
@@ -101,11 +102,14 @@ function AlbumList({ onSelect }: { onSelect: (album: Album) => void }) {
 
 function AlbumView({ album, onBack, onOpen }: { album: Album; onBack: () => void; onOpen: (photos: Photo[], index: number) => void }) {
   const { api } = useApp();
+  const [sharing, setSharing] = useState(false);
   const load = useCallback((cursor: string | null) => api!.albumPhotos(album.id, cursor), [api, album.id]);
+  if (sharing) return <ShareScreen album={album} onBack={() => setSharing(false)} onLeft={onBack} />;
   return (
     <View style={ui.screen} testID="album-view">
       <View style={[ui.row, { padding: 8 }]}>
         <Text style={ui.title}>{album.name}</Text>
+        <Button ghost testID="album-share" title={album.role === 'owner' || album.role === 'admin' ? 'Share' : 'People'} onPress={() => setSharing(true)} />
         <Button ghost testID="album-back" title="Albums" onPress={onBack} />
       </View>
       <PhotoGrid testID="album-grid" load={load} onOpen={onOpen} empty="No photos in this album yet. Add some from the viewer." />

@@ -25,6 +25,7 @@ export function TimelineScreen({ onOpen }: { onOpen: (photos: Photo[], index: nu
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const busy = useRef(false);
+  const withPartners = useRef(false);
 
   const loadPage = useCallback(
     async (from: string | null) => {
@@ -32,7 +33,9 @@ export function TimelineScreen({ onOpen }: { onOpen: (photos: Photo[], index: nu
       busy.current = true;
       setLoading(true);
       try {
-        const page = await api.photos(from);
+        // Partners' photos join the timeline when any "show in my timeline" switch is on.
+        if (from === null) withPartners.current = await api.partners().then((p) => p.shared_with_me.some((s) => s.in_timeline), () => false);
+        const page = await api.photos(from, 60, withPartners.current);
         setPhotos((old) => (from === null ? merge([], page.items) : merge(old, page.items)));
         cache.upsert(page.items);
         await cache.save();

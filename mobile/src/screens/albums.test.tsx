@@ -51,7 +51,7 @@ it('lists albums with their covers and counts, opens one into the grid and the v
   fireEvent.press(await screen.findByTestId('tab-albums'));
   expect(await screen.findByText('Summer')).toBeTruthy();
   expect(screen.getByText('1 photo')).toBeTruthy();
-  expect(screen.getByText('2 photos · shared by Grace')).toBeTruthy();
+  expect(screen.getByText('2 photos · Shared by Grace · you: viewer')).toBeTruthy();
   expect(screen.getByText('0 photos')).toBeTruthy();
   expect(screen.getByTestId('album-cover-a1')).toBeTruthy();
   expect(screen.queryByTestId('album-cover-a2')).toBeNull();

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ApiError } from '../api/errors';
-import type { Album, Photo } from '../api/types';
+import type { Album, AlbumMember, Family, Partners, Photo, ShareLink } from '../api/types';
 import { FakeClock, FakeServer } from './fakeServer';
 
 export interface HttpFake {
@@ -19,6 +19,14 @@ export interface HttpFake {
   albumPhotos: Map<string, string[]>;
   /** The `q` of every GET /search, in order. */
   queries: string[];
+  /** Album id -> its members (GET/POST/PATCH/DELETE /albums/{id}/members). */
+  members: Map<string, AlbumMember[]>;
+  /** GET /family; null answers 404 family_not_found. */
+  family: Family | null;
+  partners: Partners;
+  links: ShareLink[];
+  /** The `with_partners` of every GET /photos, in order. */
+  photoQueries: (string | null)[];
   /** Answer every authenticated call with 401 from now on. */
   revoke(): void;
   close(): Promise<void>;
@@ -56,6 +64,11 @@ export async function startHttpFake(): Promise<HttpFake> {
     albums: [],
     albumPhotos: new Map(),
     queries: [],
+    members: new Map(),
+    family: null,
+    partners: { shared_with_me: [], shared_by_me: [] },
+    links: [],
+    photoQueries: [],
     revoke: () => {
       revoked = true;
     },
@@ -94,7 +107,63 @@ export async function startHttpFake(): Promise<HttpFake> {
           const to = from + state.pageSize;
           return send(200, { items: items.slice(from, to), next_cursor: to < items.length ? String(to) : null });
         };
-        if (path === '/photos') return page(state.photos);
+        if (path === '/photos') {
+          state.photoQueries.push(query.get('with_partners'));
+          return page(state.photos);
+        }
+        if (path === '/family') return state.family ? send(200, state.family) : send(404, { code: 'family_not_found', detail: 'you are in no family' });
+        if (path === '/partners' && req.method === 'GET') return send(200, state.partners);
+        if (path === '/partners' && req.method === 'POST') {
+          const m = state.family?.members.find((x) => x.user.id === body.user_id);
+          if (!m) return send(404, { code: 'user_not_found', detail: 'no such user in your family' });
+          state.partners.shared_by_me.push({ user: { id: m.user.id, display_name: m.user.display_name } });
+          return send(201, { user: m.user });
+        }
+        const partner = /^\/partners\/([^/]+)$/.exec(path);
+        if (partner && req.method === 'PATCH') {
+          const p = state.partners.shared_with_me.find((x) => x.user.id === partner[1]);
+          if (!p) return send(404, { code: 'partner_not_found', detail: 'no such partner' });
+          p.in_timeline = body.in_timeline;
+          return send(200, p);
+        }
+        if (partner && req.method === 'DELETE') {
+          state.partners.shared_by_me = state.partners.shared_by_me.filter((x) => x.user.id !== partner[1]);
+          return send(204, undefined);
+        }
+        if (path === '/links' && req.method === 'GET') return send(200, { items: state.links, next_cursor: null });
+        if (path === '/links' && req.method === 'POST') {
+          const n = state.links.length + 1;
+          const link: ShareLink = { id: `l${n}`, key: `key${n}`, url: `${state.url}/#/s/key${n}`, kind: 'album', album_id: body.album_id, expires_at: body.expires_at ?? null, expired: false, has_password: !!body.password, allow_download: body.allow_download ?? true };
+          state.links.unshift(link);
+          return send(201, link);
+        }
+        const link = /^\/links\/([^/]+)$/.exec(path);
+        if (link && req.method === 'DELETE') {
+          state.links = state.links.filter((l) => l.id !== link[1]);
+          return send(204, undefined);
+        }
+        const members = /^\/albums\/([^/]+)\/members(?:\/([^/]+))?$/.exec(path);
+        if (members) {
+          const list = state.members.get(members[1]) ?? [];
+          state.members.set(members[1], list);
+          if (req.method === 'GET') return send(200, { members: list });
+          if (req.method === 'POST') {
+            const m = state.family?.members.find((x) => x.user.id === body.user_id || x.user.email === body.email);
+            if (!m) return send(404, { code: 'user_not_found', detail: 'no account with that email' });
+            if (list.some((x) => x.user.id === m.user.id)) return send(409, { code: 'already_member', detail: 'already a member' });
+            const added: AlbumMember = { user: { id: m.user.id, display_name: m.user.display_name }, role: body.role };
+            list.push(added);
+            return send(201, added);
+          }
+          const i = list.findIndex((x) => x.user.id === members[2]);
+          if (i < 0) return send(404, { code: 'member_not_found', detail: 'not a member' });
+          if (req.method === 'PATCH') {
+            list[i].role = body.role;
+            return send(200, list[i]);
+          }
+          list.splice(i, 1);
+          return send(204, undefined);
+        }
         if (path === '/search') {
           const q = (query.get('q') ?? '').toLowerCase();
           state.queries.push(q);
