@@ -33,9 +33,21 @@ export function TimelineScreen({ onOpen }: { onOpen: (photos: Photo[], index: nu
       busy.current = true;
       setLoading(true);
       try {
-        // Partners' photos join the timeline when any "show in my timeline" switch is on.
-        if (from === null) withPartners.current = await api.partners().then((p) => p.shared_with_me.some((s) => s.in_timeline), () => false);
-        const page = await api.photos(from, 60, withPartners.current);
+        // Partners' photos join the timeline when any "show in my timeline" switch is on. The
+        // switch is re-read beside the first page (not before it); only when it changed is the
+        // first page asked again, so a refresh costs one round trip as before.
+        let page;
+        if (from === null) {
+          const asked = withPartners.current;
+          const [first, merged] = await Promise.all([
+            api.photos(null, 60, asked),
+            api.partners().then((p) => p.shared_with_me.some((s) => s.in_timeline), () => asked),
+          ]);
+          withPartners.current = merged;
+          page = merged === asked ? first : await api.photos(null, 60, merged);
+        } else {
+          page = await api.photos(from, 60, withPartners.current);
+        }
         setPhotos((old) => (from === null ? merge([], page.items) : merge(old, page.items)));
         cache.upsert(page.items);
         await cache.save();

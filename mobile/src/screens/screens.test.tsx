@@ -225,7 +225,9 @@ it('opens the viewer with date, camera and place, and marks a favorite', async (
     fireEvent.press(screen.getByTestId('viewer-close'));
   });
   expect(await screen.findByTestId('timeline')).toBeTruthy();
-  await waitFor(() => expect(screen.queryByTestId('timeline-loading')).toBeNull());
+  // The timeline reloads over the real HTTP fake (sync, partners and the first page); with jest
+  // workers busy that takes more than waitFor's 1 s default: wait for it, it is not a speed check.
+  await waitFor(() => expect(screen.queryByTestId('timeline-loading')).toBeNull(), { timeout: 10_000 });
 });
 
 it('waits for Wi-Fi on a cellular network when asked to, and goes when allowed', async () => {
