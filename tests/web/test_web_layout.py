@@ -277,3 +277,37 @@ def test_a_long_press_selects_on_a_phone(browser: Any, web_server: Server, stand
         assert row[-1]["x"] + row[-1]["w"] == pytest.approx(geometry["width"], abs=1.5)
     page.screenshot(path=str(artifacts / "select-phone.png"))
     t.close()
+
+
+class Processed(StandIn):
+    """The first /timeline answer is from before the newest photo was processed: it counts that
+    photo under the upload month (2026-12), while every /photos page already has its EXIF date."""
+
+    def __init__(self, thumb: str) -> None:
+        super().__init__(thumb)
+        self.answers = 0
+
+    def months(self) -> list[dict[str, Any]]:
+        self.answers += 1
+        fresh = super().months()
+        if self.answers > 1:
+            return fresh
+        fresh[0]["count"] -= 1  # December 2024 holds one photo: before processing, it had none
+        return [{"month": "2026-12", "count": 1}] + [m for m in fresh if m["count"]]
+
+
+def test_a_photo_processed_between_the_counts_and_the_page_is_under_its_own_month(
+    browser: Any, web_server: Server, photos: Path
+) -> None:
+    stale = Processed(_thumb(photos))
+    tab = open_tab(browser, web_server, stale)
+    try:
+        page = tab.page
+        page.wait_for_selector('.month[data-month="2024-12"]')
+        headings = page.eval_on_selector_all(".month", "els => els.map((e) => e.dataset.month)")
+        assert "2026-12" not in headings
+        assert headings[:2] == ["2024-12", "2024-11"]
+        assert "1 photo" in page.inner_text('.month[data-month="2024-12"]')
+        assert stale.answers >= 2  # the counts were read again after the page
+    finally:
+        tab.close()

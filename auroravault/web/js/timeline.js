@@ -99,6 +99,17 @@ export class Timeline extends EventTarget {
     this.total = months ? this.months.reduce((sum, m) => sum + m.count, 0) : 0;
     if (months) this.layout();
     await this.ensure(months ? Math.min(this.total, PAGE) - 1 : PAGE - 1);
+    // A photo processed between the counts and the page has moved to the month it was taken
+    // in: the counts are read again, after the page, so nothing is left under the wrong month.
+    if (months && this.misplaced()) {
+      const again = await source.months();
+      if (source !== this.source) return;
+      this.months = (Array.isArray(again) ? again : again.months || []).map((m) => ({ ...m }));
+      this.total = this.months.reduce((sum, m) => sum + m.count, 0);
+      for (const el of this.headings.values()) el.remove();
+      this.headings.clear();
+      this.layout();
+    }
     if (!months) this.layout();
     this.render();
     this.dispatchEvent(new Event('loaded'));
@@ -171,6 +182,13 @@ export class Timeline extends EventTarget {
       start += m.count;
       return group;
     });
+  }
+
+  // Whether a loaded photo lies outside the month the counts put it in.
+  misplaced() {
+    return this.groups.some((g) =>
+      this.photos.slice(g.start, g.start + g.count).some((photo) => this.source.group(photo) !== g.key),
+    );
   }
 
   photoGroups() {
