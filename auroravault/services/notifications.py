@@ -49,7 +49,12 @@ Renderer = Callable[[dict[str, Any]], Awaitable[Message | None]]
 
 async def queue_welcome(queue: JobQueue, user: User) -> None:
     """Queue the one welcome email of ``user`` (used by the app and by ``auroravault user create``)."""
-    await queue.enqueue(SEND_EMAIL, {"template": "welcome", "user_id": user.id}, dedupe_key=f"welcome:{user.id}")
+    await queue_welcome_of(queue, user.id)
+
+
+async def queue_welcome_of(queue: JobQueue, user_id: str) -> None:
+    """The same by id: the ``user.registered`` subscriber (``auroravault/bus``), once per user."""
+    await queue.enqueue(SEND_EMAIL, {"template": "welcome", "user_id": user_id}, dedupe_key=f"welcome:{user_id}")
 
 
 def wants(user: User, template: str) -> bool:
