@@ -107,3 +107,16 @@ async def put_without_complete(client: AppClient, token: str, path: Path) -> dic
         put = await direct.request(upload["method"], upload["url"], content=data, headers=upload["headers"])
     assert put.status_code == 200, put.text
     return item
+
+
+def mailed(settings: Settings, to: str) -> list[str]:
+    """Subjects of the mails the log mailer wrote to ``to`` (the outbox), oldest first."""
+    from tests.mail.conftest import parse
+
+    outbox = settings.data_path / "outbox"
+    found = []
+    for eml in sorted(outbox.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = parse(eml.read_bytes())
+        if message["To"] == to:
+            found.append(str(message["Subject"]))
+    return found

@@ -49,3 +49,47 @@ async def test_a_presigned_put_alone_makes_the_photo_ready(
         done = await client.post(f"/api/v1/uploads/{item['batch_id']}/complete", json={}, headers=auth(token))
         assert done.status_code == 200, done.text
         assert done.json()["items"][0]["status"] in ("processing", "done", "ready")
+
+
+async def test_the_test_event_is_skipped_and_odd_keys_are_decoded(tmp_path: Path, moto_server: str) -> None:
+    settings = await migrated(cloud_env(tmp_path, moto_server, s3_notifications="sqs"))
+    bodies = queued_bodies(settings)  # what configuring the notification sent
+    assert any(json.loads(b).get("Event") == "s3:TestEvent" for b in bodies)
+    assert all(read_body(b, settings.s3.bucket).test for b in bodies)
+
+    # A key with a space and a plus: S3 (moto) sends it URL-encoded, "+" for the space.
+    odd = "u_someone/p_a b+c/original"
+    s3(settings).put_object(Bucket=settings.s3.bucket, Key=odd, Body=b"bytes")
+    [body] = queued_bodies(settings)
+    assert "p_a+b%2Bc" in body
+    assert read_body(body, settings.s3.bucket).created == [odd]
+    # The same key from another bucket is not ours.
+    assert read_body(body, "another-bucket").created == []
+
+
+async def test_duplicates_unknown_and_variant_keys_make_no_work(
+    tmp_path: Path, moto_server: str, photos_dir: Path
+) -> None:
+    settings = await migrated(cloud_env(tmp_path, moto_server, s3_notifications="sqs"))
+    async with app_client(create_app(settings)) as client:
+        services = client.app.state.services
+        events = services.events
+        token = (await register(client))["token"]
+        await drain_queue(client)
+        item = await put_without_complete(client, token, photos_dir / "Landscape_2.jpg")
+        [notification] = queued_bodies(settings)
+        for _ in range(3):  # at least once: the same notification, three times
+            assert await events.handle_body(notification)
+        jobs = await services.meta.list_jobs(None, 100)
+        assert [j.kind for j in jobs].count("process_photo") == 1
+        await services.runner.drain(within=60)
+        assert await _status(client, token, item["photo_id"]) == "ready"
+        assert await events.handle_body(notification)  # long after: still nothing to do
+        assert await services.meta.next_job_due() is None
+
+        owner = (await services.meta.get_photo(item["photo_id"])).owner_id
+        assert await events.confirm_key(f"{owner}/{item['photo_id']}/thumb.webp") == "ignored"
+        assert await events.confirm_key(f"{owner}/{item['photo_id']}/preview.webp") == "ignored"
+        assert await events.confirm_key(f"u_nobody/{item['photo_id']}/original") == "unknown"
+        assert await events.confirm_key("u_nobody/p_nothing/original") == "unknown"
+        assert await services.meta.next_job_due() is None
