@@ -7,6 +7,7 @@ of ``auroravault migrate`` on it, as an operator would.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,10 @@ def cloud_env(tmp_path: Path, moto: str, *, bus: str = "eventbridge", s3_notific
 
 
 def _keys() -> dict[str, str]:
-    return {"aws_access_key_id": MOTO_CREDENTIALS["access_key"], "aws_secret_access_key": MOTO_CREDENTIALS["secret_key"]}
+    return {
+        "aws_access_key_id": MOTO_CREDENTIALS["access_key"],
+        "aws_secret_access_key": MOTO_CREDENTIALS["secret_key"],
+    }
 
 
 async def migrated(env: dict[str, str]) -> Settings:
@@ -92,7 +96,7 @@ async def drain_queue(client: AppClient) -> int:
 
 async def put_without_complete(client: AppClient, token: str, path: Path) -> dict[str, Any]:
     """Init a one-photo batch and PUT its bytes straight to S3 (moto); no ``complete``."""
-    data = path.read_bytes()
+    data = await asyncio.to_thread(path.read_bytes)
     spec = {
         "filename": path.name,
         "size": len(data),

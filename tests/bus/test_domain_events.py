@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -55,4 +56,18 @@ async def test_eventbridge_unreachable_the_welcome_mail_still_goes(tmp_path: Pat
         await register(client, email="lin@example.com")  # 201: the request never fails on its events
         await client.app.state.services.runner.drain(within=30)
     [subject] = mailed(settings, "lin@example.com")
+    assert "welcome" in subject.lower()
+
+
+async def test_an_app_instance_polls_the_events_queue_by_itself(tmp_path: Path, moto_server: str) -> None:
+    env = cloud_env(tmp_path, moto_server, s3_notifications="off")
+    env |= {"AURORAVAULT_JOBS__ENABLED": "true", "AURORAVAULT_BUS__WAIT_SECONDS": "1"}
+    settings = await migrated(env)
+    async with app_client(create_app(settings)) as client:
+        await register(client, email="kim@example.com")
+        for _ in range(200):  # the runner's periodic long poll, then the mail job
+            if mailed(settings, "kim@example.com"):
+                break
+            await asyncio.sleep(0.1)
+    [subject] = mailed(settings, "kim@example.com")
     assert "welcome" in subject.lower()
