@@ -27,6 +27,8 @@ from auroravault.services.uploads import UploadService
 
 log = logging.getLogger("auroravault.bus.consumer")
 
+BURST_ROUNDS = 20  # polls in one tick while every answer is full (10 messages)
+
 
 class EventsConsumer:
     def __init__(self, settings: Settings, uploads: UploadService, bus: Bus) -> None:
@@ -35,9 +37,10 @@ class EventsConsumer:
         self.bus = bus
         self._client: Any = None
 
-    def _sqs(self) -> Any:
-        if self._client is None:
-            self._client = client(self.settings.bus, "sqs", read_timeout=self.settings.bus.wait_seconds + 10)
+    async def _sqs(self) -> Any:
+        if self._client is None:  # made in a thread: loading boto3's service model takes a while
+            timeout = self.settings.bus.wait_seconds + 10
+            self._client = await asyncio.to_thread(client, self.settings.bus, "sqs", read_timeout=timeout)
         return self._client
 
     # -- one message -----------------------------------------------------------------------
@@ -84,7 +87,7 @@ class EventsConsumer:
         """One long poll of the events queue; returns how many messages were handled."""
         url = self.settings.bus.events_queue_url
         wait = self.settings.bus.wait_seconds if wait_seconds is None else wait_seconds
-        sqs = self._sqs()
+        sqs = await self._sqs()
         answer = await asyncio.to_thread(
             sqs.receive_message, QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait
         )
@@ -99,7 +102,13 @@ class EventsConsumer:
     async def poll_guarded(self) -> None:
         """The runner's periodic task: one poll; the queue unreachable is a warning, not a trace."""
         try:
-            await self.poll()
+            for _ in range(BURST_ROUNDS):  # a full answer: more are waiting, read on at once
+                if await self.poll() < 10:
+                    break
+        except asyncio.CancelledError:
+            # The runner stopping: what was received and not yet deleted comes back after
+            # its visibility timeout, and is handled again, harmlessly.
+            log.info("events queue: poll cut short at shutdown")
         except Exception as exc:
             log.warning("events queue not read now: %s", exc)
             await asyncio.sleep(self.settings.bus.wait_seconds or 1)

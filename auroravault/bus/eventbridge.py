@@ -32,9 +32,9 @@ class EventBridgeBus(Bus):
         self.backoff = backoff
         self._client: Any = None
 
-    def _events(self) -> Any:
-        if self._client is None:
-            self._client = client(self.settings, "events", read_timeout=10)
+    async def _events(self) -> Any:
+        if self._client is None:  # made in a thread: loading boto3's service model takes a while
+            self._client = await asyncio.to_thread(client, self.settings, "events", read_timeout=10)
         return self._client
 
     async def publish_many(self, events: list[tuple[str, Detail]]) -> None:
@@ -61,7 +61,8 @@ class EventBridgeBus(Bus):
                 for event, detail in pending
             ]
             try:
-                answer = await asyncio.to_thread(self._events().put_events, Entries=entries)
+                eventbridge = await self._events()
+                answer = await asyncio.to_thread(eventbridge.put_events, Entries=entries)
             except Exception as exc:  # unreachable, throttled, refused: all retried alike
                 log.warning("PutEvents failed (attempt %d of %d): %s", attempt + 1, ATTEMPTS, exc)
                 continue
