@@ -19,15 +19,19 @@ from auroravault.bus.setup import migrate_bus
 from auroravault.config import Settings, load_settings
 from tests.api.helpers import auth, content_type_of
 from tests.asgi import AppClient
+from tests.e2e.backends import dynamodb_env
 from tests.servers.moto import MOTO_CREDENTIALS, MOTO_REGION, unique_name
 
 ACCOUNT = "123456789012"  # moto's default account
 
 
-def cloud_env(tmp_path: Path, moto: str, *, bus: str = "eventbridge", s3_notifications: str = "sqs") -> dict[str, str]:
+def cloud_env(
+    tmp_path: Path, moto: str, *, bus: str = "eventbridge", s3_notifications: str = "sqs", meta: str = "sqlite"
+) -> dict[str, str]:
     bucket, queue, bus_name = unique_name("b"), unique_name("events"), unique_name("bus")
     boto3.client("s3", endpoint_url=moto, region_name=MOTO_REGION, **_keys()).create_bucket(Bucket=bucket)
     return {
+        **(dynamodb_env(moto) if meta == "dynamodb" else {}),
         "AURORAVAULT_SERVER__DATA_DIR": str(tmp_path / "data"),
         "AURORAVAULT_SERVER__PUBLIC_URL": "http://testserver.local",
         "AURORAVAULT_JOBS__ENABLED": "false",

@@ -22,11 +22,11 @@ async def _status(client, token: str, photo_id: str) -> str:  # type: ignore[no-
     return status
 
 
-@pytest.mark.parametrize("route", ["sqs", "eventbridge"])
+@pytest.mark.parametrize(("route", "meta"), [("sqs", "sqlite"), ("eventbridge", "sqlite"), ("sqs", "dynamodb")])
 async def test_a_presigned_put_alone_makes_the_photo_ready(
-    tmp_path: Path, moto_server: str, photos_dir: Path, route: str
+    tmp_path: Path, moto_server: str, photos_dir: Path, route: str, meta: str
 ) -> None:
-    settings = await migrated(cloud_env(tmp_path, moto_server, s3_notifications=route))
+    settings = await migrated(cloud_env(tmp_path, moto_server, s3_notifications=route, meta=meta))
     async with app_client(create_app(settings)) as client:
         services = client.app.state.services
         token = (await register(client))["token"]
