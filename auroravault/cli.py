@@ -76,7 +76,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             await meta.migrate()
         finally:
             await meta.close()
-        return await migrate_storage(settings)
+        storage = await migrate_storage(settings)
+        from auroravault.bus.setup import migrate_bus, needed
+
+        return storage + (f"\n{await migrate_bus(settings)}" if needed(settings) else "")
 
     storage = asyncio.run(run())
     print(f"meta store ({settings.meta.backend}) is up to date")

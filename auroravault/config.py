@@ -247,6 +247,22 @@ class LinkSettings(_Section):
     url_ttl_seconds: Annotated[int, Meta(ge=10, le=3600)] = 300
 
 
+class BusSettings(_Section):
+    """Domain events and S3 upload notifications (``auroravault/bus``, docs/bus.md)."""
+
+    backend: Literal["local", "eventbridge"] = "local"
+    bus_name: str = "auroravault"
+    region: str = "us-east-1"
+    endpoint_url: str = ""  # EventBridge, SQS and the bucket notification setup (moto, LocalStack)
+    access_key: str = ""
+    secret_key: str = ""
+    # The events queue (S3 notifications, domain events from EventBridge); empty: no consumer.
+    events_queue_url: str = ""
+    s3_notifications: Literal["off", "sqs", "eventbridge"] = "off"
+    # The long poll of each app instance's consumer (SQS allows at most 20 seconds).
+    wait_seconds: Annotated[int, Meta(ge=0, le=20)] = 5
+
+
 class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
@@ -268,6 +284,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     smtp: SmtpSettings = msgspec.field(default_factory=SmtpSettings)
     ses: SesSettings = msgspec.field(default_factory=SesSettings)
     links: LinkSettings = msgspec.field(default_factory=LinkSettings)
+    bus: BusSettings = msgspec.field(default_factory=BusSettings)
 
     # -- derived paths -------------------------------------------------------
     @property

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from auroravault.bus import build_bus
+from auroravault.bus.consumer import EventsConsumer
+from auroravault.bus.events import Bus
+from auroravault.bus.wiring import Publishers, subscribe_defaults
 from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
 from auroravault.jobs.queue import JobQueue
@@ -68,6 +72,8 @@ class Services:
     sharing: SharingService
     links: LinkService
     public: PublicService
+    bus: Bus
+    events: EventsConsumer | None  # the events queue's consumer, when bus.events_queue_url is set
 
     @classmethod
     def build(
@@ -116,6 +122,18 @@ class Services:
         sync = SyncService(meta, settings)
         runner.daily("feed_pruning", sync.prune, hour=2)
         queue.on_enqueue(runner.wake)
+        # Domain events and S3 notifications (auroravault/bus, docs/bus.md).
+        bus = build_bus(settings)
+        subscribe_defaults(bus, queue)
+        publish = Publishers(bus)
+        processing.on_ready, deletion.on_deleted, families.on_joined = (
+            publish.photo_ready,
+            publish.photo_deleted,
+            publish.family_joined,
+        )
+        events = EventsConsumer(settings, uploads, bus) if settings.bus.events_queue_url else None
+        if events is not None:
+            runner.every("events_queue", 1.0, events.poll_guarded)
         services = cls(
             settings=settings,
             meta=meta,
@@ -125,7 +143,7 @@ class Services:
             accounts=AccountService(
                 meta,
                 settings,
-                on_user_created=notifications.user_created,
+                on_user_created=publish.user_registered,
                 on_reset_requested=notifications.password_reset_requested,
                 on_login=places_backfill.user_logged_in,
             ),
@@ -151,9 +169,11 @@ class Services:
             families=families,
             users_admin=UsersAdminService(meta),
             albums=albums,
-            sharing=SharingService(meta, on_member_added=sharing_mail.member_added),
+            sharing=SharingService(meta, on_member_added=publish.album_shared(sharing_mail.member_added)),
             links=LinkService(meta, settings, executors.passwords),
             public=PublicService(meta, blobs, settings, signing_secret(settings), uploads, executors.passwords),
+            bus=bus,
+            events=events,
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         services.accounts.invites = families  # an invitation lets its holder register and join
@@ -163,6 +183,9 @@ class Services:
         """Release every adapter, then stop the thread pools (the runner is stopped before)."""
         try:
             self.processing.close()
+            if self.events is not None:
+                await self.events.close()
+            await self.bus.close()
             await self.mailer.close()
             await self.blobs.close()
             await self.meta.close()

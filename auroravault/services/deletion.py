@@ -20,6 +20,7 @@ the mark and the enqueue).
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -47,6 +48,8 @@ class DeletionService:
         self.blobs = blobs
         self.queue = queue
         self.settings = settings
+        # A photo was deleted for good (``photo.deleted`` on the bus, ``auroravault/bus``).
+        self.on_deleted: Callable[[Photo], Awaitable[None]] | None = None
 
     async def queue_deletions(self, photos: list[Photo]) -> None:
         """Queue the job of each photo marked for deletion (once per mark)."""
@@ -67,6 +70,8 @@ class DeletionService:
             await self.blobs.delete(key)
         if await self.meta.finish_deletion(photo.id, utcnow()):
             log.info("photo %s of %s deleted for good", photo.id, photo.owner_id)
+            if self.on_deleted is not None:
+                await self.on_deleted(photo)
 
     async def expire_trash(self) -> int:
         """The daily task: queue the deletion of every photo whose time in the trash is up."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -127,6 +128,8 @@ class FamilyService:
         self.meta = meta
         self.queue = queue
         self.settings = settings
+        # Someone joined a family (``family.joined`` on the bus, ``auroravault/bus``).
+        self.on_joined: Callable[[FamilyMember], Awaitable[None]] | None = None
 
     # -- reading ----------------------------------------------------------------------------
     async def _mine(self, user: User, *, owner: bool = False) -> tuple[Family, FamilyMember]:
@@ -264,6 +267,8 @@ class FamilyService:
             raise Gone("invite_expired", "this invitation has expired; ask for a new one")
         if outcome == "invite_not_found" or isinstance(outcome, str):
             raise NotFound("invite_not_found", "this invitation is unknown, used or revoked")
+        if self.on_joined is not None:
+            await self.on_joined(outcome)
         family = await self.meta.get_family(outcome.family_id)
         if family is None:
             raise _not_found()

@@ -8,6 +8,8 @@ Delivery guarantee: at least once, and exactly once unless the process dies in t
 instant between the mail server accepting the message and the job recording it.
 
 - Enqueueing is idempotent (``welcome:<user_id>``, ``reset:<request id>``): one job per event.
+  The welcome is queued by the ``user.registered`` subscriber (``auroravault/bus/wiring.py``):
+  in process on the local bus, from the events queue when the event went through EventBridge.
 - No payload holds a secret (admins read payloads). A reset job carries a request id; the
   job mints the single-use token when it sends the mail, stores only its hash, and puts the
   token in the mail alone. A rerun after a send finds the marker and mints nothing.
@@ -49,7 +51,12 @@ Renderer = Callable[[dict[str, Any]], Awaitable[Message | None]]
 
 async def queue_welcome(queue: JobQueue, user: User) -> None:
     """Queue the one welcome email of ``user`` (used by the app and by ``auroravault user create``)."""
-    await queue.enqueue(SEND_EMAIL, {"template": "welcome", "user_id": user.id}, dedupe_key=f"welcome:{user.id}")
+    await queue_welcome_of(queue, user.id)
+
+
+async def queue_welcome_of(queue: JobQueue, user_id: str) -> None:
+    """The same by id: the ``user.registered`` subscriber (``auroravault/bus``), once per user."""
+    await queue.enqueue(SEND_EMAIL, {"template": "welcome", "user_id": user_id}, dedupe_key=f"welcome:{user_id}")
 
 
 def wants(user: User, template: str) -> bool:
@@ -71,9 +78,6 @@ class NotificationService:
         self.renderers: dict[str, Renderer] = {}
 
     # -- enqueueing (request path) -----------------------------------------------------
-    async def user_created(self, user: User) -> None:
-        await queue_welcome(self.queue, user)
-
     async def password_reset_requested(self, user: User) -> None:
         """Queue the reset email. Its token is made when the job runs, never stored in the job."""
         request_id = new_id("rr_")

@@ -36,6 +36,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,6 +127,8 @@ class ProcessingService:
         images = settings.images
         memory = max(images.decode_memory_bytes, images.max_decode_bytes)
         self.pool = DecodePool(images.concurrency or default_workers(), memory)
+        # A photo became ready (``photo.ready`` on the bus, ``auroravault/bus``).
+        self.on_ready: Callable[[Photo], Awaitable[None]] | None = None
 
     # -- the job's lifecycle ------------------------------------------------------------
     def arrival_job(self, upload: Upload) -> Job:
@@ -366,6 +369,8 @@ class ProcessingService:
         )
         if await self.meta.save_processed_photo(ready, "processing"):
             await videos.pair_live(self.meta, ready, self.settings.videos)
+            if self.on_ready is not None:
+                await self.on_ready(ready)
 
 
 def _fallback_taken_at(photo: Photo) -> str | None:
