@@ -175,6 +175,17 @@ def build(
     return {"files": count, "zip_bytes": out.stat().st_size, "unzipped_bytes": unpacked, "dependencies": len(pins)}
 
 
+def image_context(folder: Path, runtime: str, arch: str, profile: str) -> int:
+    """The docker build context of the jobs image: Dockerfile, pinned requirements, the package."""
+    pins = runtime_requirements(runtime, arch, profile=profile)
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(ROOT / PACKAGE, folder / PACKAGE, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.pyc", "*.pyo"))
+    shutil.copy(ROOT / "deploy" / "aws" / "Dockerfile.jobs", folder / "Dockerfile")
+    (folder / "requirements.txt").write_text("".join(f"{name}=={ver}\n" for name, ver in pins.items()))
+    return len(pins)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runtime", choices=sorted(RUNTIMES), default="python3.12")
@@ -182,7 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "auroravault-lambda.zip")
     parser.add_argument("--profile", choices=sorted(PROFILES), default="api", help="api: the HTTP and events functions")
     parser.add_argument("--with-boto3", action="store_true", help="ship boto3 instead of the runtime's")
+    parser.add_argument("--image-context", type=Path, help="write the jobs image's docker context here instead")
     args = parser.parse_args(argv)
+    if args.image_context:
+        count = image_context(args.image_context, args.runtime, args.arch, args.profile)
+        print(f"{args.image_context}: Dockerfile, requirements.txt ({count} pins), auroravault/")
+        return 0
     try:
         sizes = build(args.out, args.runtime, args.arch, args.with_boto3, args.profile)
     except BuildError as exc:

@@ -112,3 +112,18 @@ def test_python_3_11s_old_glibc_is_refused_with_the_reason(tmp_path: Path) -> No
     assert done.returncode == 1
     assert "glibc 2.26" in done.stderr and "no wheel" in done.stderr
     assert not out.exists()
+
+
+def test_the_jobs_image_context_pins_ffmpeg_and_scipy(tmp_path: Path) -> None:
+    folder = tmp_path / "jobs-image"
+    done = subprocess.run(
+        [sys.executable, str(TOOL), "--profile", "full", "--image-context", str(folder)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    pins = dict(line.split("==") for line in (folder / "requirements.txt").read_text().split())
+    assert {"av", "scipy", "numpy", "pillow", "mangum", "litestar"} <= set(pins)
+    assert "boto3" not in pins  # the base image's
+    assert "uvloop" not in pins and "watchfiles" not in pins  # uvicorn's server extras: no server here
+    assert (folder / "auroravault" / "aws" / "http.py").is_file()
+    assert not list(folder.rglob("__pycache__"))
+    assert 'CMD ["auroravault.aws.jobs_handler.handler"]' in (folder / "Dockerfile").read_text()
