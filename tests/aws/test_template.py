@@ -214,3 +214,42 @@ def test_the_bucket_is_private_encrypted_and_tells_eventbridge() -> None:
         "album.shared",
         "family.joined",
     }
+
+
+# What only `auroravault migrate` calls (the operator's migrate policy, docs/aws.md), and what a
+# transaction is authorised as: IAM has no Transact* actions, each item needs its own.
+MIGRATE_ONLY = {"CreateTable", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive", "Scan"}
+TRANSACTIONS = {
+    "TransactWriteItems": {"PutItem", "UpdateItem", "DeleteItem", "ConditionCheckItem"},
+    "TransactGetItems": {"GetItem"},
+}
+S3_ACTIONS = {
+    "HeadObject": "s3:GetObject",
+    "GetObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
+    "DeleteObject": "s3:DeleteObject",
+    "CopyObject": "s3:PutObject",
+    "CreateMultipartUpload": "s3:PutObject",
+    "UploadPart": "s3:PutObject",
+    "CompleteMultipartUpload": "s3:PutObject",
+    "AbortMultipartUpload": "s3:AbortMultipartUpload",
+    "ListParts": "s3:ListMultipartUploadParts",
+    "ListObjectsV2": "s3:ListBucket",
+    "HeadBucket": "s3:ListBucket",
+}
+
+
+def test_the_functions_may_make_every_call_the_adapters_make_but_migrations() -> None:
+    from tests.ops.test_compose import called_operations
+
+    granted = {a for owner, s in _statements() if owner == "DataAccessPolicy" for a in _listed(s["Action"])}
+    package = ROOT / "auroravault"
+    modules = sorted((package / "meta" / "dynamodb").glob("*.py"))
+    calls = set().union(*(called_operations(module, "dynamodb") for module in modules)) - MIGRATE_ONLY
+    assert "TransactWriteItems" in calls and "Query" in calls
+    needed = set().union(*(TRANSACTIONS.get(op, {op}) for op in calls))
+    assert {f"dynamodb:{op}" for op in needed} <= granted
+    s3 = called_operations(package / "storage" / "s3.py", "s3") - {"CreateBucket", "PutBucketCors"}
+    assert s3 <= set(S3_ACTIONS), s3 - set(S3_ACTIONS)
+    assert {S3_ACTIONS[op] for op in s3 | {"ListObjectsV2"}} <= granted
+    assert "ses:SendRawEmail" in granted
