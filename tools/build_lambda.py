@@ -10,7 +10,9 @@ The runtime decides which wheels run: python3.11 is Amazon Linux 2 (glibc 2.26),
 and python3.13 Amazon Linux 2023 (glibc 2.34). A pinned dependency that ships only wheels for
 a newer glibc (numpy 2.4 needs 2.27) cannot run on python3.11; the build says so and stops.
 
-Left out on purpose: boto3 and its stack (the Lambda runtime ships them; ``--with-boto3`` adds
+Left out of the default ``api`` profile (the HTTP and events functions): FFmpeg (``av``) and the
+MinIO client (``--profile full`` keeps them; the jobs function's image is built with it). Left
+out of both: boto3 and its stack (the Lambda runtime ships them; ``--with-boto3`` adds
 them) and uvicorn's ``standard`` extras (uvloop, httptools, websockets, watchfiles: a server's
 speed-ups; on Lambda Mangum is the server). See docs/aws.md.
 """
@@ -40,16 +42,18 @@ ARCHES = {"x86_64": "x86_64", "arm64": "aarch64"}
 #: Provided by the Lambda runtime itself (added with --with-boto3).
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six"}
 #: What each function's package leaves out. The HTTP API and the events queue never decode a
-#: video or build a place index (the jobs do); FFmpeg, SciPy and NumPy alone are ~250 MB
-#: unzipped, Lambda's limit for a zip, so the jobs function runs from the container image.
-PROFILES: dict[str, set[str]] = {"api": {"av", "scipy", "numpy"}, "full": set()}
+#: video (the jobs do) and never talk to MinIO (S3 on AWS); FFmpeg (``av``) alone is 103 MB
+#: unzipped, and Lambda's limit for a zip is 250 MB, so the jobs function runs from the
+#: container image (``--image-context``). NumPy and SciPy stay: a location edited through the
+#: API is reverse-geocoded in the request.
+PROFILES: dict[str, set[str]] = {"api": {"av", "minio", "pycryptodome"}, "full": set()}
 #: Lambda's limit on a function's unzipped code (bytes).
 UNZIPPED_LIMIT = 250 * 1024 * 1024
 #: Extras not wanted on Lambda, per package.
 DROPPED_EXTRAS = {"uvicorn": {"standard"}}
 #: Folders and files never shipped, wherever they are.
 SKIP_DIRS = {"__pycache__", "tests", "test"}
-SKIP_SUFFIXES = (".pyc", ".pyo")
+SKIP_SUFFIXES = (".pyc", ".pyo", ".map")  # source maps (Swagger UI's): never served
 #: Fixed time stamps so the same inputs give the same zip.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
