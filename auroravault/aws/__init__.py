@@ -1,1 +1,5 @@
-"""AWS Lambda entry points (issue 17): the events queue handler, and the others beside it."""
+"""AuroraVault on AWS Lambda (docs/aws.md): the entry points the CloudFormation template names.
+
+``http.handler`` (API Gateway HTTP API -> Mangum -> the Litestar app), ``jobs_handler.handler``
+(the SQS jobs queue) and ``events_handler.handler`` (S3 notifications and domain events).
+"""
