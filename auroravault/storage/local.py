@@ -29,6 +29,7 @@ from auroravault.executors import bounded_pool, run_in
 from auroravault.scratch import remove_stale
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.local_multipart import MULTIPART_DIR, LocalMultipart
+from auroravault.storage.local_receive import write_hashed
 from auroravault.storage.signing import UrlSigner
 
 log = logging.getLogger("auroravault.storage.local")
@@ -122,29 +123,19 @@ class LocalBlobStore(LocalMultipart):
         """Stream a signed upload into place.
 
         Refuses (``Invalid``) a body longer or shorter than ``size`` or whose sha256
-        differs from the signed one; nothing is stored then. Memory stays at one chunk.
+        differs from the signed one; nothing is stored then. Memory stays at two batches
+        (``storage/local_receive.py``).
         """
         target = self.path_of(key)
         temp = self._temp_path()
         digest = hashlib.sha256()
-        received = 0
-        buffer = bytearray()
         try:
-            await self._run(self._tmp.mkdir, parents=True, exist_ok=True)
-            fh = await self._run(open, temp, "wb")
+            fh = await self._run(_open_temp, temp)
             try:
-                async for chunk in body:
-                    received += len(chunk)
-                    if received > size:
-                        raise Invalid(
-                            "body_too_large", f"the body is longer than the {size} bytes the URL was signed for"
-                        )
-                    buffer += chunk
-                    if len(buffer) >= CHUNK:
-                        data, buffer = bytes(buffer), bytearray()
-                        await self._run(_write_and_hash, fh, digest, data)
-                if buffer:
-                    await self._run(_write_and_hash, fh, digest, bytes(buffer))
+                too_large = Invalid(
+                    "body_too_large", f"the body is longer than the {size} bytes the URL was signed for"
+                )
+                received = await write_hashed(self._run, fh, digest, body, size=size, too_large=too_large)
                 await self._run(_flush, fh)
             finally:
                 await self._run(_close_quietly, fh)
@@ -236,9 +227,10 @@ class LocalBlobStore(LocalMultipart):
 
 
 # -- blocking helpers, run in worker threads ------------------------------------------------
-def _write_and_hash(fh: object, digest: hashlib._Hash, data: bytes) -> None:
-    digest.update(data)
-    fh.write(data)  # type: ignore[attr-defined]
+def _open_temp(temp: Path) -> Any:
+    """Open a new temp file in the temp folder (created on first use): one worker hop."""
+    temp.parent.mkdir(parents=True, exist_ok=True)
+    return open(temp, "wb")
 
 
 def _close_quietly(fh: object) -> None:

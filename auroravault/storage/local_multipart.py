@@ -30,6 +30,7 @@ from urllib.parse import quote, urlencode
 
 from auroravault.errors import Invalid, NotFound, Unavailable
 from auroravault.storage.base import MAX_PARTS, PartInfo, PresignedRequest, validate_key
+from auroravault.storage.local_receive import write_hashed
 from auroravault.storage.signing import UrlSigner
 
 T = TypeVar("T")
@@ -104,21 +105,11 @@ class LocalMultipart:
         folder = await self._open_dir(key, multipart_id)
         temp = folder / f".{secrets.token_hex(8)}.tmp"
         digest = hashlib.md5(usedforsecurity=False)
-        received = 0
-        buffer = bytearray()
         try:
             fh = await self._run(open, temp, "wb")
             try:
-                async for chunk in body:
-                    received += len(chunk)
-                    if received > size:
-                        raise Invalid("body_too_large", f"the part is longer than the {size} bytes it was signed for")
-                    buffer += chunk
-                    if len(buffer) >= CHUNK:  # one worker hop per MiB, not per network chunk
-                        data, buffer = bytes(buffer), bytearray()
-                        await self._run(_write_and_md5, fh, digest, data)
-                if buffer:
-                    await self._run(_write_and_md5, fh, digest, bytes(buffer))
+                too_large = Invalid("body_too_large", f"the part is longer than the {size} bytes it was signed for")
+                received = await write_hashed(self._run, fh, digest, body, size=size, too_large=too_large)
                 await self._run(_flush, fh)
             finally:
                 await self._run(fh.close)
@@ -210,11 +201,6 @@ def _parts(folder: Path) -> list[PartInfo]:
         if match:
             parts.append(PartInfo(number=int(match[1]), size=entry.stat().st_size, etag=match[2]))
     return sorted(parts, key=lambda p: p.number)
-
-
-def _write_and_md5(fh: Any, digest: Any, data: bytes) -> None:
-    digest.update(data)
-    fh.write(data)
 
 
 def _flush(fh: Any) -> None:

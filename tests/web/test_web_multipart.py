@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,3 +62,74 @@ def test_a_large_file_goes_up_in_parts_and_becomes_a_photo(
         assert not re.search(r'"PUT /blobs/\S+ HTTP/1\.1" 200', small_parts_server.log())  # never one PUT
     finally:
         tab.close()
+
+
+def test_a_reload_halfway_resumes_the_parts_and_sends_only_the_missing_ones(
+    browser: Any, small_parts_server: Server, tmp_path: Path
+) -> None:
+    # Playwright sees the page's requests only without a service worker in between.
+    tab = Tab(browser, small_parts_server, service_workers="block")
+    try:
+        page = tab.page
+        start = len(small_parts_server.log())  # the module's server logged the other test's parts
+
+        def landed() -> list[int]:
+            log = small_parts_server.log()[start:]
+            found = re.findall(r'"PUT /blob-parts/\S+?[?&]part=(\d+)\S* HTTP/1\.1" 200', log)
+            return sorted(map(int, found))
+
+        register(page, name="Halfway")
+        big = padded_jpeg(tmp_path / "halfway_there.jpg")
+        digest = hashlib.sha256(big.read_bytes()).hexdigest()
+
+        # Two parts reach storage; every later part hangs, like a very slow link.
+        before: list[int] = []
+
+        def throttle(route: Any) -> None:
+            if route.request.method != "PUT":
+                route.continue_()
+            elif len(before) < 2:
+                before.append(part_number(route.request.url))
+                route.continue_()
+            # else: never answered
+
+        page.route("**/blob-parts/**", throttle)
+        page.set_input_files("#file-input", str(big))
+        deadline = time.monotonic() + 60
+        while len(landed()) < 2:
+            assert time.monotonic() < deadline, "two parts never landed"
+            page.wait_for_timeout(100)
+        arrived = landed()
+        assert arrived == sorted(before)
+
+        # The throttle stays registered (unrouting it would let the hung PUTs through before
+        # the reload); this handler takes precedence for every new request.
+        after: list[int] = []
+
+        def count(route: Any) -> None:
+            if route.request.method == "PUT":
+                after.append(part_number(route.request.url))
+            route.continue_()
+
+        page.route("**/blob-parts/**", count)
+        page.reload()
+        page.wait_for_selector("#resume-banner:not([hidden])")
+        assert page.inner_text("#resume-text").startswith("1 photo was chosen earlier but not finished uploading.")
+        page.click("#resume-yes")
+        page.wait_for_selector('#upload-list li[data-name="halfway_there.jpg"][data-state="done"]', timeout=60_000)
+        page.wait_for_selector('.tile[data-filename="halfway_there.jpg"][data-status="ready"]', timeout=60_000)
+
+        # Only the parts that had not arrived went up again, each once.
+        assert sorted(after) == sorted({1, 2, 3, 4} - set(arrived))
+        [photo] = api_get(page, "/photos?limit=10")["items"]
+        assert photo["size"] == SIZE
+        assert photo["sha256"] == digest
+        assert landed() == [1, 2, 3, 4]
+    finally:
+        tab.close()
+
+
+def part_number(url: str) -> int:
+    found = re.search(r"[?&]part=(\d+)", url)
+    assert found, url
+    return int(found.group(1))
