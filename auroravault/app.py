@@ -18,6 +18,7 @@ from auroravault.api.admin import AdminController, AdminUsersController
 from auroravault.api.albums import AlbumController
 from auroravault.api.blob_parts import BlobPartController
 from auroravault.api.blobs import BlobController
+from auroravault.api.events import EventController
 from auroravault.api.families import FamilyController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
@@ -110,6 +111,7 @@ def _routes(settings: Settings) -> list[object]:
             PlacesController,
             MapController,
             MemoriesController,
+            EventController,
             AdminController,
             FamilyController,
             AdminUsersController,

@@ -32,6 +32,7 @@ from auroravault.services.sharing import SharingService
 from auroravault.services.sharing_mail import ALBUM_DIGEST, SharingMail
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
+from auroravault.services.trips import EventService
 from auroravault.services.uploads import UploadService
 from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.base import BlobStore
@@ -61,6 +62,7 @@ class Services:
     search: SearchService
     map: MapService
     memories: MemoryService
+    events: EventService
     places_backfill: PlacesBackfill
     albums: AlbumService
     families: FamilyService
@@ -147,6 +149,7 @@ class Services:
             search=SearchService(meta, blobs, settings),
             map=MapService(meta),
             memories=MemoryService(meta),
+            events=EventService(meta, albums),
             places_backfill=places_backfill,
             families=families,
             users_admin=UsersAdminService(meta),
