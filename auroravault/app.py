@@ -31,6 +31,7 @@ from auroravault.api.public import PublicController
 from auroravault.api.request import VaultRequest
 from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
 from auroravault.api.sharing import AlbumMemberController, PartnerController
+from auroravault.api.similar import SimilarController
 from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
@@ -112,6 +113,7 @@ def _routes(settings: Settings) -> list[object]:
             MapController,
             MemoriesController,
             EventController,
+            SimilarController,
             AdminController,
             FamilyController,
             AdminUsersController,

@@ -30,6 +30,7 @@ from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sharing import SharingService
 from auroravault.services.sharing_mail import ALBUM_DIGEST, SharingMail
+from auroravault.services.similar import SimilarService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
 from auroravault.services.trips import EventService
@@ -63,6 +64,7 @@ class Services:
     map: MapService
     memories: MemoryService
     events: EventService
+    similar: SimilarService
     places_backfill: PlacesBackfill
     albums: AlbumService
     families: FamilyService
@@ -150,6 +152,7 @@ class Services:
             map=MapService(meta),
             memories=MemoryService(meta),
             events=EventService(meta, albums),
+            similar=SimilarService(meta, blobs, executors.hashing),
             places_backfill=places_backfill,
             families=families,
             users_admin=UsersAdminService(meta),

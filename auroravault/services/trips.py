@@ -21,7 +21,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
 import msgspec
 
@@ -196,8 +196,17 @@ def group(photos: Sequence[Photo]) -> list[Moment]:
     return moments
 
 
-class EventMeta(SearchStore, Protocol):
-    """What this service reads."""
+async def owner_photos(meta: SearchStore, user: User) -> list[Photo]:
+    """The user's own listed photos (untrashed, processed; archived included), all pages."""
+    found: list[Photo] = []
+    after: tuple[str, str] | None = None
+    query = SearchQuery(viewer_id=user.id, owner_id=user.id)
+    while True:
+        page = await meta.search_photos(query, limit=_PAGE, after=after)
+        found += page
+        if len(page) < _PAGE:
+            return found
+        after = (page[-1].sort_at, page[-1].id)
 
 
 class EventService:
@@ -205,20 +214,8 @@ class EventService:
         self.meta = meta
         self.albums = albums
 
-    async def _photos(self, user: User) -> list[Photo]:
-        """The owner's listed photos (untrashed, processed; archived included), all pages."""
-        found: list[Photo] = []
-        after: tuple[str, str] | None = None
-        query = SearchQuery(viewer_id=user.id, owner_id=user.id)
-        while True:
-            page = await self.meta.search_photos(query, limit=_PAGE, after=after)
-            found += page
-            if len(page) < _PAGE:
-                return found
-            after = (page[-1].sort_at, page[-1].id)
-
     async def list(self, user: User) -> list[Moment]:
-        return group(await self._photos(user))
+        return group(await owner_photos(self.meta, user))
 
     async def get(self, user: User, event_id: str) -> Moment:
         for moment in await self.list(user):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from auroravault.services.similar import MAX_DISTANCE, dhash, distance, groups
 
@@ -28,12 +28,11 @@ def _burst(image: Image.Image, frames: int) -> list[Image.Image]:
 
 
 def test_resaved_copies_and_bursts_group_and_different_photos_stay_apart(photos_dir: Path) -> None:
-    names = [f"Landscape_{n}.jpg" for n in range(1, 9)] + ["flower.jpg"]
-    originals = {n: Image.open(photos_dir / n) for n in names}
-    for image in originals.values():
-        image.load()
+    names = ["flower.jpg", "starfish.jpg", "canon_hdr_NO.jpg", "iphone_hdr_NO.jpg", "hopper.png", "exif.png"]
+    names += ["42_IndexError.jpg", "r_canon.jpg", "dsc_09827.jpg", "Landscape_1.jpg", "icc_profile_big.jpg"]
+    originals = {n: ImageOps.exif_transpose(Image.open(photos_dir / n)) for n in names}
     hashes = [(n, dhash(im)) for n, im in originals.items()]
-    # Nine different photos: no group at all.
+    # Eleven different photos: no group at all.
     assert groups(hashes) == []
     assert min(distance(a, b) for i, (_, a) in enumerate(hashes) for _, b in hashes[i + 1 :]) > MAX_DISTANCE
 
@@ -42,13 +41,20 @@ def test_resaved_copies_and_bursts_group_and_different_photos_stay_apart(photos_
         ("flower_q40.jpg", dhash(_resaved(flower, 40, 0.5))),
         ("flower_q90.jpg", dhash(_resaved(flower, 90, 0.25))),
     ]
-    landscape = originals["Landscape_3.jpg"]
-    burst = [(f"burst_{k}.jpg", dhash(frame)) for k, frame in enumerate(_burst(landscape, 4))]
+    starfish = originals["starfish.jpg"]
+    burst = [(f"burst_{k}.jpg", dhash(frame)) for k, frame in enumerate(_burst(starfish, 4))]
     found = groups(hashes + copies + burst)
     assert found == [
-        ["Landscape_3.jpg", "burst_0.jpg", "burst_1.jpg", "burst_2.jpg", "burst_3.jpg"],
+        ["starfish.jpg", "burst_0.jpg", "burst_1.jpg", "burst_2.jpg", "burst_3.jpg"],
         ["flower.jpg", "flower_q40.jpg", "flower_q90.jpg"],
     ]
+
+
+def test_the_same_photo_turned_by_its_orientation_tag_groups_once_upright(photos_dir: Path) -> None:
+    upright = [
+        (f"L{n}", dhash(ImageOps.exif_transpose(Image.open(photos_dir / f"Landscape_{n}.jpg")))) for n in range(1, 9)
+    ]
+    assert groups(upright) == [[f"L{n}" for n in range(1, 9)]]
 
 
 def test_a_blank_image_hashes_to_zero_and_groups_are_empty_for_one_photo() -> None:
