@@ -46,6 +46,7 @@ const SHELL_FILES = [
   '/app/js/share.js',
   '/app/js/dom.js',
   '/app/js/events.js',
+  '/app/js/similar.js',
   '/app/js/sha256.js',
   '/app/js/sniff.js',
   '/app/js/thumbhash.js',

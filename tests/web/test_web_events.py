@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.places.photos import jpeg
 from tests.web.test_web import Tab, register, tab, wait_rows  # noqa: F401  (tab: the fixture)
 
 TALLINN = (59.4370, 24.7536)
 LISBON = (38.7223, -9.1393)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 def test_the_events_page_shows_the_trip_and_makes_an_album_of_it(tab: Tab, tmp_path: Path) -> None:  # noqa: F811
