@@ -1,15 +1,27 @@
 """Events and trips through the HTTP contract, from a generated library of JPEGs with EXIF
-capture times and GPS: months at home in Tallinn and a week in Lisbon."""
+capture times and GPS: months at home in Tallinn and a week in Lisbon; on both meta adapters."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
+
+from auroravault.app import create_app
 from tests.api.helpers import auth, register, upload_files
+from tests.api.test_job_outcomes import settings_for
+from tests.asgi import AppClient, app_client
 from tests.places.photos import jpeg
 
 TALLINN = (59.4370, 24.7536)
 LISBON = (38.7223, -9.1393)
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AppClient]:
+    async with app_client(create_app(settings_for(request.param, tmp_path, request))) as c:
+        yield c
 
 
 async def _library(client, token: str, tmp_path: Path) -> None:

@@ -1,20 +1,31 @@
 """Near-duplicates through the HTTP contract: real photos, a copy re-saved smaller at another
 quality and a burst of shifted crops come back as groups, best first; different photos stay
-apart; trashing the extras through the trash endpoint empties the review."""
+apart; trashing the extras through the trash endpoint empties the review. Both meta adapters."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+from auroravault.app import create_app
 from tests.api.helpers import auth, register, upload_files
+from tests.api.test_job_outcomes import settings_for
+from tests.asgi import AppClient, app_client
 
 
 def _save(image: Image.Image, path: Path, quality: int, scale: float = 1.0) -> Path:
     size = (int(image.width * scale), int(image.height * scale))
     image.convert("RGB").resize(size).save(path, "JPEG", quality=quality)
     return path
+
+
+@pytest.fixture(params=["sqlite", "dynamodb"])
+async def client(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AppClient]:
+    async with app_client(create_app(settings_for(request.param, tmp_path, request))) as c:
+        yield c
 
 
 async def test_similar_groups_and_trashing_the_extras(client, photos_dir: Path, tmp_path: Path) -> None:
