@@ -18,6 +18,7 @@ from auroravault.api.admin import AdminController, AdminUsersController
 from auroravault.api.albums import AlbumController
 from auroravault.api.blob_parts import BlobPartController
 from auroravault.api.blobs import BlobController
+from auroravault.api.events import EventController
 from auroravault.api.families import FamilyController
 from auroravault.api.headers import add_security_headers
 from auroravault.api.health import healthz, readyz
@@ -30,6 +31,7 @@ from auroravault.api.public import PublicController
 from auroravault.api.request import VaultRequest
 from auroravault.api.search import MapController, MemoriesController, PlacesController, SearchController
 from auroravault.api.sharing import AlbumMemberController, PartnerController
+from auroravault.api.similar import SimilarController
 from auroravault.api.sync import SyncController
 from auroravault.api.uploads import UploadController
 from auroravault.api.web import web_routes
@@ -110,6 +112,8 @@ def _routes(settings: Settings) -> list[object]:
             PlacesController,
             MapController,
             MemoriesController,
+            EventController,
+            SimilarController,
             AdminController,
             FamilyController,
             AdminUsersController,

@@ -30,7 +30,9 @@ from auroravault.services.public import PublicService
 from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sharing import SharingService
+from auroravault.services.similar import SimilarService
 from auroravault.services.sync import SyncService
+from auroravault.services.trips import EventService
 from auroravault.services.uploads import UploadService
 from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.local import LocalBlobStore
@@ -104,6 +106,14 @@ def provide_memories(request: Request) -> MemoryService:
     return _services(request).memories
 
 
+def provide_events(request: Request) -> EventService:
+    return _services(request).events
+
+
+def provide_similar(request: Request) -> SimilarService:
+    return _services(request).similar
+
+
 def provide_families(request: Request) -> FamilyService:
     return _services(request).families
 
@@ -149,6 +159,8 @@ ALBUMS_SERVICE = {"albums": _provide(provide_albums)}
 SEARCH_SERVICE = {"search": _provide(provide_search)}
 MAP_SERVICE = {"map_service": _provide(provide_map)}
 MEMORIES_SERVICE = {"memories": _provide(provide_memories)}
+EVENTS_SERVICE = {"events": _provide(provide_events)}
+SIMILAR_SERVICE = {"similar": _provide(provide_similar)}
 FAMILIES_SERVICE = {"families": _provide(provide_families)}
 SHARING_SERVICE = {"sharing": _provide(provide_sharing)}
 LOCAL_BLOBS = {"store": _provide(provide_local_blobs)}

@@ -34,8 +34,10 @@ from auroravault.services.readiness import ReadinessService
 from auroravault.services.search import SearchService
 from auroravault.services.sharing import SharingService
 from auroravault.services.sharing_mail import ALBUM_DIGEST, SharingMail
+from auroravault.services.similar import SimilarService
 from auroravault.services.sweep import SweepService
 from auroravault.services.sync import SyncService
+from auroravault.services.trips import EventService
 from auroravault.services.uploads import UploadService
 from auroravault.services.users_admin import UsersAdminService
 from auroravault.storage.base import BlobStore
@@ -65,6 +67,8 @@ class Services:
     search: SearchService
     map: MapService
     memories: MemoryService
+    events: EventService
+    similar: SimilarService
     places_backfill: PlacesBackfill
     albums: AlbumService
     families: FamilyService
@@ -165,6 +169,8 @@ class Services:
             search=SearchService(meta, blobs, settings),
             map=MapService(meta),
             memories=MemoryService(meta),
+            events=EventService(meta, albums),
+            similar=SimilarService(meta, blobs, executors.hashing),
             places_backfill=places_backfill,
             families=families,
             users_admin=UsersAdminService(meta),

@@ -45,6 +45,8 @@ const SHELL_FILES = [
   '/app/js/settings.js',
   '/app/js/share.js',
   '/app/js/dom.js',
+  '/app/js/events.js',
+  '/app/js/similar.js',
   '/app/js/sha256.js',
   '/app/js/sniff.js',
   '/app/js/thumbhash.js',

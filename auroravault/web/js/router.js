@@ -10,6 +10,8 @@ import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
 import { showPlaces } from './places.js';
+import { showEvents } from './events.js';
+import { showSimilar } from './similar.js';
 import { showSettings } from './settings.js';
 import { hideChips, SearchBox, searchTitle, showChips } from './search.js';
 import { VIEWS } from './views.js';
@@ -85,6 +87,8 @@ export class Router {
     if (page === 'albums') await showAlbums(root, { toast: this.toast });
     else if (page === 'partners') await showPartners(root, { toast: this.toast });
     else if (page === 'places') await showPlaces(root, arg);
+    else if (page === 'events') await showEvents(root, arg, { toast: this.toast });
+    else if (page === 'similar') await showSimilar(root, { toast: this.toast });
     else if (page === 'family') await showFamily(root, { toast: this.toast });
     else if (page === 'join') showJoin(root, arg, { toast: this.toast });
     else if (page === 'settings') await showSettings(root, { toast: this.toast });

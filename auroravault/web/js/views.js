@@ -107,7 +107,7 @@ export function routeFromHash() {
     for (const field of SEARCH_FIELDS) if (query.get(field)) filters[field] = query.get(field);
     return { view: searchView(filters) };
   }
-  if (['albums', 'places', 'map', 'family', 'join', 'settings', 'partners'].includes(name)) {
+  if (['albums', 'places', 'events', 'similar', 'map', 'family', 'join', 'settings', 'partners'].includes(name)) {
     return { page: name, arg: decodeURIComponent(arg) };
   }
   return { view: VIEWS.photos };

@@ -1,0 +1,121 @@
+"""Near-duplicates: bursts and re-saved copies found by a perceptual hash (DESIGN.md "People,
+places and events, offline").
+
+``dhash`` is the 64-bit difference hash of an image: grey, shrunk to 9 x 8, one bit per
+horizontal neighbour pair (is the left pixel brighter?). It survives re-encoding at another
+quality, resizing and small shifts of the frame, and costs a resize of the thumbnail (a few lines
+of Pillow and numpy instead of a dependency). ``groups`` joins photos whose hashes differ in at
+most ``MAX_DISTANCE`` bits (single linkage: a burst drifting frame by frame stays one group).
+Exact duplicates never reach here: the upload path refuses the same bytes twice.
+
+``SimilarService.groups`` (``GET /similar``) hashes the thumbnails of the owner's photos it has
+not hashed yet (kept in memory per process, keyed by photo id and content hash) and lists the
+groups, each best first (most pixels, then largest file): the photo to keep, then the extras.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+
+import msgspec
+import numpy as np
+from PIL import Image
+
+from auroravault.errors import NotFound
+from auroravault.executors import run_in
+from auroravault.meta.base import Photo, User
+from auroravault.meta.protocols import SearchStore
+from auroravault.storage.base import BlobStore, thumb_key
+
+MAX_DISTANCE = 10  # of 64 bits; different photos of the test set are 20+ apart
+_BITS = np.uint64(1) << np.arange(64, dtype=np.uint64)
+
+
+def dhash(image: Image.Image) -> int:
+    """The 64-bit difference hash of ``image`` (any mode and size)."""
+    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
+    pixels = np.asarray(small, dtype=np.int16)
+    bits = (pixels[:, :-1] > pixels[:, 1:]).ravel()
+    return int(np.bitwise_or.reduce(_BITS[bits])) if bits.any() else 0
+
+
+def distance(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+def groups(hashes: Sequence[tuple[str, int]], max_distance: int = MAX_DISTANCE) -> list[list[str]]:
+    """Ids whose hashes lie within ``max_distance`` of one another, transitively: groups of two
+    or more, each in input order, largest first (ties: the first id)."""
+    ids = [i for i, _ in hashes]
+    values = np.array([h for _, h in hashes], dtype=np.uint64)
+    parent = list(range(len(ids)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(ids) - 1):  # one vectorised row per photo: memory stays O(n)
+        xor = np.bitwise_xor(values[i + 1 :], values[i])
+        counts = np.unpackbits(xor.view(np.uint8).reshape(-1, 8), axis=1).sum(axis=1)
+        for j in np.nonzero(counts <= max_distance)[0]:
+            a, b = root(i), root(i + 1 + int(j))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    found: dict[int, list[str]] = {}
+    for n, photo_id in enumerate(ids):
+        found.setdefault(root(n), []).append(photo_id)
+    out = [g for g in found.values() if len(g) > 1]
+    out.sort(key=lambda g: (-len(g), ids.index(g[0])))
+    return out
+
+
+class SimilarGroup(msgspec.Struct, kw_only=True):
+    photos: list[Photo]  # best first: the one to keep
+
+
+def _hash_file(path: Path) -> int:
+    with Image.open(path) as image:
+        return dhash(image)
+
+
+class SimilarService:
+    def __init__(self, meta: SearchStore, blobs: BlobStore, executor: Executor | None = None) -> None:
+        self.meta = meta
+        self.blobs = blobs
+        self.executor = executor
+        self._hashes: dict[tuple[str, str], int] = {}
+
+    async def _hash(self, photo: Photo, folder: Path) -> int | None:
+        key = (photo.id, photo.sha256)
+        if key not in self._hashes:
+            path = folder / photo.id
+            try:
+                await self.blobs.download_to(thumb_key(photo.owner_id, photo.id), path)
+                self._hashes[key] = await run_in(self.executor, _hash_file, path)
+            except (NotFound, OSError, ValueError):  # no thumb (yet), or not an image Pillow reads
+                return None
+            finally:
+                path.unlink(missing_ok=True)
+        return self._hashes[key]
+
+    async def groups(self, user: User) -> list[SimilarGroup]:
+        from auroravault.services.trips import owner_photos
+
+        photos = [p for p in await owner_photos(self.meta, user) if p.media_type == "image"]
+        by_id = {p.id: p for p in photos}
+        hashes: list[tuple[str, int]] = []
+        with tempfile.TemporaryDirectory(prefix="similar-") as folder:
+            for photo in photos:
+                value = await self._hash(photo, Path(folder))
+                if value is not None:
+                    hashes.append((photo.id, value))
+        out = []
+        for ids in groups(hashes):
+            members = sorted((by_id[i] for i in ids), key=lambda p: (-(p.width or 0) * (p.height or 0), -p.size, p.id))
+            out.append(SimilarGroup(photos=members))
+        return out
