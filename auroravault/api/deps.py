@@ -107,7 +107,7 @@ def provide_memories(request: Request) -> MemoryService:
 
 
 def provide_events(request: Request) -> EventService:
-    return _services(request).events
+    return _services(request).trips
 
 
 def provide_similar(request: Request) -> SimilarService:

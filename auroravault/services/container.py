@@ -67,7 +67,7 @@ class Services:
     search: SearchService
     map: MapService
     memories: MemoryService
-    events: EventService
+    trips: EventService  # events and trips found in the library (services/trips.py)
     similar: SimilarService
     places_backfill: PlacesBackfill
     albums: AlbumService
@@ -169,7 +169,7 @@ class Services:
             search=SearchService(meta, blobs, settings),
             map=MapService(meta),
             memories=MemoryService(meta),
-            events=EventService(meta, albums),
+            trips=EventService(meta, albums),
             similar=SimilarService(meta, blobs, executors.hashing),
             places_backfill=places_backfill,
             families=families,

@@ -141,6 +141,9 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         server.stop()
 
 
+# Every operation of the whole API, fuzzed: it grows with each route (about 100 s on a quiet
+# machine, over 300 s on a loaded one), so it has a limit of its own.
+@pytest.mark.timeout(900)
 def test_every_operation_matches_the_served_document(vault: Server) -> None:
     schema = schemathesis.openapi.from_url(
         f"{vault.url}/schema/openapi.json", config=config(register(vault), register(vault))
