@@ -285,6 +285,15 @@ class S3BlobStore(S3Multipart):
         except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
             raise self._translate(exc) from exc
 
+    async def _presign(self, method: str, key: str, **kwargs: Any) -> str:
+        """One presigned URL: on the event loop when signing cannot block (``QueryPresigner.blocking``)."""
+        if self._presigner.blocking:
+            return await self._run(self._presigner.sign, method, key, **kwargs)
+        try:
+            return self._presigner.sign(method, key, **kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise self._translate(exc) from exc
+
     def _translate(self, exc: Exception) -> AuroraError:
         if isinstance(exc, S3UploadFailedError) and isinstance(exc.__context__, ClientError):
             exc = exc.__context__
@@ -316,7 +325,7 @@ class S3BlobStore(S3Multipart):
         checksum = sha256_hex_to_b64(sha256)
         headers = {"Content-Type": content_type, "x-amz-checksum-sha256": checksum}
         signed = {**headers, "Content-Length": str(size)}
-        url = await self._run(self._presigner.sign, "PUT", key, expires_in=expires_in, headers=signed)
+        url = await self._presign("PUT", key, expires_in=expires_in, headers=signed)
         return PresignedRequest(method="PUT", url=url, headers=headers)
 
     async def presign_get(
@@ -335,7 +344,7 @@ class S3BlobStore(S3Multipart):
             query["response-content-disposition"] = content_disposition(filename)
         if content_type:
             query["response-content-type"] = content_type
-        return await self._run(self._presigner.sign, "GET", key, expires_in=expires_in, query=query)
+        return await self._presign("GET", key, expires_in=expires_in, query=query)
 
     async def head(self, key: str) -> ObjectInfo | None:
         """``ObjectInfo`` or ``None`` when absent.

@@ -14,7 +14,7 @@ never cost money even when the server that made them is gone.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from auroravault.errors import NotFound
@@ -43,6 +43,7 @@ class S3Multipart:
     _signer: Any
     _presigner: QueryPresigner
     _run: Callable[..., Any]
+    _presign: Callable[..., Awaitable[str]]
 
     async def create_multipart(self, key: str, *, content_type: str) -> str:
         validate_key(key)
@@ -70,7 +71,7 @@ class S3Multipart:
         check_part_args(number, size)
         query = {"partNumber": str(number), "uploadId": multipart_id}
         headers = {"Content-Length": str(size)}
-        url = await self._run(self._presigner.sign, "PUT", key, expires_in=expires_in, headers=headers, query=query)
+        url = await self._presign("PUT", key, expires_in=expires_in, headers=headers, query=query)
         return PresignedRequest(method="PUT", url=url, headers={})
 
     async def list_parts(self, key: str, multipart_id: str) -> builtins.list[PartInfo]:

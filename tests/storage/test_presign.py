@@ -116,6 +116,7 @@ def test_part_and_get_urls_sign_the_same_request(store: S3BlobStore) -> None:
 
 
 async def test_presign_put_answers_what_it_signed(store: S3BlobStore) -> None:
+    assert store._presigner.blocking  # the first URL resolves the endpoint in a worker thread
     request = await store.presign_put(
         "originals/ab/cd.jpg", content_type="image/heic", size=10, sha256="00" * 32, expires_in=120
     )
@@ -123,3 +124,4 @@ async def test_presign_put_answers_what_it_signed(store: S3BlobStore) -> None:
     assert query["X-Amz-Expires"] == "120"
     assert query["X-Amz-SignedHeaders"] == "content-length;content-type;host;x-amz-checksum-sha256"
     assert request.headers == {"Content-Type": "image/heic", "x-amz-checksum-sha256": "A" * 43 + "="}
+    assert not store._presigner.blocking  # static keys: the next URLs are signed on the event loop
