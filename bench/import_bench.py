@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -161,6 +162,7 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
     cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(state), "--quiet"]
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        cpu = _children_cpu()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         uploaded_at: float | None = None
@@ -169,6 +171,7 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
         while time.perf_counter() < deadline:
             if uploaded_at is None and proc.poll() is not None:
                 uploaded_at = time.perf_counter()
+                cpu = _children_cpu() - cpu  # the client's user + system seconds (it was reaped)
                 output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 if proc.returncode != 0:
                     raise RuntimeError(f"upload failed ({proc.returncode}):\n{output}\n{server.log_tail()}")
@@ -180,7 +183,12 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
         if ready_at is None or uploaded_at is None:
             proc.kill()
             raise RuntimeError(f"not browsable after {timeout}s: {listed} listed, {ready} ready")
-    return {"upload_seconds": uploaded_at - started, "browsable_seconds": ready_at - started}
+    return {"upload_seconds": uploaded_at - started, "browsable_seconds": ready_at - started, "client_cpu_s": cpu}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --------------------------------------------------------------------------- main
@@ -254,7 +262,9 @@ def run(quick: bool, only: str | None = None) -> dict[str, Any]:
                 def baseline() -> float:
                     return time_rclone(src, weed, work) if rclone else time_boto3(src, weed)
 
+                rclone_cpu = _children_cpu()
                 base_runs = [baseline()]
+                rclone_cpu = _children_cpu() - rclone_cpu
                 env = s3_env(weed, f"av-{secrets.token_hex(4)}")
                 with Server(data_dir=work / "s3-data", env=env) as server:
                     ours = upload_and_wait(server, src, work, count, timeout)
@@ -267,6 +277,8 @@ def run(quick: bool, only: str | None = None) -> dict[str, Any]:
                 "browsable_seconds": round(ours["browsable_seconds"], 2),
                 "browsable_over_upload": round(ours["browsable_seconds"] / ours["upload_seconds"], 2),
                 "ratio_vs_rclone": round(base / ours["upload_seconds"], 3),
+                "client_cpu_s": round(ours["client_cpu_s"], 2),
+                "baseline_cpu_s": round(rclone_cpu, 2),
             }
             report["s3"] = s3
             print(f"  ours {s3['ours']} | {baseline_name} {s3['rclone']}", flush=True)
