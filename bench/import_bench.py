@@ -1,6 +1,6 @@
 """Benchmark: import a family library, and how soon it is browsable, against cp -r and rclone.
 
-    python bench/import_bench.py [--quick] [--results-dir DIR]
+    python bench/import_bench.py [--quick] [--only local|s3] [--results-dir DIR]
 
 1. Embedded default (local disk + SQLite): ``auroravault upload <folder>`` (defaults: 4 PUTs
    at a time, batches of 50) into a real server, against ``cp -r`` of the same folder to the
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -161,6 +162,7 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
     cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(state), "--quiet"]
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        cpu = _children_cpu()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         uploaded_at: float | None = None
@@ -169,6 +171,7 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
         while time.perf_counter() < deadline:
             if uploaded_at is None and proc.poll() is not None:
                 uploaded_at = time.perf_counter()
+                cpu = _children_cpu() - cpu  # the client's user + system seconds (it was reaped)
                 output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 if proc.returncode != 0:
                     raise RuntimeError(f"upload failed ({proc.returncode}):\n{output}\n{server.log_tail()}")
@@ -180,13 +183,18 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
         if ready_at is None or uploaded_at is None:
             proc.kill()
             raise RuntimeError(f"not browsable after {timeout}s: {listed} listed, {ready} ready")
-    return {"upload_seconds": uploaded_at - started, "browsable_seconds": ready_at - started}
+    return {"upload_seconds": uploaded_at - started, "browsable_seconds": ready_at - started, "client_cpu_s": cpu}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --------------------------------------------------------------------------- main
 
 
-def run(quick: bool) -> dict[str, Any]:
+def run(quick: bool, only: str | None = None) -> dict[str, Any]:
     count, width, height = (12, 1600, 1200) if quick else (300, 4000, 3000)
     src = photo_library(count, width, height)
     size = folder_bytes(src)
@@ -201,92 +209,100 @@ def run(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="import-", dir=INPUTS) as tmp:
         work = Path(tmp)
 
-        # -- 1. embedded default vs cp -r --------------------------------------------------
-        print(f"import (local): {count} photos, {size / 1e6:.0f} MB", flush=True)
-        has_nginx = nginx_put.available() is not None
-        if not has_nginx:
-            report["notes"].append("nginx is not installed (apt-get install nginx): no HTTP PUT baseline")
+        if only in (None, "local"):
+            # -- 1. embedded default vs cp -r --------------------------------------------------
+            print(f"import (local): {count} photos, {size / 1e6:.0f} MB", flush=True)
+            has_nginx = nginx_put.available() is not None
+            if not has_nginx:
+                report["notes"].append("nginx is not installed (apt-get install nginx): no HTTP PUT baseline")
 
-        def baselines() -> tuple[dict[str, float], dict[str, float] | None]:
-            put = nginx_put.time_put(src, work, UPLOAD_CONNECTIONS) if has_nginx else None
-            return time_cp(src, work), put
+            def baselines() -> tuple[dict[str, float], dict[str, float] | None]:
+                put = nginx_put.time_put(src, work, UPLOAD_CONNECTIONS) if has_nginx else None
+                return time_cp(src, work), put
 
-        before = baselines()
-        with Server(data_dir=work / "local-data") as server:
-            ours = upload_and_wait(server, src, work, count, timeout)
-        after = baselines()
-        cp = statistics.fmean(b[0]["cp_seconds"] for b in (before, after))
-        cp_sync = statistics.fmean(b[0]["cp_sync_seconds"] for b in (before, after))
-        local = {
-            "ours": _rate(count, size, ours["upload_seconds"]),
-            "cp": _rate(count, size, cp),
-            "cp_sync": _rate(count, size, cp_sync),
-            "browsable_seconds": round(ours["browsable_seconds"], 2),
-        }
-        local["ratio_vs_cp"] = round(cp / ours["upload_seconds"], 3)
-        local["ratio_vs_cp_sync"] = round(cp_sync / ours["upload_seconds"], 3)
-        local["browsable_over_upload"] = round(ours["browsable_seconds"] / ours["upload_seconds"], 2)
-        if before[1] is not None and after[1] is not None:
-            put = statistics.fmean(b[1]["put_seconds"] for b in (before, after))  # type: ignore[index]
-            put_sync = statistics.fmean(b[1]["put_sync_seconds"] for b in (before, after))  # type: ignore[index]
-            local["nginx_put"] = _rate(count, size, put)
-            local["nginx_put_sync"] = _rate(count, size, put_sync)
-            local["nginx_connections"] = UPLOAD_CONNECTIONS
-            local["ratio_vs_nginx"] = round(put / ours["upload_seconds"], 3)
-            local["ratio_vs_nginx_sync"] = round(put_sync / ours["upload_seconds"], 3)
-        report["local"] = local
-        print(
-            f"  ours {local['ours']} | cp {local['cp']} | cp+sync {local['cp_sync']}"
-            f" | nginx PUT {local.get('nginx_put')} | nginx PUT+sync {local.get('nginx_put_sync')}",
-            flush=True,
-        )
-
-        # -- 2. S3 adapter on SeaweedFS vs rclone -----------------------------------------
-        print("import (s3 on SeaweedFS) ...", flush=True)
-        with seaweedfs() as weed:
-            rclone = shutil.which("rclone")
-            baseline_name = "rclone copy" if rclone else "boto3 upload_file x4 (rclone not installed)"
-            if not rclone:
-                report["notes"].append("rclone is not installed: boto3's transfer manager is the S3 baseline")
-
-            def baseline() -> float:
-                return time_rclone(src, weed, work) if rclone else time_boto3(src, weed)
-
-            base_runs = [baseline()]
-            env = s3_env(weed, f"av-{secrets.token_hex(4)}")
-            with Server(data_dir=work / "s3-data", env=env) as server:
+            before = baselines()
+            with Server(data_dir=work / "local-data") as server:
                 ours = upload_and_wait(server, src, work, count, timeout)
-            base_runs.append(baseline())
-        base = statistics.fmean(base_runs)
-        s3 = {
-            "baseline": baseline_name,
-            "ours": _rate(count, size, ours["upload_seconds"]),
-            "rclone": _rate(count, size, base),
-            "browsable_seconds": round(ours["browsable_seconds"], 2),
-            "browsable_over_upload": round(ours["browsable_seconds"] / ours["upload_seconds"], 2),
-            "ratio_vs_rclone": round(base / ours["upload_seconds"], 3),
-        }
-        report["s3"] = s3
-        print(f"  ours {s3['ours']} | {baseline_name} {s3['rclone']}", flush=True)
+            after = baselines()
+            cp = statistics.fmean(b[0]["cp_seconds"] for b in (before, after))
+            cp_sync = statistics.fmean(b[0]["cp_sync_seconds"] for b in (before, after))
+            local = {
+                "ours": _rate(count, size, ours["upload_seconds"]),
+                "cp": _rate(count, size, cp),
+                "cp_sync": _rate(count, size, cp_sync),
+                "browsable_seconds": round(ours["browsable_seconds"], 2),
+            }
+            local["ratio_vs_cp"] = round(cp / ours["upload_seconds"], 3)
+            local["ratio_vs_cp_sync"] = round(cp_sync / ours["upload_seconds"], 3)
+            local["browsable_over_upload"] = round(ours["browsable_seconds"] / ours["upload_seconds"], 2)
+            if before[1] is not None and after[1] is not None:
+                put = statistics.fmean(b[1]["put_seconds"] for b in (before, after))  # type: ignore[index]
+                put_sync = statistics.fmean(b[1]["put_sync_seconds"] for b in (before, after))  # type: ignore[index]
+                local["nginx_put"] = _rate(count, size, put)
+                local["nginx_put_sync"] = _rate(count, size, put_sync)
+                local["nginx_connections"] = UPLOAD_CONNECTIONS
+                local["ratio_vs_nginx"] = round(put / ours["upload_seconds"], 3)
+                local["ratio_vs_nginx_sync"] = round(put_sync / ours["upload_seconds"], 3)
+            report["local"] = local
+            print(
+                f"  ours {local['ours']} | cp {local['cp']} | cp+sync {local['cp_sync']}"
+                f" | nginx PUT {local.get('nginx_put')} | nginx PUT+sync {local.get('nginx_put_sync')}",
+                flush=True,
+            )
+
+        if only in (None, "s3"):
+            # -- 2. S3 adapter on SeaweedFS vs rclone -----------------------------------------
+            print("import (s3 on SeaweedFS) ...", flush=True)
+            with seaweedfs() as weed:
+                rclone = shutil.which("rclone")
+                baseline_name = "rclone copy" if rclone else "boto3 upload_file x4 (rclone not installed)"
+                if not rclone:
+                    report["notes"].append("rclone is not installed: boto3's transfer manager is the S3 baseline")
+
+                def baseline() -> float:
+                    return time_rclone(src, weed, work) if rclone else time_boto3(src, weed)
+
+                rclone_cpu = _children_cpu()
+                base_runs = [baseline()]
+                rclone_cpu = _children_cpu() - rclone_cpu
+                env = s3_env(weed, f"av-{secrets.token_hex(4)}")
+                with Server(data_dir=work / "s3-data", env=env) as server:
+                    ours = upload_and_wait(server, src, work, count, timeout)
+                base_runs.append(baseline())
+            base = statistics.fmean(base_runs)
+            s3 = {
+                "baseline": baseline_name,
+                "ours": _rate(count, size, ours["upload_seconds"]),
+                "rclone": _rate(count, size, base),
+                "browsable_seconds": round(ours["browsable_seconds"], 2),
+                "browsable_over_upload": round(ours["browsable_seconds"] / ours["upload_seconds"], 2),
+                "ratio_vs_rclone": round(base / ours["upload_seconds"], 3),
+                "client_cpu_s": round(ours["client_cpu_s"], 2),
+                "baseline_cpu_s": round(rclone_cpu, 2),
+            }
+            report["s3"] = s3
+            print(f"  ours {s3['ours']} | {baseline_name} {s3['rclone']}", flush=True)
     return report
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="12 small photos, for smoke tests")
+    parser.add_argument("--only", choices=["local", "s3"], help="run only the local or the S3 import")
     parser.add_argument("--results-dir", help="where to write import.json (default bench/results)")
     args = parser.parse_args()
-    report = run(args.quick)
+    report = run(args.quick, args.only)
     path = write_result("import", report, results_dir(args.results_dir))
-    local, s3 = report["local"], report["s3"]
-    print(
-        f"\nlocal: {local['ours']['mb_per_s']} MB/s, {local['ratio_vs_cp_sync']}x cp+sync, "
-        f"{local['ratio_vs_cp']}x cp; browsable after {local['browsable_seconds']} s"
-    )
-    print(
-        f"s3: {s3['ours']['mb_per_s']} MB/s, {s3['ratio_vs_rclone']}x {s3['baseline']}; "
-        f"browsable after {s3['browsable_seconds']} s"
-    )
+    if local := report.get("local"):
+        print(
+            f"\nlocal: {local['ours']['mb_per_s']} MB/s, {local['ratio_vs_cp_sync']}x cp+sync, "
+            f"{local['ratio_vs_cp']}x cp; browsable after {local['browsable_seconds']} s"
+        )
+    if s3 := report.get("s3"):
+        print(
+            f"s3: {s3['ours']['mb_per_s']} MB/s, {s3['ratio_vs_rclone']}x {s3['baseline']}; "
+            f"browsable after {s3['browsable_seconds']} s"
+        )
     print(f"written to {path}")
 
 

@@ -22,7 +22,7 @@ from auroravault.client.albums import AlbumNotFound, AlbumReport, album_names, f
 from auroravault.client.api import ApiError, AuroraClient, ClientError
 from auroravault.client.links import register as register_links
 from auroravault.client.progress import Progress, human_bytes, human_duration
-from auroravault.client.report import UploadOptions, UploadReport
+from auroravault.client.report import UploadOptions, UploadReport, default_parallel
 from auroravault.client.retry import Fatal, RetryPolicy, retrying
 from auroravault.client.state import StateLocked, StateStore
 from auroravault.client.uploader import upload
@@ -115,19 +115,19 @@ def cmd_upload(args: argparse.Namespace) -> int:
         _err(str(exc))
         return 2
     options = UploadOptions(
-        jobs=args.jobs,
+        jobs=args.jobs or default_parallel(),
         batch_size=args.batch,
         retry=RetryPolicy(attempts=args.retries),
         limit_rate=args.limit_rate,
         include_deleted=args.include_deleted,
-        parts_in_flight=args.parts,
+        parts_in_flight=args.parts or default_parallel(),
     )
     if args.album is not None and not args.album.strip():
         _err("--album needs a name")
         return 2
 
     async def run() -> tuple[UploadReport, AlbumReport | None] | int:
-        connections = args.jobs * args.parts + 4  # every part in flight has its own connection
+        connections = options.jobs * options.parts_in_flight + 4  # every part in flight has its own connection
         async with AuroraClient(cred.server, cred.token, max_connections=connections) as client:
             me = await retrying(options.retry, client.me)
             path = _state_path(args, cred.server, me.id)
@@ -334,8 +334,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     state_help = "state file (default: one per server and account under $XDG_STATE_HOME/auroravault/)"
     up = sub.add_parser("upload", parents=[common], help="upload photos from files and folders, resumably")
     up.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    up.add_argument("--jobs", type=_positive, default=4, help="concurrent uploads (default 4)")
-    up.add_argument("--parts", type=_positive, default=4, help="parts of one large file sent at once (default 4)")
+    parallel = default_parallel()
+    up.add_argument("--jobs", type=_positive, help=f"concurrent uploads (default two per CPU, 4-16: {parallel})")
+    up.add_argument(
+        "--parts", type=_positive, help=f"parts of one large file sent at once (default as --jobs: {parallel})"
+    )
     up.add_argument("--batch", type=_positive, default=50, help="files per batch, at most 50 (default 50)")
     up.add_argument("--state", help=state_help)
     up.add_argument("--retries", type=_positive, default=8, help="tries per request before a file fails (default 8)")

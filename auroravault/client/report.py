@@ -11,9 +11,18 @@ from auroravault.client.retry import RetryPolicy
 Outcome = Literal["uploaded", "existing", "restored", "deleted", "skipped", "failed"]
 
 
+def default_parallel(cpus: int | None = None) -> int:
+    """PUTs (and parts of one large file) in flight by default: two per CPU, 4 to 16.
+
+    A PUT mostly waits on the network, so a few per core keep a fast link busy; past 16 a
+    Python client on a small machine spends more CPU switching between them than it gains.
+    """
+    return max(4, min(16, 2 * (cpus if cpus is not None else os.cpu_count() or 1)))
+
+
 @dataclass
 class UploadOptions:
-    jobs: int = 4  # concurrent PUTs
+    jobs: int = field(default_factory=default_parallel)  # concurrent PUTs
     batch_size: int = 50  # files per init (the server allows up to 50)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     hash_workers: int = field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
@@ -22,7 +31,7 @@ class UploadOptions:
     max_refreshes: int = 5  # fresh URLs per file before it is reported failed
     batches_in_flight: int = 2
     include_deleted: bool = False  # upload again what the user trashed or deleted on the server
-    parts_in_flight: int = 4  # concurrent part PUTs of one large file (client/parts.py)
+    parts_in_flight: int = field(default_factory=default_parallel)  # part PUTs of one large file (client/parts.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 from auroravault.mediatypes import sniff_video
 
 HEAD_BYTES = 64
-READ_CHUNK = 1024 * 1024
+READ_CHUNK = 4 * 1024 * 1024
 
 SIDECAR_EXTENSIONS = frozenset(
     {".xmp", ".aae", ".json", ".thm", ".xml", ".pp3", ".dop", ".on1", ".lrv", ".modd", ".moff", ".ini", ".db"}
@@ -156,9 +156,13 @@ def sniff_and_hash(path: Path) -> tuple[str | None, str | None, int, int]:
             return None, None, before.st_size, before.st_mtime_ns
         digest = hashlib.sha256(head)
         count = len(head)
-        while chunk := fh.read(READ_CHUNK):
-            digest.update(chunk)
-            count += len(chunk)
+        # One buffer for the whole file (no allocation per chunk); hashlib drops the GIL
+        # while it hashes each 4 MiB, so other files hash and send meanwhile.
+        buffer = bytearray(READ_CHUNK)
+        view = memoryview(buffer)
+        while n := fh.readinto(buffer):
+            digest.update(view[:n])
+            count += n
         after = os.fstat(fh.fileno())
     if count != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
         raise Changed(f"{path} changed while it was read")

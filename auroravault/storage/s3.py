@@ -70,6 +70,7 @@ from auroravault.errors import AuroraError, ConfigError, Invalid, NotFound, Unav
 from auroravault.executors import bounded_pool, pool_threads, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.s3_multipart import S3Multipart
+from auroravault.storage.s3_presign import QueryPresigner
 
 __all__ = [
     "CHECK_PREFIX",
@@ -258,6 +259,8 @@ class S3BlobStore(S3Multipart):
         self._signer: Any = (
             session.client("s3", endpoint_url=public, config=config) if public != endpoint else self._client
         )
+        # Every presigned URL after the first reuses the signer's endpoint resolution.
+        self._presigner = QueryPresigner(self._signer, self.bucket, session.get_credentials())
         # No threads inside a transfer: the call already runs in one of our workers,
         # and nested pools would escape the concurrency bound.
         self._transfer = TransferConfig(use_threads=False, multipart_threshold=64 * 1024 * 1024)
@@ -280,6 +283,15 @@ class S3BlobStore(S3Multipart):
         try:
             return await run_in(self._executor, fn, *args, **kwargs)
         except (ClientError, BotoCoreError, S3UploadFailedError) as exc:
+            raise self._translate(exc) from exc
+
+    async def _presign(self, method: str, key: str, **kwargs: Any) -> str:
+        """One presigned URL: on the event loop when signing cannot block (``QueryPresigner.blocking``)."""
+        if self._presigner.blocking:
+            return await self._run(self._presigner.sign, method, key, **kwargs)
+        try:
+            return self._presigner.sign(method, key, **kwargs)
+        except (ClientError, BotoCoreError) as exc:
             raise self._translate(exc) from exc
 
     def _translate(self, exc: Exception) -> AuroraError:
@@ -311,15 +323,9 @@ class S3BlobStore(S3Multipart):
         validate_key(key)
         check_presign_args(size=size, expires_in=expires_in)
         checksum = sha256_hex_to_b64(sha256)
-        params = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "ContentType": content_type,
-            "ContentLength": size,
-            "ChecksumSHA256": checksum,
-        }
-        url = await self._run(self._signer.generate_presigned_url, "put_object", Params=params, ExpiresIn=expires_in)
         headers = {"Content-Type": content_type, "x-amz-checksum-sha256": checksum}
+        signed = {**headers, "Content-Length": str(size)}
+        url = await self._presign("PUT", key, expires_in=expires_in, headers=signed)
         return PresignedRequest(method="PUT", url=url, headers=headers)
 
     async def presign_get(
@@ -333,12 +339,12 @@ class S3BlobStore(S3Multipart):
         """A GET URL; ``filename`` makes it an attachment, ``content_type`` overrides the stored one."""
         validate_key(key)
         check_presign_args(size=0, expires_in=expires_in)
-        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        query: dict[str, str] = {}
         if filename:
-            params["ResponseContentDisposition"] = content_disposition(filename)
+            query["response-content-disposition"] = content_disposition(filename)
         if content_type:
-            params["ResponseContentType"] = content_type
-        return await self._run(self._signer.generate_presigned_url, "get_object", Params=params, ExpiresIn=expires_in)
+            query["response-content-type"] = content_type
+        return await self._presign("GET", key, expires_in=expires_in, query=query)
 
     async def head(self, key: str) -> ObjectInfo | None:
         """``ObjectInfo`` or ``None`` when absent.

@@ -14,12 +14,13 @@ never cost money even when the server that made them is gone.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from auroravault.errors import NotFound
 from auroravault.storage.base import PartInfo, PresignedRequest, validate_key
 from auroravault.storage.local_multipart import check_part_args
+from auroravault.storage.s3_presign import QueryPresigner
 
 #: The ID of the lifecycle rule this project owns in a bucket's configuration.
 LIFECYCLE_RULE_ID = "auroravault-abort-incomplete-multipart"
@@ -40,7 +41,9 @@ class S3Multipart:
     bucket: str
     _client: Any
     _signer: Any
+    _presigner: QueryPresigner
     _run: Callable[..., Any]
+    _presign: Callable[..., Awaitable[str]]
 
     async def create_multipart(self, key: str, *, content_type: str) -> str:
         validate_key(key)
@@ -66,14 +69,9 @@ class S3Multipart:
     ) -> PresignedRequest:
         validate_key(key)
         check_part_args(number, size)
-        params = {
-            "Bucket": self.bucket,
-            "Key": key,
-            "UploadId": multipart_id,
-            "PartNumber": number,
-            "ContentLength": size,
-        }
-        url = await self._run(self._signer.generate_presigned_url, "upload_part", Params=params, ExpiresIn=expires_in)
+        query = {"partNumber": str(number), "uploadId": multipart_id}
+        headers = {"Content-Length": str(size)}
+        url = await self._presign("PUT", key, expires_in=expires_in, headers=headers, query=query)
         return PresignedRequest(method="PUT", url=url, headers={})
 
     async def list_parts(self, key: str, multipart_id: str) -> builtins.list[PartInfo]:

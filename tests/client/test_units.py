@@ -170,15 +170,15 @@ async def test_put_presigned_sends_exact_headers_and_length_without_token(tmp_pa
         return httpx.Response(200)
 
     body = tmp_path / "f.bin"
-    body.write_bytes(b"x" * 700_000)
+    body.write_bytes(b"x" * 2_700_000)
     sent: list[int] = []
     async with AuroraClient("http://server", "secret-token", transport=httpx.MockTransport(handler)) as client:
         request = PresignedRequest(method="PUT", url="http://storage/k?sig=1", headers={"Content-Type": "image/jpeg"})
-        await client.put_presigned(request, body, 700_000, on_progress=sent.append)
+        await client.put_presigned(request, body, 2_700_000, on_progress=sent.append)
     (req,) = seen
-    assert req.headers["content-length"] == "700000" and req.headers["content-type"] == "image/jpeg"
+    assert req.headers["content-length"] == "2700000" and req.headers["content-type"] == "image/jpeg"
     assert "authorization" not in req.headers and "transfer-encoding" not in req.headers
-    assert req.content == body.read_bytes() and sum(sent) == 700_000 and len(sent) > 1
+    assert req.content == body.read_bytes() and sum(sent) == 2_700_000 and len(sent) == 3  # streamed, 1 MiB at a time
 
 
 def test_credentials_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
