@@ -71,7 +71,8 @@ async def test_faces_are_assigned_and_pinned_but_gone_faces_stay_gone(meta: Meta
     assert stored[0].embedding == faces[0].embedding  # the rest of the record is untouched
     faces[0].person_id, faces[0].pinned = None, True  # unassigned by hand
     await meta.update_faces([faces[0]])
-    assert [(f.person_id, f.pinned) for f in await meta.photo_faces(ada.id, photo)][0] == (None, True)
+    first = (await meta.photo_faces(ada.id, photo))[0]
+    assert (first.person_id, first.pinned) == (None, True)
 
 
 async def test_people_are_per_owner_renamed_hidden_and_deleted(meta: MetaStore) -> None:

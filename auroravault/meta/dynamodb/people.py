@@ -12,6 +12,7 @@ All reads are consistent; a face is written back only if it still exists.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -37,9 +38,7 @@ class PeopleOps(TableClient):
 
     async def _range(self, pk: str, prefix: str) -> list[AttrMap]:
         e = _Expr()
-        query = e.args(
-            KeyConditionExpression=f"PK = {e.v(pk)} AND begins_with(SK, {e.v(prefix)})", ConsistentRead=True
-        )
+        query = e.args(KeyConditionExpression=f"PK = {e.v(pk)} AND begins_with(SK, {e.v(prefix)})", ConsistentRead=True)
         return [item async for item in self._query(**query)]
 
     async def replace_photo_faces(self, owner_id: str, photo_id: str, faces: list[Face]) -> None:
@@ -63,10 +62,8 @@ class PeopleOps(TableClient):
             key = _face_key(face.owner_id, face.photo_id, face.seq)
             cond = f"attribute_exists(PK) AND {e.n('id')} = {e.v(face.id)}"
             op = self._update(key, e.update(fields), e, cond)
-            try:
+            with contextlib.suppress(_ConditionFailed):  # detection ran again and this face is gone
                 await self._call("update_item", **op)
-            except _ConditionFailed:
-                pass  # detection ran again and this face is gone
 
         for start in range(0, len(faces), _WRITE_GROUP):
             await asyncio.gather(*(one(f) for f in faces[start : start + _WRITE_GROUP]))

@@ -31,7 +31,17 @@ from auroravault.meta.dynamodb.uploads import UploadOps
 
 class DynamoMetaStore(
     PeopleOps,
-    LinkOps, SearchOps, SharingOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps
+    LinkOps,
+    SearchOps,
+    SharingOps,
+    AlbumOps,
+    LibraryOps,
+    FeedOps,
+    UploadOps,
+    JobOps,
+    ExpiryOps,
+    UpgradeOps,
+    FamilyOps,
 ):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""

@@ -51,8 +51,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class SqliteMetaStore(
-    PeopleOps,
-    LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps, SharingOps):
+    PeopleOps, LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps, SharingOps
+):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"
