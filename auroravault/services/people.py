@@ -9,8 +9,10 @@ install hint and nothing is written.
 
 from __future__ import annotations
 
+import asyncio
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import msgspec
 
@@ -20,12 +22,27 @@ from auroravault.faces import FACES_UNAVAILABLE, FaceModel
 from auroravault.faces.cluster import centroids, nearest, recluster
 from auroravault.faces.image import input_bytes, model_input
 from auroravault.ids import new_id
+from auroravault.meta.base import Photo, User
 from auroravault.meta.protocols.people import Face, PeopleStore, Person
+from auroravault.services import access
 from auroravault.services.decode_pool import PREVIEW, DecodePool
 from auroravault.timeutil import utcnow
 
 #: Face jobs wait behind every thumbnail and preview in the decode pool.
 FACES: Final = PREVIEW + 1
+
+
+class PeopleMeta(PeopleStore, access.PhotoAccess, Protocol):
+    """What people read: faces and people, and photos as ``services/access`` sees them."""
+
+
+class FaceView(msgspec.Struct, kw_only=True):
+    """One face of a photo, with its person as the photo's owner named them."""
+
+    id: str
+    person_id: str | None
+    name: str | None
+    box: list[float]
 
 
 class PersonView(msgspec.Struct, kw_only=True):
@@ -52,17 +69,19 @@ def _detect(model: FaceModel, path: Path, settings: FaceSettings) -> list[tuple[
 
 
 class PeopleService:
-    def __init__(self, meta: PeopleStore, model: FaceModel | None, pool: DecodePool, settings: FaceSettings) -> None:
+    def __init__(self, meta: PeopleMeta, model: FaceModel | None, pool: DecodePool, settings: FaceSettings) -> None:
         self.meta = meta
         self.model = model if settings.enabled else None
         self.pool = pool
         self.settings = settings
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def available(self) -> bool:
         return self.model is not None
 
-    def _model(self) -> FaceModel:
+    def require(self) -> FaceModel:
+        """The model; ``Conflict('faces_unavailable')`` (409) when people are off."""
         if self.model is None:
             raise Conflict("faces_unavailable", FACES_UNAVAILABLE)
         return self.model
@@ -73,45 +92,55 @@ class PeopleService:
         and file each under the nearest person or a new one. Running it again replaces the
         photo's faces (idempotent); faces a user placed by hand on this photo are lost only if
         the detector no longer finds them."""
-        model = self._model()
+        model = self.require()
         found = await self.pool.run(FACES, input_bytes(self.settings.max_side), _detect, model, path, self.settings)
-        old = {(f.seq, tuple(round(b, 3) for b in f.box)): f for f in await self.meta.photo_faces(owner_id, photo_id)}
-        others = [f for f in await self.meta.owner_faces(owner_id) if f.photo_id != photo_id]
-        known = centroids(others)
-        now = utcnow()
-        faces: list[Face] = []
-        for seq, (box, score, vector) in enumerate(found):
-            before = old.get((seq, tuple(round(b, 3) for b in box)))
-            face = Face(
-                id=before.id if before else new_id("fc_"),
-                owner_id=owner_id,
-                photo_id=photo_id,
-                seq=seq,
-                box=box,
-                score=score,
-                embedding=vector,
-                person_id=before.person_id if before else None,
-                pinned=before.pinned if before else False,
-                created_at=before.created_at if before else now,
-            )
-            if face.person_id is None and not face.pinned:
-                face.person_id = nearest(vector, known, self.settings.match_distance)
-                if face.person_id is None:
-                    person = Person(
-                        id=new_id("pe_"), owner_id=owner_id, cover_face_id=face.id, created_at=now, updated_at=now
-                    )
-                    await self.meta.put_person(person)
-                    face.person_id = person.id
-                known = centroids([*others, *faces, face])
-            faces.append(face)
-        await self.meta.replace_photo_faces(owner_id, photo_id, faces)
+        # One owner's photos are filed one at a time in this process, so two jobs running
+        # together cannot each make a new person for the same face (between instances the
+        # re-cluster reconciles them).
+        async with self._locks[owner_id]:
+            old = {
+                (f.seq, tuple(round(b, 3) for b in f.box)): f for f in await self.meta.photo_faces(owner_id, photo_id)
+            }
+            others = [f for f in await self.meta.owner_faces(owner_id) if f.photo_id != photo_id]
+            known = centroids(others)
+            now = utcnow()
+            faces: list[Face] = []
+            for seq, (box, score, vector) in enumerate(found):
+                before = old.get((seq, tuple(round(b, 3) for b in box)))
+                face = Face(
+                    id=before.id if before else new_id("fc_"),
+                    owner_id=owner_id,
+                    photo_id=photo_id,
+                    seq=seq,
+                    box=box,
+                    score=score,
+                    embedding=vector,
+                    person_id=before.person_id if before else None,
+                    pinned=before.pinned if before else False,
+                    created_at=before.created_at if before else now,
+                )
+                if face.person_id is None and not face.pinned:
+                    face.person_id = nearest(vector, known, self.settings.match_distance)
+                    if face.person_id is None:
+                        person = Person(
+                            id=new_id("pe_"), owner_id=owner_id, cover_face_id=face.id, created_at=now, updated_at=now
+                        )
+                        await self.meta.put_person(person)
+                        face.person_id = person.id
+                    known = centroids([*others, *faces, face])
+                faces.append(face)
+            await self.meta.replace_photo_faces(owner_id, photo_id, faces)
         return faces
 
     async def recluster(self, owner_id: str) -> int:
         """Re-cluster every face of the owner with DBSCAN, keeping names, hides, merges and
         hand-placed faces; people left with no face are deleted unless named. Returns how
         many faces changed person."""
-        self._model()
+        self.require()
+        async with self._locks[owner_id]:
+            return await self._recluster(owner_id)
+
+    async def _recluster(self, owner_id: str) -> int:
         faces = await self.meta.owner_faces(owner_id)
         people = {p.id: p for p in await self.meta.list_people(owner_id)}
         now = utcnow()
@@ -167,6 +196,23 @@ class PeopleService:
         await self._person(owner_id, person_id)
         return sorted({f.photo_id for f in await self.meta.owner_faces(owner_id) if f.person_id == person_id})
 
+    async def person_photos(self, user: User, person_id: str, after: tuple[str, str] | None, want: int) -> list[Photo]:
+        """Up to ``want`` of the user's photos with this person, newest first, after the cursor."""
+        ids = await self.person_photo_ids(user.id, person_id)
+        found = await self.meta.get_photos(ids)
+        shown = [p for p in found.values() if access.relation_to(user, p) == "owner"]
+        shown.sort(key=lambda p: (p.sort_at, p.id), reverse=True)
+        if after is not None:
+            shown = [p for p in shown if (p.sort_at, p.id) < after]
+        return shown[:want]
+
+    async def photo_faces(self, user: User, photo_id: str) -> list[FaceView]:
+        """The faces of a photo the user may see, named as its owner named them."""
+        photo, _ = await access.relation(self.meta, user, photo_id)
+        faces = await self.meta.photo_faces(photo.owner_id, photo.id)
+        names = {p.id: p.name for p in await self.meta.list_people(photo.owner_id)} if faces else {}
+        return [FaceView(id=f.id, person_id=f.person_id, name=names.get(f.person_id or ""), box=f.box) for f in faces]
+
     async def find(self, owner_id: str, name: str) -> list[PersonView]:
         """People whose name contains ``name`` (case-insensitive): search by person."""
         wanted = name.casefold().strip()
@@ -212,6 +258,10 @@ class PeopleService:
         face = msgspec.structs.replace(face, person_id=None, pinned=True)
         await self.meta.update_faces([face])
         return face
+
+    async def get(self, owner_id: str, person_id: str) -> Person:
+        """The owner's person; ``NotFound('person_not_found')`` otherwise."""
+        return await self._person(owner_id, person_id)
 
     async def _person(self, owner_id: str, person_id: str) -> Person:
         person = await self.meta.get_person(owner_id, person_id)

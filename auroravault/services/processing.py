@@ -36,6 +36,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,6 +127,9 @@ class ProcessingService:
         images = settings.images
         memory = max(images.decode_memory_bytes, images.max_decode_bytes)
         self.pool = DecodePool(images.concurrency or default_workers(), memory)
+        # Called once a photo and its preview are stored (people: face detection); a failing
+        # hook is logged and never fails the photo (its own backfill catches up).
+        self.on_ready: list[Callable[[Photo], Awaitable[None]]] = []
 
     # -- the job's lifecycle ------------------------------------------------------------
     def arrival_job(self, upload: Upload) -> Job:
@@ -272,8 +276,16 @@ class ProcessingService:
                 updated_at=utcnow(),
             )
             if await self.meta.save_processed_photo(done, "ready"):
+                await self._announce(done)
                 return
         raise Unavailable("meta_unavailable", "the photo kept changing; the preview is saved again later")
+
+    async def _announce(self, photo: Photo) -> None:
+        for hook in self.on_ready:
+            try:
+                await hook(photo)
+            except Exception:
+                log.exception("an on-ready hook failed for photo %s", photo.id)
 
     async def _put_variants(self, photo: Photo, thumb: Path, preview: Path) -> None:
         await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), thumb, content_type="image/webp")
@@ -366,6 +378,8 @@ class ProcessingService:
         )
         if await self.meta.save_processed_photo(ready, "processing"):
             await videos.pair_live(self.meta, ready, self.settings.videos)
+            if not preview_pending:
+                await self._announce(ready)
 
 
 def _fallback_taken_at(photo: Photo) -> str | None:
