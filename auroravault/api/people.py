@@ -11,17 +11,16 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from auroravault.api.deps import PHOTOS_SERVICE, USER
+from auroravault.api.deps import USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
 from auroravault.api.schemas import PhotoOut, PhotoPageOut
+from auroravault.api.schemas_people import MAX_MERGE, MergeIn, MovedOut, PersonEdit, PersonOut, QueuedOut
 from auroravault.errors import Invalid
 from auroravault.faces.jobs import FaceJobs
 from auroravault.meta.base import User
-from auroravault.services.people import FaceView, PeopleService, PersonView
-from auroravault.services.photos import PhotoService, decode_cursor
+from auroravault.services.people import FaceView, PeopleService
 
 OFF = {"s409": "faces_unavailable"}
-MAX_MERGE = 100
 
 
 def provide_people(request: Request) -> PeopleService:
@@ -38,48 +37,10 @@ PEOPLE = {
 }
 
 
-class PersonOut(msgspec.Struct, kw_only=True):
-    id: str
-    name: str | None
-    face_count: int
-    cover_photo_id: str | None
-    cover_face_url: str | None
-    hidden: bool
-
-    @classmethod
-    def of(cls, view: PersonView) -> PersonOut:
-        url = f"/api/v1/people/{view.id}/face?f={view.cover_face_id}" if view.cover_face_id else None
-        return cls(
-            id=view.id,
-            name=view.name,
-            face_count=view.face_count,
-            cover_photo_id=view.cover_photo_id,
-            cover_face_url=url,
-            hidden=view.hidden,
-        )
-
-
-class PersonEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    name: str | msgspec.UnsetType | None = msgspec.UNSET
-    hidden: bool | msgspec.UnsetType = msgspec.UNSET
-
-
-class MergeIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    ids: list[str]
-
-
-class QueuedOut(msgspec.Struct, kw_only=True):
-    queued: int
-
-
-class MovedOut(msgspec.Struct, kw_only=True):
-    moved: int
-
-
 class PeopleController(Controller):
     path = "/people"
     tags = ["people"]
-    dependencies = {**USER, **PEOPLE, **PHOTOS_SERVICE}
+    dependencies = {**USER, **PEOPLE}
 
     @get("/", summary="Your people, most faces first", responses=documented(**OFF, **AUTH, **UNAVAILABLE))
     async def list_people(self, user: NamedDependency[User], people: NamedDependency[PeopleService]) -> list[PersonOut]:
@@ -134,13 +95,11 @@ class PeopleController(Controller):
         person_id: FromPath[str],
         user: NamedDependency[User],
         people: NamedDependency[PeopleService],
-        photos: NamedDependency[PhotoService],
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 100,
         cursor: FromQuery[str | None] = None,
     ) -> PhotoPageOut:
         people.require()
-        after = decode_cursor(cursor) if cursor else None
-        page = await photos.page(user, await people.person_photos(user, person_id, after, limit + 1), limit)
+        page = await people.photos_page(user, person_id, limit=limit, cursor=cursor)
         return PhotoPageOut(
             items=[PhotoOut.of(p, url, page.flags.get(p.id), page.albums.get(p.id)) for p, url in page.items],
             next_cursor=page.next_cursor,

@@ -106,6 +106,7 @@ class Services:
         albums.on_album_photos = sharing_mail.photos_added
         # People (issue 18): off, with a plain message, where the faces extra is not installed.
         people = PeopleService(meta, load_model() if settings.faces.enabled else None, processing.pool, settings.faces)
+        people.photos = photos
         face_jobs = FaceJobs(people, blobs, queue, settings.work_path)
         processing.on_ready.append(face_jobs.photo_ready)
         handlers: dict[str, Handler] = {

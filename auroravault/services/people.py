@@ -26,6 +26,7 @@ from auroravault.meta.base import Photo, User
 from auroravault.meta.protocols.people import Face, PeopleStore, Person
 from auroravault.services import access
 from auroravault.services.decode_pool import PREVIEW, DecodePool
+from auroravault.services.photos import PhotoPage, PhotoService, decode_cursor
 from auroravault.timeutil import utcnow
 
 #: Face jobs wait behind every thumbnail and preview in the decode pool.
@@ -74,6 +75,7 @@ class PeopleService:
         self.model = model if settings.enabled else None
         self.pool = pool
         self.settings = settings
+        self.photos: PhotoService | None = None  # photo pages: thumbs, flags, albums
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
@@ -205,6 +207,12 @@ class PeopleService:
         if after is not None:
             shown = [p for p in shown if (p.sort_at, p.id) < after]
         return shown[:want]
+
+    async def photos_page(self, user: User, person_id: str, *, limit: int, cursor: str | None) -> PhotoPage:
+        """A page of the person's photos, as ``PhotoService.page`` shapes every photo page."""
+        assert self.photos is not None, "wired by the container"
+        after = decode_cursor(cursor) if cursor else None
+        return await self.photos.page(user, await self.person_photos(user, person_id, after, limit + 1), limit)
 
     async def photo_faces(self, user: User, photo_id: str) -> list[FaceView]:
         """The faces of a photo the user may see, named as its owner named them."""
