@@ -25,6 +25,7 @@ from auroravault.api.health import healthz, readyz
 from auroravault.api.library import TrashController
 from auroravault.api.links import LinkController
 from auroravault.api.openapi import complete_document, openapi_config
+from auroravault.api.people import PeopleController, PhotoFacesController
 from auroravault.api.photos import PhotoController, TimelineController
 from auroravault.api.problems import EXCEPTION_HANDLERS
 from auroravault.api.public import PublicController
@@ -121,6 +122,8 @@ def _routes(settings: Settings) -> list[object]:
             PartnerController,
             LinkController,
             PublicController,
+            PeopleController,
+            PhotoFacesController,
         ],
     )
     routes: list[object] = [api, healthz, readyz, *web_routes(settings)]

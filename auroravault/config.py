@@ -263,6 +263,22 @@ class BusSettings(_Section):
     wait_seconds: Annotated[int, Meta(ge=0, le=20)] = 5
 
 
+class FaceSettings(_Section):
+    """People: faces found offline and clustered (issue 18, ``docs/people.md``)."""
+
+    # On when the ``auroravault[faces]`` extra is installed; false turns it off regardless.
+    enabled: bool = True
+    # The longest side of the image the model sees (the preview's size; never the original).
+    max_side: Annotated[int, Meta(ge=320, le=4096)] = 1600
+    # Detections below this detector score are dropped (dlib HOG: ~0.1 is a false face).
+    min_score: Annotated[float, Meta(ge=0.0, le=5.0)] = 0.3
+    # A face joins the nearest person within this embedding distance (dlib: 0.6 = same person).
+    match_distance: Annotated[float, Meta(gt=0.0, le=2.0)] = 0.5
+    # DBSCAN of the periodic re-cluster: neighbourhood radius and faces for a core point.
+    cluster_eps: Annotated[float, Meta(gt=0.0, le=2.0)] = 0.45
+    cluster_min_faces: PositiveInt = 2
+
+
 class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     server: ServerSettings = msgspec.field(default_factory=ServerSettings)
     auth: AuthSettings = msgspec.field(default_factory=AuthSettings)
@@ -285,6 +301,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     ses: SesSettings = msgspec.field(default_factory=SesSettings)
     links: LinkSettings = msgspec.field(default_factory=LinkSettings)
     bus: BusSettings = msgspec.field(default_factory=BusSettings)
+    faces: FaceSettings = msgspec.field(default_factory=FaceSettings)
 
     # -- derived paths -------------------------------------------------------
     @property

@@ -20,7 +20,7 @@ from litestar.openapi.spec import Components, OpenAPI, Parameter, Reference, Sch
 
 from auroravault import __version__
 from auroravault.api import schemas as wire
-from auroravault.api import schemas_accounts, schemas_families, schemas_links, schemas_sharing
+from auroravault.api import schemas_accounts, schemas_families, schemas_links, schemas_people, schemas_sharing
 from auroravault.api.docs import OfflineSwaggerPlugin
 from auroravault.config import Settings
 
@@ -76,7 +76,7 @@ def _require_tokens(document: OpenAPI) -> None:
 
 
 #: Each area's wire module: the structs the API decodes and answers.
-WIRE_MODULES = (wire, schemas_families, schemas_accounts, schemas_sharing, schemas_links)
+WIRE_MODULES = (wire, schemas_families, schemas_accounts, schemas_sharing, schemas_links, schemas_people)
 
 
 def wire_structs() -> dict[str, type[msgspec.Struct]]:

@@ -35,6 +35,7 @@ from auroravault.meta.protocols import (
     JobStore,
     LibraryStore,
     LinkStore,
+    PeopleStore,
     PhotoStore,
     SearchStore,
     SharingStore,
@@ -443,6 +444,7 @@ class MetaStore(
     FamilyStore,
     UserAdminStore,
     SharingStore,
+    PeopleStore,
     Protocol,
 ):
     """Every aggregate protocol at once (``auroravault.meta.protocols``): what an adapter

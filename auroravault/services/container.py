@@ -10,6 +10,8 @@ from auroravault.bus.events import Bus
 from auroravault.bus.wiring import Publishers, subscribe_defaults
 from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
+from auroravault.faces import load_model
+from auroravault.faces.jobs import DETECT_FACES, FaceJobs
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import Handler, JobRunner
 from auroravault.mail import build_mailer
@@ -25,6 +27,7 @@ from auroravault.services.links import LinkService
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
 from auroravault.services.notifications import SEND_EMAIL, NotificationService
+from auroravault.services.people import PeopleService
 from auroravault.services.photos import PhotoService
 from auroravault.services.places_backfill import PLACES_BACKFILL, PLACES_BACKFILL_VAULTS, PlacesBackfill
 from auroravault.services.processing import MAKE_PREVIEW, PROCESS_PHOTO, ProcessingService
@@ -78,6 +81,8 @@ class Services:
     public: PublicService
     bus: Bus
     events: EventsConsumer | None  # the events queue's consumer, when bus.events_queue_url is set
+    people: PeopleService
+    face_jobs: FaceJobs
 
     @classmethod
     def build(
@@ -109,6 +114,11 @@ class Services:
         uploads.on_album_photos = sharing_mail.photos_added
         albums = AlbumService(meta, blobs, settings, photos)
         albums.on_album_photos = sharing_mail.photos_added
+        # People (issue 18): off, with a plain message, where the faces extra is not installed.
+        people = PeopleService(meta, load_model() if settings.faces.enabled else None, processing.pool, settings.faces)
+        people.photos = photos
+        face_jobs = FaceJobs(people, blobs, queue, settings.work_path)
+        processing.on_preview.append(face_jobs.photo_ready)
         handlers: dict[str, Handler] = {
             PROCESS_PHOTO: processing.handle,
             MAKE_PREVIEW: processing.handle_preview,
@@ -117,6 +127,7 @@ class Services:
             PLACES_BACKFILL: places_backfill.handle,
             PLACES_BACKFILL_VAULTS: places_backfill.handle_vaults,
             ALBUM_DIGEST: sharing_mail.handle_digest,
+            DETECT_FACES: face_jobs.handle,
         }
         runner = JobRunner(meta, settings.jobs, handlers)
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
@@ -180,6 +191,8 @@ class Services:
             public=PublicService(meta, blobs, settings, signing_secret(settings), uploads, executors.passwords),
             bus=bus,
             events=events,
+            people=people,
+            face_jobs=face_jobs,
         )
         services.accounts.passwords = executors.passwords  # argon2 runs in its own bounded pool
         services.accounts.invites = families  # an invitation lets its holder register and join

@@ -129,6 +129,9 @@ class ProcessingService:
         self.pool = DecodePool(images.concurrency or default_workers(), memory)
         # A photo became ready (``photo.ready`` on the bus, ``auroravault/bus``).
         self.on_ready: Callable[[Photo], Awaitable[None]] | None = None
+        # Called once a photo and its preview are stored (people: face detection); a failing
+        # hook is logged and never fails the photo (its own backfill catches up).
+        self.on_preview: list[Callable[[Photo], Awaitable[None]]] = []
 
     # -- the job's lifecycle ------------------------------------------------------------
     def arrival_job(self, upload: Upload) -> Job:
@@ -275,8 +278,16 @@ class ProcessingService:
                 updated_at=utcnow(),
             )
             if await self.meta.save_processed_photo(done, "ready"):
+                await self._announce(done)
                 return
         raise Unavailable("meta_unavailable", "the photo kept changing; the preview is saved again later")
+
+    async def _announce(self, photo: Photo) -> None:
+        for hook in self.on_preview:
+            try:
+                await hook(photo)
+            except Exception:
+                log.exception("an on-preview hook failed for photo %s", photo.id)
 
     async def _put_variants(self, photo: Photo, thumb: Path, preview: Path) -> None:
         await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), thumb, content_type="image/webp")
@@ -371,6 +382,8 @@ class ProcessingService:
             await videos.pair_live(self.meta, ready, self.settings.videos)
             if self.on_ready is not None:
                 await self.on_ready(ready)
+            if not preview_pending:
+                await self._announce(ready)
 
 
 def _fallback_taken_at(photo: Photo) -> str | None:

@@ -83,6 +83,8 @@ SEMANTIC_REFUSALS = {
     "PATCH /api/v1/links/{link_id}": ["422"],  # invalid_expiry, invalid_link_password, upload_needs_album
     "GET /api/v1/links": ["400"],  # invalid_cursor
     "GET /api/v1/public/{key}/photos": ["400"],  # invalid_cursor
+    "GET /api/v1/people/{person_id}/photos": ["400"],  # invalid_cursor
+    "PATCH /api/v1/people/{person_id}": ["422"],  # person_name_invalid
 }
 _emails = count(1)
 

@@ -22,6 +22,7 @@ from auroravault.meta.dynamodb.jobs import JobOps
 from auroravault.meta.dynamodb.keys import GSI1, GSI2, TTL_ATTR
 from auroravault.meta.dynamodb.library import LibraryOps
 from auroravault.meta.dynamodb.links import LinkOps
+from auroravault.meta.dynamodb.people import PeopleOps
 from auroravault.meta.dynamodb.search import SearchOps
 from auroravault.meta.dynamodb.sharing import SharingOps
 from auroravault.meta.dynamodb.upgrade import UpgradeOps
@@ -29,7 +30,18 @@ from auroravault.meta.dynamodb.uploads import UploadOps
 
 
 class DynamoMetaStore(
-    LinkOps, SearchOps, SharingOps, AlbumOps, LibraryOps, FeedOps, UploadOps, JobOps, ExpiryOps, UpgradeOps, FamilyOps
+    PeopleOps,
+    LinkOps,
+    SearchOps,
+    SharingOps,
+    AlbumOps,
+    LibraryOps,
+    FeedOps,
+    UploadOps,
+    JobOps,
+    ExpiryOps,
+    UpgradeOps,
+    FamilyOps,
 ):
     """MetaStore on one DynamoDB table. See ``auroravault.meta.base`` for the contract
     and ``docs/dynamodb.md`` for the keys, indexes and access patterns."""

@@ -16,6 +16,7 @@ docstrings; the general rules (atomic steps, conditional transitions, errors, ti
 - ``FamilyStore`` (``families``): families, members, invitations;
 - ``SharingStore`` (``sharing``): album members and partner shares (issue 14);
 - ``LinkStore`` (``links``): share links (issue 14);
+- ``PeopleStore`` (``people``): faces and the people they are clustered into (issue 18);
 - ``StoreLifecycle`` (``lifecycle``): migrate, check, close, and purging what expired;
 - ``PhotoLibrary`` (``library``): photos and library together; ``ShownPhotos`` adds albums.
 
@@ -37,6 +38,7 @@ from auroravault.meta.protocols.jobs import JobStore
 from auroravault.meta.protocols.library import LibraryStore, PhotoLibrary, ShownPhotos
 from auroravault.meta.protocols.lifecycle import StoreLifecycle
 from auroravault.meta.protocols.links import LinkStore
+from auroravault.meta.protocols.people import PeopleStore
 from auroravault.meta.protocols.photos import PhotoStore
 from auroravault.meta.protocols.search import SearchStore
 from auroravault.meta.protocols.sharing import SharingStore
@@ -57,6 +59,7 @@ AGGREGATES: tuple[type, ...] = (
     FamilyStore,
     UserAdminStore,
     SharingStore,
+    PeopleStore,
 )
 
 __all__ = [
@@ -72,6 +75,7 @@ __all__ = [
     "LimitedAccounts",
     "LinkStore",
     "ManagedAccounts",
+    "PeopleStore",
     "PhotoLibrary",
     "PhotoStore",
     "SearchStore",

@@ -20,6 +20,7 @@ from auroravault.meta.sqlite.families import FamilyOps
 from auroravault.meta.sqlite.jobs import JobOps
 from auroravault.meta.sqlite.library import LibraryOps
 from auroravault.meta.sqlite.links import LinkOps
+from auroravault.meta.sqlite.people import PeopleOps
 from auroravault.meta.sqlite.search import SearchOps
 from auroravault.meta.sqlite.sharing import SharingOps
 from auroravault.meta.sqlite.uploads import UploadOps
@@ -49,7 +50,9 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-class SqliteMetaStore(LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps, SharingOps):
+class SqliteMetaStore(
+    PeopleOps, LinkOps, AlbumOps, SearchOps, LibraryOps, UploadOps, JobOps, AccountOps, FamilyOps, SharingOps
+):
     """MetaStore on a SQLite file. See ``auroravault.meta.base`` for the contract."""
 
     name = "sqlite"
