@@ -4,7 +4,7 @@ import { Image } from 'expo-image';
 import { useEffect, useState } from 'react';
 import { FlatList, ScrollView, Text, useWindowDimensions, View } from 'react-native';
 
-import type { Photo } from '../api/types';
+import type { Album, Photo } from '../api/types';
 import { useApp } from '../state/AppContext';
 import { AlbumPicker } from '../ui/AlbumPicker';
 import { Button } from '../ui/Button';
@@ -47,7 +47,8 @@ export function describePlace(p: Photo): string | null {
   return null;
 }
 
-export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; start: number; onClose: () => void }) {
+/** `album`: the album the photos were opened from; who may remove from it gets "Remove from album". */
+export function ViewerScreen({ photos, start, album, onClose }: { photos: Photo[]; start: number; album?: Album; onClose: () => void }) {
   const { api } = useApp();
   const { width, height } = useWindowDimensions();
   const [index, setIndex] = useState(start);
@@ -74,6 +75,26 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
     }
   }
 
+  async function removeFromAlbum() {
+    if (!album) return;
+    try {
+      const res = await api!.removeFromAlbum(album.id, [photo.id]);
+      if (res.errors.length) {
+        setMessage(`Not removed (${res.errors[0].code})`);
+        return;
+      }
+      const rest = items.filter((p) => p.id !== photo.id);
+      if (!rest.length) return onClose();
+      setItems(rest);
+      setIndex(Math.min(index, rest.length - 1));
+      setMessage(`Removed from ${album.name}`);
+    } catch (err) {
+      setMessage(problemText(err));
+    }
+  }
+  // A contributor removes the photos they added; the server says which (per-id errors).
+  const removes = album ? album.role !== 'viewer' : false;
+
   return (
     <View style={[ui.screen, { paddingTop: 24 }]} testID="viewer">
       <FlatList
@@ -96,7 +117,11 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
         </Text>
         {describeCamera(photo) ? <Text style={ui.dim}>{describeCamera(photo)}</Text> : null}
         {describePlace(photo) ? <Text style={ui.dim}>{describePlace(photo)}</Text> : null}
-        {message ? <Text style={{ color: colors.dim }}>{message}</Text> : null}
+        {message ? (
+          <Text style={{ color: colors.dim }} testID="viewer-message">
+            {message}
+          </Text>
+        ) : null}
         {picking ? (
           <AlbumPicker
             photoId={photo.id}
@@ -110,6 +135,7 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
           <Button ghost testID="viewer-favorite" title={photo.favorite ? '★ Favorite' : '☆ Favorite'} onPress={favorite} />
           <Button ghost testID="viewer-add-album" title="Album" onPress={() => setPicking(true)} />
           <Button ghost title="Trash" onPress={trash} />
+          {removes ? <Button ghost testID="viewer-remove-album" title="Remove" onPress={() => void removeFromAlbum()} /> : null}
           <Button testID="viewer-close" title="Close" onPress={onClose} />
         </View>
       </View>
