@@ -2,7 +2,7 @@
 import { create as createAxios, type AxiosInstance, type AxiosResponse } from 'axios';
 
 import { ApiError, errorFromResponse, networkError } from './errors';
-import type { Album, AlbumAdded, AlbumMember, AlbumPage, Family, FamilyInvite, LinkEdit, MemberRole, NewLink, Partners, ShareLink, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
+import type { Album, AlbumAdded, AlbumMember, AlbumPage, Family, FamilyInvite, LinkEdit, MemberRole, NewLink, Place, SearchQuery, Partners, ShareLink, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
 
 export interface ApiOptions {
   baseUrl: string;
@@ -17,6 +17,17 @@ export function normalizeServer(url: string): string {
   let u = url.trim();
   if (u && !/^https?:\/\//i.test(u)) u = `http://${u}`;
   return u.replace(/\/+$/, '');
+}
+
+/** The query string of `GET /search`: `from`/`to` dates, `type` image|video, `favorite` only when on. */
+export function searchParams(query: SearchQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['q', 'from', 'to', 'camera', 'city', 'country', 'type'] as const) {
+    const v = query[key]?.trim();
+    if (v) out[key] = v;
+  }
+  if (query.favorite) out.favorite = 'true';
+  return out;
 }
 
 export class ApiClient {
@@ -151,9 +162,16 @@ export class ApiClient {
     return this.call('post', `/albums/${encodeURIComponent(id)}/photos/remove`, { ids: photoIds });
   }
 
-  /** Text search (`q` matches filename, description, album, place and people's names), newest first. */
-  search(q: string, cursor: string | null, limit = 60): Promise<PhotoPage> {
-    return this.call('get', '/search', undefined, { q, limit, ...(cursor ? { cursor } : {}) });
+  /** Search by words (`q` matches filename, description, album, place and people's names) and
+   * filters, newest first; a string is words alone. Empty filters are not sent. */
+  search(query: string | SearchQuery, cursor: string | null, limit = 60): Promise<PhotoPage> {
+    return this.call('get', '/search', undefined, { ...searchParams(typeof query === 'string' ? { q: query } : query), limit, ...(cursor ? { cursor } : {}) });
+  }
+
+  /** Every place of my photos (country, region, city) with its count, the most photographed first. */
+  async places(): Promise<Place[]> {
+    const rows = await this.call<Place[]>('get', '/places');
+    return [...rows].sort((a, b) => b.count - a.count);
   }
 
   async albumMembers(id: string): Promise<AlbumMember[]> {

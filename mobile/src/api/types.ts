@@ -189,3 +189,26 @@ export interface NewLink {
   password?: string;
   allow_download: boolean;
 }
+
+/** What `GET /search` filters by; every field optional (DESIGN.md "Search"). */
+export interface SearchQuery {
+  q?: string;
+  /** YYYY-MM-DD (or ISO datetime), inclusive. */
+  from?: string;
+  to?: string;
+  camera?: string;
+  city?: string;
+  country?: string;
+  favorite?: boolean;
+  type?: '' | 'image' | 'video';
+}
+
+/** One row of `GET /places`: a city (or a country without one) with its count and newest photo. */
+export interface Place {
+  country: string | null;
+  country_code: string | null;
+  region: string | null;
+  city: string | null;
+  count: number;
+  cover_photo_id: string;
+}

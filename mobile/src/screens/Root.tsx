@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { ActivityIndicator, Pressable, Text, View } from 'react-native';
 import { SafeAreaView } from 'react-native-safe-area-context';
 
-import type { Album, Photo } from '../api/types';
+import type { Album, Photo, SearchQuery } from '../api/types';
 import { useApp } from '../state/AppContext';
 import { colors, ui } from '../ui/theme';
 import { AlbumsScreen } from './AlbumsScreen';
@@ -29,7 +29,7 @@ export function Root() {
   const [tab, setTab] = useState<Tab>('timeline');
   const [viewer, setViewer] = useState<{ photos: Photo[]; index: number; album?: Album } | null>(null);
   const [album, setAlbum] = useState<Album | null>(null);
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState<SearchQuery>({});
   const open = (photos: Photo[], index: number) => setViewer({ photos, index });
 
   if (!app.ready) return <ActivityIndicator style={{ flex: 1, backgroundColor: colors.bg }} color={colors.accent} />;

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { ApiError } from '../api/errors';
-import type { Album, AlbumMember, Family, Partners, Photo, ShareLink } from '../api/types';
+import type { Album, AlbumMember, Family, Partners, Photo, Place, ShareLink } from '../api/types';
 import { FakeClock, FakeServer } from './fakeServer';
 
 export interface HttpFake {
@@ -19,6 +19,10 @@ export interface HttpFake {
   albumPhotos: Map<string, string[]>;
   /** The `q` of every GET /search, in order. */
   queries: string[];
+  /** The filters of every GET /search (its query without limit and cursor), in order. */
+  searches: Record<string, string>[];
+  /** GET /places. */
+  places: Place[];
   /** Album id -> its members (GET/POST/PATCH/DELETE /albums/{id}/members). */
   members: Map<string, AlbumMember[]>;
   /** GET /family; null answers 404 family_not_found. */
@@ -68,6 +72,8 @@ export async function startHttpFake(): Promise<HttpFake> {
     albums: [],
     albumPhotos: new Map(),
     queries: [],
+    searches: [],
+    places: [],
     members: new Map(),
     family: null,
     partners: { shared_with_me: [], shared_by_me: [] },
@@ -213,8 +219,26 @@ export async function startHttpFake(): Promise<HttpFake> {
         if (path === '/search') {
           const q = (query.get('q') ?? '').toLowerCase();
           state.queries.push(q);
-          return page(state.photos.filter((p) => p.filename.toLowerCase().includes(q) || (p.place?.city ?? '').toLowerCase().includes(q)));
+          state.searches.push(Object.fromEntries([...query.entries()].filter(([k]) => k !== 'limit' && k !== 'cursor')));
+          const from = query.get('from');
+          const to = query.get('to');
+          if ([from, to].some((d) => d !== null && !/^\d{4}-\d{2}-\d{2}$/.test(d))) return send(422, { code: 'invalid_date', detail: 'not a date (YYYY-MM-DD)' });
+          const has = (v: string | null | undefined, want: string | null) => want === null || (v ?? '').toLowerCase().includes(want.toLowerCase());
+          return page(
+            state.photos.filter(
+              (p) =>
+                (p.filename.toLowerCase().includes(q) || (p.place?.city ?? '').toLowerCase().includes(q)) &&
+                has(p.place?.city, query.get('city')) &&
+                has(p.place?.country, query.get('country')) &&
+                has(`${p.camera?.make ?? ''} ${p.camera?.model ?? ''}`, query.get('camera')) &&
+                (query.get('favorite') !== 'true' || !!p.favorite) &&
+                (!query.get('type') || p.content_type.startsWith(query.get('type') === 'video' ? 'video/' : 'image/')) &&
+                (from === null || p.taken_at.slice(0, 10) >= from) &&
+                (to === null || p.taken_at.slice(0, 10) <= to),
+            ),
+          );
         }
+        if (path === '/places') return send(200, state.places);
         if (path === '/albums' && req.method === 'POST') {
           if (!body.name || body.name.length > 200) return send(422, { code: 'invalid_album_name', detail: 'an album name has 1 to 200 characters' });
           const album: Album = { ...albumOf(state.albums.length + 1), name: body.name, photo_count: (body.photo_ids ?? []).length };
