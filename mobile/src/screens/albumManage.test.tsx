@@ -145,7 +145,7 @@ it('tells a contributor a photo they did not add stays, and offers a viewer no r
 
 it('offers no remove when the viewer opens from the timeline', async () => {
   app();
-  fireEvent.press(await screen.findByTestId('thumb-p3'));
+  fireEvent.press(await screen.findByTestId('thumb-p3', {}, { timeout: 10_000 }));
   expect(await screen.findByTestId('preview-p3')).toBeTruthy();
   expect(screen.queryByTestId('viewer-remove-album')).toBeNull();
 });
