@@ -60,9 +60,10 @@ export function ShareLinks({ album }: { album: Album }) {
   const save = async (id: string, edit: LinkEdit) => {
     try {
       if (Object.keys(edit).length) await api!.editLink(id, edit);
+      // The editor closes on the link as the server now has it.
+      await reload();
       setEditing(null);
       setError(null);
-      await reload();
     } catch (err) {
       setError(problemText(err));
     }

@@ -62,7 +62,7 @@ it('sets an expiry and a password, turns off download, turns on upload and hides
   expect(days).toBeGreaterThan(2.9);
   expect(days).toBeLessThan(3.1);
   await waitFor(() => expect(screen.queryByTestId('link-editor-l1')).toBeNull());
-  expect(screen.getByTestId('link-text-l1')).toHaveTextContent(`until ${(sent.expires_at as string).slice(0, 10)} · password · no download · upload allowed · no details`);
+  await waitFor(() => expect(screen.getByTestId('link-text-l1')).toHaveTextContent(`until ${(sent.expires_at as string).slice(0, 10)} · password · no download · upload allowed · no details`));
 });
 
 it('clears the password and the expiry, and sends nothing else', async () => {
