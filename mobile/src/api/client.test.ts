@@ -129,6 +129,41 @@ it('calls the album and search routes with their paths, queries and bodies', asy
   ]);
 });
 
+it('calls the album, family, link, search and places management routes', async () => {
+  const seen: { method?: string; url?: string; body: unknown }[] = [];
+  handler = (req, body, res) => {
+    seen.push({ method: req.method, url: req.url, body: body ? JSON.parse(body) : null });
+    if (req.url === '/api/v1/places') json(res, 200, [{ city: 'Oslo', count: 1 }, { city: 'Nice', count: 3 }]);
+    else if (req.method === 'DELETE') json(res, 204, undefined);
+    else json(res, 200, { removed: [], errors: [], items: [], next_cursor: null });
+  };
+  const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });
+  await api.editAlbum('a 1', { name: 'Trip' });
+  await api.deleteAlbum('a1');
+  await api.removeFromAlbum('a1', ['p1']);
+  await api.createFamily('Lovelace');
+  await api.inviteToFamily('bob@example.com');
+  await api.revokeInvite('i1');
+  await api.removeFamilyMember('u2');
+  await api.editLink('l1', { password: null, allow_upload: true });
+  await api.search({ q: ' ', from: '2024-01-01', to: '2024-12-31', camera: 'Pixel 7', city: 'Nice', favorite: true, type: 'video' }, null, 10);
+  await api.search({ country: 'France', favorite: false, type: '' }, 'c1', 10);
+  expect((await api.places()).map((p) => p.city)).toEqual(['Nice', 'Oslo']);
+  expect(seen).toEqual([
+    { method: 'PATCH', url: '/api/v1/albums/a%201', body: { name: 'Trip' } },
+    { method: 'DELETE', url: '/api/v1/albums/a1', body: null },
+    { method: 'POST', url: '/api/v1/albums/a1/photos/remove', body: { ids: ['p1'] } },
+    { method: 'POST', url: '/api/v1/family', body: { name: 'Lovelace' } },
+    { method: 'POST', url: '/api/v1/family/invites', body: { email: 'bob@example.com', role: 'member' } },
+    { method: 'DELETE', url: '/api/v1/family/invites/i1', body: null },
+    { method: 'DELETE', url: '/api/v1/family/members/u2', body: null },
+    { method: 'PATCH', url: '/api/v1/links/l1', body: { password: null, allow_upload: true } },
+    { method: 'GET', url: '/api/v1/search?from=2024-01-01&to=2024-12-31&camera=Pixel+7&city=Nice&type=video&favorite=true&limit=10', body: null },
+    { method: 'GET', url: '/api/v1/search?country=France&limit=10&cursor=c1', body: null },
+    { method: 'GET', url: '/api/v1/places', body: null },
+  ]);
+});
+
 it("turns a refused album name into an ApiError with the server's code", async () => {
   handler = (_req, _body, res) => json(res, 422, { code: 'invalid_album_name', detail: 'an album name has 1 to 200 characters' });
   const api = new ApiClient({ baseUrl: base, getToken: () => 'tok' });

@@ -2,7 +2,7 @@
 import { create as createAxios, type AxiosInstance, type AxiosResponse } from 'axios';
 
 import { ApiError, errorFromResponse, networkError } from './errors';
-import type { Album, AlbumAdded, AlbumMember, AlbumPage, Family, MemberRole, NewLink, Partners, ShareLink, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
+import type { Album, AlbumAdded, AlbumMember, AlbumPage, Family, FamilyInvite, LinkEdit, MemberRole, NewLink, Place, SearchQuery, Partners, ShareLink, CheckResult, FileSpec, InitResult, Photo, PhotoPage, Session, SyncChanges, UploadItem, User } from './types';
 
 export interface ApiOptions {
   baseUrl: string;
@@ -17,6 +17,17 @@ export function normalizeServer(url: string): string {
   let u = url.trim();
   if (u && !/^https?:\/\//i.test(u)) u = `http://${u}`;
   return u.replace(/\/+$/, '');
+}
+
+/** The query string of `GET /search`: `from`/`to` dates, `type` image|video, `favorite` only when on. */
+export function searchParams(query: SearchQuery): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['q', 'from', 'to', 'camera', 'city', 'country', 'type'] as const) {
+    const v = query[key]?.trim();
+    if (v) out[key] = v;
+  }
+  if (query.favorite) out.favorite = 'true';
+  return out;
 }
 
 export class ApiClient {
@@ -137,9 +148,30 @@ export class ApiClient {
     return this.call('post', `/albums/${encodeURIComponent(id)}/photos`, { ids: photoIds });
   }
 
-  /** Text search (`q` matches filename, description, album, place and people's names), newest first. */
-  search(q: string, cursor: string | null, limit = 60): Promise<PhotoPage> {
-    return this.call('get', '/search', undefined, { q, limit, ...(cursor ? { cursor } : {}) });
+  /** Rename (or describe) an album; owner or admin. */
+  editAlbum(id: string, edit: { name?: string; description?: string | null }): Promise<Album> {
+    return this.call('patch', `/albums/${encodeURIComponent(id)}`, edit);
+  }
+
+  /** Delete an album; its photos stay in the library. */
+  deleteAlbum(id: string): Promise<void> {
+    return this.call('delete', `/albums/${encodeURIComponent(id)}`);
+  }
+
+  removeFromAlbum(id: string, photoIds: string[]): Promise<{ removed: string[]; errors: { id: string; code: string }[] }> {
+    return this.call('post', `/albums/${encodeURIComponent(id)}/photos/remove`, { ids: photoIds });
+  }
+
+  /** Search by words (`q` matches filename, description, album, place and people's names) and
+   * filters, newest first; a string is words alone. Empty filters are not sent. */
+  search(query: string | SearchQuery, cursor: string | null, limit = 60): Promise<PhotoPage> {
+    return this.call('get', '/search', undefined, { ...searchParams(typeof query === 'string' ? { q: query } : query), limit, ...(cursor ? { cursor } : {}) });
+  }
+
+  /** Every place of my photos (country, region, city) with its count, the most photographed first. */
+  async places(): Promise<Place[]> {
+    const rows = await this.call<Place[]>('get', '/places');
+    return [...rows].sort((a, b) => b.count - a.count);
   }
 
   async albumMembers(id: string): Promise<AlbumMember[]> {
@@ -171,6 +203,24 @@ export class ApiClient {
     }
   }
 
+  createFamily(name: string): Promise<Family> {
+    return this.call('post', '/family', { name });
+  }
+
+  /** Invite an email into my family (owner): a single-use link goes out by email. */
+  inviteToFamily(email: string): Promise<FamilyInvite> {
+    return this.call('post', '/family/invites', { email, role: 'member' });
+  }
+
+  revokeInvite(id: string): Promise<void> {
+    return this.call('delete', `/family/invites/${encodeURIComponent(id)}`);
+  }
+
+  /** Remove a member (owner); with my own id, leave the family. */
+  removeFamilyMember(userId: string): Promise<void> {
+    return this.call('delete', `/family/members/${encodeURIComponent(userId)}`);
+  }
+
   partners(): Promise<Partners> {
     return this.call('get', '/partners');
   }
@@ -194,6 +244,11 @@ export class ApiClient {
 
   createLink(spec: NewLink): Promise<ShareLink> {
     return this.call('post', '/links', spec);
+  }
+
+  /** Change a link's expiry, password (null clears either) or options. */
+  editLink(id: string, edit: LinkEdit): Promise<ShareLink> {
+    return this.call('patch', `/links/${encodeURIComponent(id)}`, edit);
   }
 
   revokeLink(id: string): Promise<void> {

@@ -134,11 +134,23 @@ export interface AlbumMember {
   role: MemberRole;
 }
 
-/** `GET /family`: the members a user can share with by id. */
+/** A pending invitation into my family (the owner alone sees them). */
+export interface FamilyInvite {
+  id: string;
+  email: string;
+  role: string;
+  expires_at: string;
+}
+
+/** `GET /family`: its members (whom a user can share with by id), the caller's role, pending invites. */
 export interface Family {
   id: string;
   name: string;
-  members: { user: { id: string; display_name: string; email: string }; role: string }[];
+  owner_id?: string;
+  /** The caller's: `owner` or `member`. */
+  role?: string;
+  members: { user: { id: string; display_name: string; email: string }; role: string; used_bytes?: number }[];
+  invites?: FamilyInvite[];
 }
 
 /** `GET /partners`: whose libraries I see, and who sees mine. */
@@ -158,6 +170,17 @@ export interface ShareLink {
   expired: boolean;
   has_password: boolean;
   allow_download: boolean;
+  allow_upload?: boolean;
+  show_metadata?: boolean;
+}
+
+/** `PATCH /links/{id}`: an absent field stays; null clears the expiry or the password. */
+export interface LinkEdit {
+  expires_at?: string | null;
+  password?: string | null;
+  allow_download?: boolean;
+  allow_upload?: boolean;
+  show_metadata?: boolean;
 }
 
 export interface NewLink {
@@ -165,4 +188,27 @@ export interface NewLink {
   expires_at?: string;
   password?: string;
   allow_download: boolean;
+}
+
+/** What `GET /search` filters by; every field optional (DESIGN.md "Search"). */
+export interface SearchQuery {
+  q?: string;
+  /** YYYY-MM-DD (or ISO datetime), inclusive. */
+  from?: string;
+  to?: string;
+  camera?: string;
+  city?: string;
+  country?: string;
+  favorite?: boolean;
+  type?: '' | 'image' | 'video';
+}
+
+/** One row of `GET /places`: a city (or a country without one) with its count and newest photo. */
+export interface Place {
+  country: string | null;
+  country_code: string | null;
+  region: string | null;
+  city: string | null;
+  count: number;
+  cover_photo_id: string;
 }

@@ -10,6 +10,7 @@ import { useApp } from '../state/AppContext';
 import { Button } from '../ui/Button';
 import { PhotoGrid } from '../ui/PhotoGrid';
 import { colors, ui } from '../ui/theme';
+import { AlbumEdit } from './AlbumEdit';
 import { ShareScreen } from './ShareScreen';
 import { problemText } from './SignInScreen';
 
@@ -100,18 +101,35 @@ function AlbumList({ onSelect }: { onSelect: (album: Album) => void }) {
   );
 }
 
-function AlbumView({ album, onBack, onOpen }: { album: Album; onBack: () => void; onOpen: (photos: Photo[], index: number) => void }) {
+function AlbumView(props: { album: Album; onBack: () => void; onChanged: (album: Album | null) => void; onOpen: (photos: Photo[], index: number) => void }) {
+  const { album, onBack, onOpen } = props;
   const { api } = useApp();
   const [sharing, setSharing] = useState(false);
+  const [editing, setEditing] = useState(false);
   const load = useCallback((cursor: string | null) => api!.albumPhotos(album.id, cursor), [api, album.id]);
   if (sharing) return <ShareScreen album={album} onBack={() => setSharing(false)} onLeft={onBack} />;
+  const edits = album.role === 'owner' || album.role === 'admin';
   return (
     <View style={ui.screen} testID="album-view">
       <View style={[ui.row, { padding: 8 }]}>
-        <Text style={ui.title}>{album.name}</Text>
-        <Button ghost testID="album-share" title={album.role === 'owner' || album.role === 'admin' ? 'Share' : 'People'} onPress={() => setSharing(true)} />
+        <Text style={[ui.title, { flexShrink: 1 }]} testID="album-title">
+          {album.name}
+        </Text>
+        {edits && !editing ? <Button ghost testID="album-edit-open" title="Edit" onPress={() => setEditing(true)} /> : null}
+        <Button ghost testID="album-share" title={edits ? 'Share' : 'People'} onPress={() => setSharing(true)} />
         <Button ghost testID="album-back" title="Albums" onPress={onBack} />
       </View>
+      {editing ? (
+        <AlbumEdit
+          album={album}
+          onSaved={(updated) => {
+            setEditing(false);
+            props.onChanged(updated);
+          }}
+          onDeleted={() => props.onChanged(null)}
+          onClose={() => setEditing(false)}
+        />
+      ) : null}
       <PhotoGrid testID="album-grid" load={load} onOpen={onOpen} empty="No photos in this album yet. Add some from the viewer." />
     </View>
   );
@@ -119,6 +137,6 @@ function AlbumView({ album, onBack, onOpen }: { album: Album; onBack: () => void
 
 /** The album list, or the open album (Root keeps which one, so the viewer comes back to it). */
 export function AlbumsScreen(props: { open: Album | null; onSelect: (album: Album | null) => void; onOpen: (photos: Photo[], index: number) => void }) {
-  if (props.open) return <AlbumView key={props.open.id} album={props.open} onBack={() => props.onSelect(null)} onOpen={props.onOpen} />;
+  if (props.open) return <AlbumView key={props.open.id} album={props.open} onBack={() => props.onSelect(null)} onChanged={props.onSelect} onOpen={props.onOpen} />;
   return <AlbumList onSelect={props.onSelect} />;
 }

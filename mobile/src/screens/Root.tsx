@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { ActivityIndicator, Pressable, Text, View } from 'react-native';
 import { SafeAreaView } from 'react-native-safe-area-context';
 
-import type { Album, Photo } from '../api/types';
+import type { Album, Photo, SearchQuery } from '../api/types';
 import { useApp } from '../state/AppContext';
 import { colors, ui } from '../ui/theme';
 import { AlbumsScreen } from './AlbumsScreen';
@@ -27,20 +27,20 @@ const TABS: [Tab, string][] = [
 export function Root() {
   const app = useApp();
   const [tab, setTab] = useState<Tab>('timeline');
-  const [viewer, setViewer] = useState<{ photos: Photo[]; index: number } | null>(null);
+  const [viewer, setViewer] = useState<{ photos: Photo[]; index: number; album?: Album } | null>(null);
   const [album, setAlbum] = useState<Album | null>(null);
-  const [query, setQuery] = useState('');
+  const [query, setQuery] = useState<SearchQuery>({});
   const open = (photos: Photo[], index: number) => setViewer({ photos, index });
 
   if (!app.ready) return <ActivityIndicator style={{ flex: 1, backgroundColor: colors.bg }} color={colors.accent} />;
   if (!app.user || app.sessionExpired) return <SignInScreen />;
-  if (viewer) return <ViewerScreen photos={viewer.photos} start={viewer.index} onClose={() => setViewer(null)} />;
+  if (viewer) return <ViewerScreen photos={viewer.photos} start={viewer.index} album={viewer.album} onClose={() => setViewer(null)} />;
 
   return (
     <SafeAreaView style={ui.screen}>
       <View style={{ flex: 1 }}>
         {tab === 'timeline' ? <TimelineScreen onOpen={open} /> : null}
-        {tab === 'albums' ? <AlbumsScreen open={album} onSelect={setAlbum} onOpen={open} /> : null}
+        {tab === 'albums' ? <AlbumsScreen open={album} onSelect={setAlbum} onOpen={(photos, index) => setViewer({ photos, index, album: album ?? undefined })} /> : null}
         {tab === 'search' ? <SearchScreen query={query} onQuery={setQuery} onOpen={open} /> : null}
         {tab === 'backup' ? <BackupScreen /> : null}
         {tab === 'settings' ? <SettingsScreen /> : null}

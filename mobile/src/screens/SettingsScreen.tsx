@@ -3,6 +3,7 @@ import { ScrollView, Switch, Text, View } from 'react-native';
 import { useApp } from '../state/AppContext';
 import { Button } from '../ui/Button';
 import { ui } from '../ui/theme';
+import { FamilySection } from './FamilySection';
 import { PartnersSection } from './PartnersSection';
 
 function mb(bytes: number): string {
@@ -32,6 +33,7 @@ export function SettingsScreen() {
         Best effort: the phone decides when (at most every 15 minutes) and for how long. Nothing runs after you
         force-quit the app. The first big backup runs with the app open.
       </Text>
+      {user ? <FamilySection /> : null}
       {user ? <PartnersSection /> : null}
       <Button testID="sign-out" title="Sign out" onPress={() => void app.signOut()} />
     </ScrollView>

@@ -1,25 +1,24 @@
 // Share links for an album the user owns: make one (expiry in days, password, allow download),
-// send its URL through the system Share sheet, revoke it.
+// edit it (LinkEditor), send its URL through the system Share sheet, revoke it.
 import { useCallback, useEffect, useState } from 'react';
 import { Share, Switch, Text, TextInput, View } from 'react-native';
 
-import type { Album, ShareLink } from '../api/types';
+import type { Album, LinkEdit, ShareLink } from '../api/types';
 import { useApp } from '../state/AppContext';
 import { Button } from '../ui/Button';
 import { colors, ui } from '../ui/theme';
+import { expiryFrom } from './expiry';
+import { LinkEditor } from './LinkEditor';
 import { problemText } from './SignInScreen';
 
-/** `days` from now as the contract's ISO time, or undefined for a link that never expires. */
-export function expiryFrom(days: string, now: number = Date.now()): string | undefined {
-  const n = Number(days.trim());
-  if (!days.trim() || !Number.isFinite(n) || n <= 0) return undefined;
-  return new Date(now + n * 86_400_000).toISOString();
-}
+export { expiryFrom };
 
 function linkText(l: ShareLink): string {
   const parts = [l.expired ? 'expired' : l.expires_at ? `until ${l.expires_at.slice(0, 10)}` : 'no expiry'];
   if (l.has_password) parts.push('password');
   parts.push(l.allow_download ? 'download allowed' : 'no download');
+  if (l.allow_upload) parts.push('upload allowed');
+  if (l.show_metadata === false) parts.push('no details');
   return parts.join(' · ');
 }
 
@@ -30,6 +29,7 @@ export function ShareLinks({ album }: { album: Album }) {
   const [password, setPassword] = useState('');
   const [download, setDownload] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
 
   const reload = useCallback(
     () =>
@@ -57,14 +57,30 @@ export function ShareLinks({ album }: { album: Album }) {
     }
   };
 
+  const save = async (id: string, edit: LinkEdit) => {
+    try {
+      if (Object.keys(edit).length) await api!.editLink(id, edit);
+      // The editor closes on the link as the server now has it.
+      await reload();
+      setEditing(null);
+      setError(null);
+    } catch (err) {
+      setError(problemText(err));
+    }
+  };
+
   return (
     <View testID="share-links" style={{ gap: 6, marginTop: 16 }}>
       <Text style={ui.dim}>Share links</Text>
       {error ? <Text style={ui.error} testID="links-error">{error}</Text> : null}
       {links.map((l) => (
         <View key={l.id} testID={`link-${l.id}`} style={{ gap: 4 }}>
-          <Text style={ui.text}>{linkText(l)}</Text>
+          <Text style={ui.text} testID={`link-text-${l.id}`}>
+            {linkText(l)}
+          </Text>
+          {editing === l.id ? <LinkEditor link={l} onSave={(edit) => void save(l.id, edit)} onCancel={() => setEditing(null)} /> : null}
           <View style={{ flexDirection: 'row', gap: 4 }}>
+            {editing !== l.id ? <Button ghost testID={`link-edit-${l.id}`} title="Edit" onPress={() => setEditing(l.id)} /> : null}
             <Button testID={`link-share-${l.id}`} title="Send link" onPress={() => void Share.share({ message: l.url, url: l.url })} />
             <Button ghost testID={`link-revoke-${l.id}`} title="Revoke" onPress={() => void api!.revokeLink(l.id).then(reload, (err) => setError(problemText(err)))} />
           </View>

@@ -1,17 +1,18 @@
-// One photo at a time: swipe between them, pinch to zoom (iOS ScrollView zoom), info, favorite,
-// add to album, trash.
+// One photo at a time: swipe between them, pinch to zoom (the ScrollView's zoom on iOS, ZoomView's
+// PanResponder pinch on Android and the web), info, favorite, add to album, remove from it, trash.
 import { Image } from 'expo-image';
 import { useEffect, useState } from 'react';
-import { FlatList, ScrollView, Text, useWindowDimensions, View } from 'react-native';
+import { FlatList, Platform, ScrollView, Text, useWindowDimensions, View } from 'react-native';
 
-import type { Photo } from '../api/types';
+import type { Album, Photo } from '../api/types';
 import { useApp } from '../state/AppContext';
 import { AlbumPicker } from '../ui/AlbumPicker';
 import { Button } from '../ui/Button';
 import { colors, ui } from '../ui/theme';
+import { ZoomView } from '../ui/ZoomView';
 import { problemText } from './SignInScreen';
 
-function Slide({ photo, width, height }: { photo: Photo; width: number; height: number }) {
+function Slide({ photo, width, height, onZoomed }: { photo: Photo; width: number; height: number; onZoomed: (zoomed: boolean) => void }) {
   const { previews } = useApp();
   const [, bump] = useState(0);
   const entry = previews.get(photo.id);
@@ -22,15 +23,26 @@ function Slide({ photo, width, height }: { photo: Photo; width: number; height: 
     previews.request(photo.id);
     return off;
   }, [previews, photo.id]);
+  const image = (
+    <Image
+      testID={uri ? `preview-${photo.id}` : undefined}
+      source={uri ? { uri } : null}
+      placeholder={photo.thumbhash ? { thumbhash: photo.thumbhash } : null}
+      style={{ width, height: height * 0.7 }}
+      contentFit="contain"
+    />
+  );
+  // iOS zooms a ScrollView natively; Android's ScrollView does not, so a PanResponder pinch does.
+  if (Platform.OS !== 'ios') {
+    return (
+      <ZoomView testID={`zoom-${photo.id}`} width={width} height={height * 0.7} onZoomed={onZoomed}>
+        {image}
+      </ZoomView>
+    );
+  }
   return (
     <ScrollView style={{ width, height }} maximumZoomScale={4} minimumZoomScale={1} centerContent>
-      <Image
-        testID={uri ? `preview-${photo.id}` : undefined}
-        source={uri ? { uri } : null}
-        placeholder={photo.thumbhash ? { thumbhash: photo.thumbhash } : null}
-        style={{ width, height: height * 0.7 }}
-        contentFit="contain"
-      />
+      {image}
     </ScrollView>
   );
 }
@@ -47,13 +59,15 @@ export function describePlace(p: Photo): string | null {
   return null;
 }
 
-export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; start: number; onClose: () => void }) {
+/** `album`: the album the photos were opened from; who may remove from it gets "Remove from album". */
+export function ViewerScreen({ photos, start, album, onClose }: { photos: Photo[]; start: number; album?: Album; onClose: () => void }) {
   const { api } = useApp();
   const { width, height } = useWindowDimensions();
   const [index, setIndex] = useState(start);
   const [items, setItems] = useState(photos);
   const [message, setMessage] = useState<string | null>(null);
   const [picking, setPicking] = useState(false);
+  const [zoomed, setZoomed] = useState(false);
   const photo = items[index];
   if (!photo) return null;
 
@@ -74,17 +88,39 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
     }
   }
 
+  async function removeFromAlbum() {
+    if (!album) return;
+    try {
+      const res = await api!.removeFromAlbum(album.id, [photo.id]);
+      if (res.errors.length) {
+        setMessage(`Not removed (${res.errors[0].code})`);
+        return;
+      }
+      const rest = items.filter((p) => p.id !== photo.id);
+      if (!rest.length) return onClose();
+      setItems(rest);
+      setIndex(Math.min(index, rest.length - 1));
+      setMessage(`Removed from ${album.name}`);
+    } catch (err) {
+      setMessage(problemText(err));
+    }
+  }
+  // A contributor removes the photos they added; the server says which (per-id errors).
+  const removes = album ? album.role !== 'viewer' : false;
+
   return (
     <View style={[ui.screen, { paddingTop: 24 }]} testID="viewer">
       <FlatList
+        testID="viewer-pager"
         horizontal
         pagingEnabled
+        scrollEnabled={!zoomed}
         data={items}
         initialScrollIndex={start}
         getItemLayout={(_d, i) => ({ length: width, offset: width * i, index: i })}
         keyExtractor={(p) => p.id}
         onMomentumScrollEnd={(e) => setIndex(Math.round(e.nativeEvent.contentOffset.x / width))}
-        renderItem={({ item }) => <Slide photo={item} width={width} height={height} />}
+        renderItem={({ item }) => <Slide photo={item} width={width} height={height} onZoomed={setZoomed} />}
         style={{ flexGrow: 0 }}
       />
       <View style={ui.pad}>
@@ -96,7 +132,11 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
         </Text>
         {describeCamera(photo) ? <Text style={ui.dim}>{describeCamera(photo)}</Text> : null}
         {describePlace(photo) ? <Text style={ui.dim}>{describePlace(photo)}</Text> : null}
-        {message ? <Text style={{ color: colors.dim }}>{message}</Text> : null}
+        {message ? (
+          <Text style={{ color: colors.dim }} testID="viewer-message">
+            {message}
+          </Text>
+        ) : null}
         {picking ? (
           <AlbumPicker
             photoId={photo.id}
@@ -110,6 +150,7 @@ export function ViewerScreen({ photos, start, onClose }: { photos: Photo[]; star
           <Button ghost testID="viewer-favorite" title={photo.favorite ? '★ Favorite' : '☆ Favorite'} onPress={favorite} />
           <Button ghost testID="viewer-add-album" title="Album" onPress={() => setPicking(true)} />
           <Button ghost title="Trash" onPress={trash} />
+          {removes ? <Button ghost testID="viewer-remove-album" title="Remove" onPress={() => void removeFromAlbum()} /> : null}
           <Button testID="viewer-close" title="Close" onPress={onClose} />
         </View>
       </View>
