@@ -10,6 +10,7 @@ from auroravault.bus.events import Bus
 from auroravault.bus.wiring import Publishers, subscribe_defaults
 from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
+from auroravault.jobs.backend import build_runner
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import Handler, JobRunner
 from auroravault.mail import build_mailer
@@ -114,7 +115,7 @@ class Services:
             PLACES_BACKFILL_VAULTS: places_backfill.handle_vaults,
             ALBUM_DIGEST: sharing_mail.handle_digest,
         }
-        runner = JobRunner(meta, settings.jobs, handlers)
+        runner, job_view = build_runner(settings, meta, handlers)  # [jobs] backend: meta rows or SQS
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
@@ -152,7 +153,7 @@ class Services:
             processing=processing,
             sweep=sweep,
             notifications=notifications,
-            admin=AdminService(meta, before_retry=runner.before_retry, after_retry=runner.wake),
+            admin=AdminService(job_view, before_retry=runner.before_retry, after_retry=runner.wake),
             runner=runner,
             quarantine=QuarantineService(
                 meta, blobs, uploads, settings, disk=executors.disk, hashing=executors.hashing
