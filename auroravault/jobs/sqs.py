@@ -125,10 +125,16 @@ class SqsJobRunner(JobRunner):
             await asyncio.sleep(1)
             return 0
         for message in messages:
-            task = asyncio.create_task(self.run_message(message), name=f"job:{message['MessageId']}")
+            task = asyncio.create_task(self._run_logged(message), name=f"job:{message['MessageId']}")
             self._inflight.add(task)
             task.add_done_callback(self._released)
         return len(messages)
+
+    async def _run_logged(self, message: dict[str, Any]) -> None:
+        try:
+            await self.run_message(message)
+        except Exception as exc:  # the message keeps its lease and comes back: at least once
+            log.warning("could not record a job's outcome on SQS (%s); it runs again after its lease", exc)
 
     def _released(self, task: asyncio.Task[Any]) -> None:
         self._inflight.discard(task)
@@ -145,7 +151,9 @@ class SqsJobRunner(JobRunner):
     async def stop(self) -> None:
         self._stopping = True
         if self._consumer is not None:
-            self._consumer.cancel()  # only the long poll's thread wait; no job is cut short here
+            # Only the long poll's wait: no job is cut short here. Messages that poll still
+            # returns stay invisible until their lease ends, then any instance runs them.
+            self._consumer.cancel()
             await asyncio.wait([self._consumer], timeout=2)
         if self._relay_task is not None:
             await asyncio.wait([self._relay_task], timeout=self.shutdown_grace)
