@@ -78,7 +78,10 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             await meta.close()
         storage = await migrate_storage(settings)
         from auroravault.bus.setup import migrate_bus, needed
+        from auroravault.jobs.backend import migrate_jobs
 
+        jobs = await migrate_jobs(settings)  # the SQS jobs queue + DLQ when jobs.backend = "sqs"
+        storage += f"\n{jobs}" if jobs else ""
         return storage + (f"\n{await migrate_bus(settings)}" if needed(settings) else "")
 
     storage = asyncio.run(run())

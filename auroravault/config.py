@@ -199,6 +199,23 @@ class JobSettings(_Section):
     poll_seconds: PositiveFloat = 5.0
     sweep_seconds: PositiveFloat = 300.0
     enabled: bool = True
+    # "meta": jobs are MetaStore rows; "sqs": the rows are an outbox relayed to [sqs] (docs/jobs.md).
+    backend: Literal["meta", "sqs"] = "meta"
+
+
+class SqsSettings(_Section):
+    """The SQS job queue of ``jobs.backend = "sqs"`` (``auroravault/jobs/sqs.py``, docs/jobs.md)."""
+
+    region: str = "us-east-1"
+    endpoint_url: str = ""  # moto, LocalStack; empty: AWS
+    access_key: str = ""
+    secret_key: str = ""
+    jobs_queue_url: str = ""
+    jobs_dead_letter_queue_url: str = ""
+    # The redrive policy's maxReceiveCount: receives without an outcome before SQS moves a message to the DLQ.
+    max_receives: Annotated[int, Meta(ge=1, le=1000)] = 5
+    wait_seconds: Annotated[int, Meta(ge=0, le=20)] = 20  # the long poll
+    max_delay_seconds: Annotated[int, Meta(ge=1, le=900)] = 900  # SQS's DelaySeconds cap (smaller in tests)
 
 
 WorkerCount = Annotated[int, Meta(ge=0, le=256)]
@@ -302,6 +319,7 @@ class Settings(Struct, forbid_unknown_fields=True, kw_only=True):
     links: LinkSettings = msgspec.field(default_factory=LinkSettings)
     bus: BusSettings = msgspec.field(default_factory=BusSettings)
     faces: FaceSettings = msgspec.field(default_factory=FaceSettings)
+    sqs: SqsSettings = msgspec.field(default_factory=SqsSettings)
 
     # -- derived paths -------------------------------------------------------
     @property

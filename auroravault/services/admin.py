@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Conflict, NotFound
+from auroravault.jobs.sqs_admin import SqsJobView
 from auroravault.meta.base import Job, JobState
 from auroravault.meta.protocols import JobStore
 from auroravault.timeutil import utcnow
@@ -41,7 +42,7 @@ def _shown(job: Job) -> Job:
 class AdminService:
     def __init__(
         self,
-        meta: JobStore,
+        meta: JobStore | SqsJobView,  # the MetaStore's rows, or the SQS queues ([jobs] backend)
         before_retry: Callable[[Job], Awaitable[None]] | None = None,
         after_retry: Callable[[], None] | None = None,
     ) -> None:

@@ -12,6 +12,7 @@ from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
 from auroravault.faces import load_model
 from auroravault.faces.jobs import DETECT_FACES, FaceJobs
+from auroravault.jobs.backend import build_runner
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import Handler, JobRunner
 from auroravault.mail import build_mailer
@@ -129,7 +130,7 @@ class Services:
             ALBUM_DIGEST: sharing_mail.handle_digest,
             DETECT_FACES: face_jobs.handle,
         }
-        runner = JobRunner(meta, settings.jobs, handlers)
+        runner, job_view = build_runner(settings, meta, handlers)  # [jobs] backend: meta rows or SQS
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)
         runner.every("pending_sweep", settings.jobs.sweep_seconds, sweep.sweep_pending)
         runner.daily("housekeeping", sweep.housekeeping)
@@ -167,7 +168,7 @@ class Services:
             processing=processing,
             sweep=sweep,
             notifications=notifications,
-            admin=AdminService(meta, before_retry=runner.before_retry, after_retry=runner.wake),
+            admin=AdminService(job_view, before_retry=runner.before_retry, after_retry=runner.wake),
             runner=runner,
             quarantine=QuarantineService(
                 meta, blobs, uploads, settings, disk=executors.disk, hashing=executors.hashing
