@@ -184,7 +184,7 @@ class SqsJobRunner(JobRunner):
         receipt = message.get("ReceiptHandle") or message["receiptHandle"]
         body = message.get("Body") or message["body"]
         not_before = message_attribute(message, "not_before")
-        if not_before is not None and float(not_before) > time.time() + 1:
+        if not_before is not None and float(not_before) > time.time():  # early: never run before due
             remaining = float(not_before) - time.time()
             await asyncio.to_thread(
                 self.queues.send, body, delay=remaining, last_error=message_attribute(message, "last_error")

@@ -11,6 +11,7 @@ All calls are boto3's, blocking; callers run them in a thread.
 from __future__ import annotations
 
 import json
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -102,7 +103,7 @@ class SqsQueues:
         self.client.send_message(
             QueueUrl=self.dlq_url if dead else self.url,
             MessageBody=body,
-            DelaySeconds=0 if dead else int(min(max(delay, 0), cap)),
+            DelaySeconds=0 if dead else math.ceil(min(max(delay, 0), cap)),  # whole seconds, never early
             MessageAttributes=_attributes(None if dead else not_before, last_error),
         )
 
