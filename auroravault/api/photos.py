@@ -12,9 +12,11 @@ from litestar.response import Redirect
 
 from auroravault.api.deps import LIBRARY_SERVICE, PHOTOS_SERVICE, USER
 from auroravault.api.library import LibraryRoutes
+from auroravault.api.people import PEOPLE
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
-from auroravault.api.schemas import DownloadOut, MonthOut, PhotoOut, PhotoPageOut
+from auroravault.api.schemas import DownloadOut, MonthOut, PhotoFaceOut, PhotoOut, PhotoPageOut
 from auroravault.meta.base import User
+from auroravault.services.people import PeopleService
 from auroravault.services.photos import Filters, MediaType, Order, PhotoService, Variant
 
 ArchivedQuery = Literal["only", "include"]
@@ -23,7 +25,7 @@ ArchivedQuery = Literal["only", "include"]
 class PhotoController(LibraryRoutes, Controller):
     path = "/photos"
     tags = ["photos"]
-    dependencies = {**USER, **PHOTOS_SERVICE, **LIBRARY_SERVICE}  # library: the LibraryRoutes handlers
+    dependencies = {**USER, **PHOTOS_SERVICE, **LIBRARY_SERVICE, **PEOPLE}  # library: the LibraryRoutes handlers
 
     @get(
         "/",
@@ -53,10 +55,18 @@ class PhotoController(LibraryRoutes, Controller):
 
     @get("/{photo_id:str}", summary="One photo with its metadata", responses=documented(s404="photo_not_found", **AUTH))
     async def get_photo(
-        self, photo_id: FromPath[str], user: NamedDependency[User], photos: NamedDependency[PhotoService]
+        self,
+        photo_id: FromPath[str],
+        user: NamedDependency[User],
+        photos: NamedDependency[PhotoService],
+        people: NamedDependency[PeopleService],
     ) -> PhotoOut:
         photo, flags, albums = await photos.show(user, photo_id)
-        return PhotoOut.of(photo, flags=flags, albums=albums)
+        out = PhotoOut.of(photo, flags=flags, albums=albums)
+        if people.available:  # the faces, as its owner named them (access already decided by show)
+            faces = await people.faces_on(photo)
+            out.faces = [PhotoFaceOut(person_id=f.person_id, box=f.box, name=f.name) for f in faces]
+        return out
 
     @get(
         "/{photo_id:str}/{variant:str}",

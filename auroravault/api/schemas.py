@@ -158,6 +158,15 @@ class ErrorInfo(msgspec.Struct, kw_only=True):
     detail: str | None
 
 
+class PhotoFaceOut(msgspec.Struct, kw_only=True):
+    """A face in a photo: its person as the owner filed it, and its box as fractions
+    ``[x, y, w, h]`` of the displayed (upright) image."""
+
+    person_id: str | None
+    box: list[float]
+    name: str | None = None
+
+
 class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: str
     status: Literal["processing", "ready", "failed", "pending"]
@@ -194,6 +203,8 @@ class PhotoOut(msgspec.Struct, kw_only=True, omit_defaults=True):
     albums: list[str]
     # A Live Photo: the id of its motion video (played through GET /photos/{id}/motion).
     motion_photo_id: str | None = None
+    # GET /photos/{id} where people are on (docs/people.md): the faces found in it.
+    faces: list[PhotoFaceOut] | None = None
 
     @classmethod
     def of(

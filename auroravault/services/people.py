@@ -217,6 +217,10 @@ class PeopleService:
     async def photo_faces(self, user: User, photo_id: str) -> list[FaceView]:
         """The faces of a photo the user may see, named as its owner named them."""
         photo, _ = await access.relation(self.meta, user, photo_id)
+        return await self.faces_on(photo)
+
+    async def faces_on(self, photo: Photo) -> list[FaceView]:
+        """The faces of ``photo`` (one the caller was already let see), named by its owner."""
         faces = await self.meta.photo_faces(photo.owner_id, photo.id)
         names = {p.id: p.name for p in await self.meta.list_people(photo.owner_id)} if faces else {}
         return [FaceView(id=f.id, person_id=f.person_id, name=names.get(f.person_id or ""), box=f.box) for f in faces]

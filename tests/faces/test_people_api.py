@@ -66,6 +66,10 @@ async def test_people_are_found_named_paged_merged_and_seen_by_album_members(cli
     assert [(f["person_id"], f["name"]) for f in faces] == [(grace["id"], "Grace")]
     assert all(0 <= v <= 1 for v in faces[0]["box"])
     assert (await client.get(f"/api/v1/photos/{flower}/faces", headers=ada.headers)).json() == []
+    # The photo itself carries its faces (DESIGN: faces: [{person_id, box}]).
+    shown = (await client.get(f"/api/v1/photos/{grace_ids[0]}", headers=ada.headers)).json()
+    assert [(f["person_id"], f["name"], f["box"]) for f in shown["faces"]] == [(grace["id"], "Grace", faces[0]["box"])]
+    assert (await client.get(f"/api/v1/photos/{flower}", headers=ada.headers)).json()["faces"] == []
 
     # Bob, a member of an album holding one of Grace's photos, sees Ada's name for her.
     bob = await person(client, "Bob")
@@ -122,4 +126,5 @@ async def _library_while_off(off_client: AppClient, tmp_path: Path) -> tuple[Per
     for photo in photos:  # processed as ever
         shown = await off_client.get(f"/api/v1/photos/{photo}", headers=ada.headers)
         assert shown.status_code == 200 and shown.json()["status"] == "ready"
+        assert "faces" not in shown.json()  # people off: the photo says nothing of faces
     return ada, photos
