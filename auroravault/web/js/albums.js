@@ -39,6 +39,25 @@ export function coverImage(url) {
   return frame;
 }
 
+// Fill empty cover frames with their photos' thumbnails, a few at a time (each thumbnail is a
+// presigned URL of its own): `frames` are [frame, photoId] pairs from coverImage(null).
+const COVERS_AT_ONCE = 6;
+export async function loadCovers(frames) {
+  const queue = [...frames];
+  const worker = async () => {
+    while (queue.length) {
+      const [frame, photoId] = queue.shift();
+      try {
+        const { url } = await api.variant(photoId, 'thumb');
+        frame.replaceWith(coverImage(url));
+      } catch {
+        // no thumbnail yet: the empty frame stays
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: COVERS_AT_ONCE }, worker));
+}
+
 async function allAlbums() {
   const albums = [];
   let cursor = null;

@@ -2,29 +2,12 @@
 // cards with title, dates and cover; #events/ID opens one with its photos and a "Make an
 // album" button (POST /events/{id}/album), which opens the new album.
 
-import { coverImage } from './albums.js';
+import { coverImage, loadCovers } from './albums.js';
 import { api, request } from './api.js';
 import { el } from './dom.js';
 import { describe } from './messages.js';
 
-const COVERS_AT_ONCE = 6;
 const photos = (n) => `${n.toLocaleString()} ${n === 1 ? 'photo' : 'photos'}`;
-
-async function loadThumbs(frames) {
-  const queue = [...frames];
-  const worker = async () => {
-    while (queue.length) {
-      const [frame, photoId] = queue.shift();
-      try {
-        const { url } = await api.variant(photoId, 'thumb');
-        frame.replaceWith(coverImage(url));
-      } catch {
-        // no thumbnail yet: the empty frame stays
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: COVERS_AT_ONCE }, worker));
-}
 
 function card(event) {
   const item = el('li');
@@ -79,7 +62,7 @@ async function showOne(root, eventId, { toast }) {
     frames.push([frame, photoId]);
   }
   root.append(back, grid);
-  await loadThumbs(frames);
+  await loadCovers(frames);
 }
 
 export async function showEvents(root, eventId = '', { toast } = { toast: () => {} }) {
@@ -110,5 +93,5 @@ export async function showEvents(root, eventId = '', { toast } = { toast: () => 
     frames.push([frame, event.cover_photo_id]);
   }
   root.append(list);
-  await loadThumbs(frames);
+  await loadCovers(frames);
 }

@@ -2,14 +2,13 @@
 // cities of one country (#places/PT); a city opens its photos as a search (city and country
 // chips). Everything comes from GET /places, one row per city.
 
-import { coverImage } from './albums.js';
+import { coverImage, loadCovers } from './albums.js';
 import { api } from './api.js';
 import { describe } from './messages.js';
 import { searchHash } from './views.js';
 import { el } from './dom.js';
 
 const photos = (n) => `${n.toLocaleString()} ${n === 1 ? 'photo' : 'photos'}`;
-const COVERS_AT_ONCE = 6;
 
 // Rows of GET /places summed by country, the most photographed first; each keeps the cover
 // of its biggest city.
@@ -29,23 +28,6 @@ export function countries(rows) {
   return [...byCode.values()]
     .map((c) => ({ ...c, cover_photo_id: c.top.cover_photo_id }))
     .sort((a, b) => b.count - a.count || a.country.localeCompare(b.country));
-}
-
-// Thumbnails of the covers, a few at a time (each is its own presigned URL).
-async function loadCovers(cards) {
-  const queue = [...cards];
-  const worker = async () => {
-    while (queue.length) {
-      const [frame, photoId] = queue.shift();
-      try {
-        const { url } = await api.variant(photoId, 'thumb');
-        frame.replaceWith(coverImage(url));
-      } catch {
-        // no thumbnail yet: the empty frame stays
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: COVERS_AT_ONCE }, worker));
 }
 
 function card(href, title, facts, dataset) {
