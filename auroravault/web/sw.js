@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v7';
+const VERSION = 'v8';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';
@@ -35,6 +35,7 @@ const SHELL_FILES = [
   '/app/js/parts.js',
   '/app/js/partners.js',
   '/app/js/photoedit.js',
+  '/app/js/people.js',
   '/app/js/places.js',
   '/app/js/public.js',
   '/app/js/player.js',

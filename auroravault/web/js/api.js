@@ -101,6 +101,21 @@ export async function request(method, path, body, { auth = true, passive = false
 
 const id = (value) => encodeURIComponent(value);
 
+// An image the server guards with the session (a person's face crop): fetched with the token
+// and handed back as a blob: URL for an <img>. ``path`` is the /api/v1/... URL the server gave.
+export async function blobUrl(path) {
+  const current = session.get();
+  const headers = current ? { Authorization: `Bearer ${current.token}` } : {};
+  let response;
+  try {
+    response = await fetch(path, { headers });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server could not be reached.');
+  }
+  if (!response.ok) throw new ApiError(response.status, `http_${response.status}`, 'The image could not be loaded.');
+  return URL.createObjectURL(await response.blob());
+}
+
 // A query string of the values that are set (null, undefined and '' are left out).
 function pageQuery(values) {
   const query = new URLSearchParams();
@@ -168,6 +183,11 @@ export const api = {
     request('GET', `/search?${pageQuery({ ...filters, limit, cursor })}`),
   suggestions: (field, prefix) => request('GET', `/search/suggestions?${pageQuery({ field, prefix })}`),
   places: () => request('GET', '/places'),
+  people: () => request('GET', '/people'),
+  editPerson: (personId, changes) => request('PATCH', `/people/${id(personId)}`, changes),
+  mergePeople: (personId, ids) => request('POST', `/people/${id(personId)}/merge`, { ids }),
+  personPhotos: (personId, { limit = 100, cursor = null } = {}) =>
+    request('GET', `/people/${id(personId)}/photos?${pageQuery({ limit, cursor })}`),
   // bbox: [minLon, minLat, maxLon, maxLat].
   markers: (bbox, zoom) =>
     request('GET', `/map/markers?${pageQuery({ bbox: bbox.map((v) => +v.toFixed(4)).join(','), zoom })}`),

@@ -9,6 +9,7 @@ import { attachLinks } from './links.js';
 import { WorldMap } from './map.js';
 import { showMemories } from './memories.js';
 import { describe } from './messages.js';
+import { showPeople, showPersonTitle } from './people.js';
 import { showPlaces } from './places.js';
 import { showEvents } from './events.js';
 import { showSimilar } from './similar.js';
@@ -19,7 +20,7 @@ import { VIEWS } from './views.js';
 const $ = (id) => document.getElementById(id);
 
 // The tab of the top bar each view belongs to.
-const TAB = { album: 'albums', memory: 'photos', photo: 'map', join: 'family' };
+const TAB = { album: 'albums', memory: 'photos', photo: 'map', join: 'family', person: 'people' };
 
 export class Router {
   constructor({ timeline, actions, viewer, selection, toast }) {
@@ -87,6 +88,7 @@ export class Router {
     if (page === 'albums') await showAlbums(root, { toast: this.toast });
     else if (page === 'partners') await showPartners(root, { toast: this.toast });
     else if (page === 'places') await showPlaces(root, arg);
+    else if (page === 'people') await showPeople(root, { toast: this.toast });
     else if (page === 'events') await showEvents(root, arg, { toast: this.toast });
     else if (page === 'similar') await showSimilar(root, { toast: this.toast });
     else if (page === 'family') await showFamily(root, { toast: this.toast });
@@ -118,6 +120,7 @@ export class Router {
     if (view.key === 'search') showChips(view.filters);
     else hideChips();
     showMemories(view);
+    if (view.key === 'person') showPersonTitle(view.personId, () => this.view === view);
     if (view.key === 'album') {
       this.header.show(view.albumId).then(
         () => albumButtons(view, this.header),

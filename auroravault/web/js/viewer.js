@@ -14,6 +14,7 @@ import {
   photoLabel,
 } from './format.js';
 import { describe, describeDamage, describeFailure } from './messages.js';
+import { photoPeople } from './people.js';
 import { PhotoEdit } from './photoedit.js';
 import { Player } from './player.js';
 import { thumbHashDataURL } from './thumbhash.js';
@@ -112,6 +113,7 @@ export class Viewer extends EventTarget {
     this.$('viewer-title').textContent = photo.filename;
     this.$('viewer-position').textContent = `${index + 1} of ${this.timeline.count}`;
     this.details(photo);
+    this.people(photo, token);
     this.buttons(photo);
 
     const placeholder = thumbHashDataURL(photo.thumbhash);
@@ -252,6 +254,26 @@ export class Viewer extends EventTarget {
       }
       list.append(dt, dd);
     }
+  }
+
+  // Who is in the photo (its faces, named by its owner), added to the info once known.
+  async people(photo, token) {
+    let links;
+    try {
+      links = await photoPeople(photo.id);
+    } catch {
+      return; // people off, or the photo gone: the info says nothing of faces
+    }
+    if (token !== this.token || !links.length) return;
+    const dt = document.createElement('dt');
+    dt.textContent = 'People';
+    const dd = document.createElement('dd');
+    dd.dataset.field = 'people';
+    for (const [n, link] of links.entries()) {
+      link.addEventListener('click', () => this.dialog.close()); // also when already on their photos
+      dd.append(...(n ? [', ', link] : [link]));
+    }
+    this.$('viewer-meta').append(dt, dd);
   }
 
   // Thumbnails first: a photo is shown with its thumb before its preview exists. While the

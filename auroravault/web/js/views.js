@@ -62,6 +62,19 @@ export function albumView(albumId) {
   };
 }
 
+// One person's photos (GET /people/{id}/photos), newest first; people.js names the title.
+export function personView(personId) {
+  return {
+    key: 'person',
+    personId,
+    title: 'Person',
+    months: null,
+    page: (options) => api.personPhotos(personId, options),
+    group: monthOf,
+    empty: 'No photos of this person are left.',
+  };
+}
+
 // The filters a search may carry in the address, in the order the chips show them.
 export const SEARCH_FIELDS = ['q', 'country', 'city', 'camera', 'year', 'from', 'to', 'favorite', 'type', 'has_location', 'album'];
 
@@ -100,6 +113,7 @@ export function routeFromHash() {
   if (VIEWS[name]) return { view: VIEWS[name] };
   if (name === 'album' && arg) return { view: albumView(decodeURIComponent(arg)) };
   if (name === 'memory' && arg) return { view: memoryView(decodeURIComponent(arg)) };
+  if (name === 'person' && arg) return { view: personView(decodeURIComponent(arg)) };
   if (name === 'photo' && arg) return { view: photoView(decodeURIComponent(arg)) };
   if (name === 'search') {
     const query = new URLSearchParams(queryText);
@@ -107,7 +121,7 @@ export function routeFromHash() {
     for (const field of SEARCH_FIELDS) if (query.get(field)) filters[field] = query.get(field);
     return { view: searchView(filters) };
   }
-  if (['albums', 'places', 'events', 'similar', 'map', 'family', 'join', 'settings', 'partners'].includes(name)) {
+  if (['albums', 'places', 'events', 'similar', 'map', 'family', 'join', 'settings', 'partners', 'people'].includes(name)) {
     return { page: name, arg: decodeURIComponent(arg) };
   }
   return { view: VIEWS.photos };
