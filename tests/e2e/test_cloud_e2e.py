@@ -240,3 +240,26 @@ def test_two_servers_share_one_jobs_queue_and_bring_a_batch_to_ready(
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_message_that_is_not_a_job_goes_dead_and_the_admin_list_still_works(cloud: dict[str, str]) -> None:
+    """A body put on the jobs queue that is not a job at all: dead at its first receive, and
+    listed to the admin as ``unreadable`` (it used to loop until the redrive policy moved it,
+    then make ``GET /admin/jobs?state=dead`` answer 500 for every dead job)."""
+    data_dir = Path(cloud["AURORAVAULT_SERVER__DATA_DIR"])
+    create_admin(cloud, data_dir)
+    _queues(cloud).send("this is not a job")
+    server = _server(cloud, data_dir)
+    server.start()
+    try:
+        admin = login(server.url, "admin@example.com")
+        _wait(lambda: _queues(cloud).counts()["dead"] == 1, 60, f"not dead\n{server.log()}")
+        listed = httpx.get(f"{server.url}/api/v1/admin/jobs", params={"state": "dead"}, headers=admin, timeout=30)
+        assert listed.status_code == 200, listed.text + server.log()
+        assert listed.json()["counts"]["dead"] == 1
+        [job] = listed.json()["items"]  # shown to the admin, not a 500 for the whole list
+        assert job["kind"] == "unreadable"
+        assert job["last_error"].startswith("unknown_job")
+        assert "could not record a job's outcome" not in server.log()  # settled, not left to time out
+    finally:
+        server.stop()
