@@ -215,6 +215,7 @@ class SqsJobRunner(JobRunner):
                 await asyncio.to_thread(self.queues.delete, receipt)
         else:
             await asyncio.to_thread(self.queues.delete, receipt)
+            log.info("job %s %s done: %s", job.kind, job.id, json.dumps(job.payload, sort_keys=True))
         finally:
             heartbeat.cancel()
 

@@ -58,9 +58,28 @@ def message_attribute(message: dict[str, Any], name: str) -> str | None:
     return value.get("StringValue") or value.get("stringValue")
 
 
+def _body(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The message's job body, or None for one that is not a job (a stray or corrupt message)."""
+    try:
+        body = json.loads(message.get("Body") or message.get("body") or "{}")
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and "id" in body and "kind" in body else None
+
+
+def job_id_of(message: dict[str, Any]) -> str:
+    body = _body(message)
+    return str(body["id"]) if body is not None else str(message.get("MessageId") or message.get("messageId"))
+
+
 def job_of(message: dict[str, Any], state: str) -> Job:
-    """The ``Job`` a message stands for (the admin view; the handlers' hooks)."""
-    body = json.loads(message.get("Body") or message.get("body") or "{}")
+    """The ``Job`` a message stands for (the admin view; the handlers' hooks).
+
+    A body that is not a job (never settled, so moved to the DLQ by the redrive policy) is
+    shown as kind ``unreadable`` under its message id, so it cannot break the admin's list."""
+    body = _body(message)
+    if body is None:
+        body = {"id": job_id_of(message), "kind": "unreadable"}
     attrs = message.get("Attributes") or message.get("attributes") or {}
     sent = datetime.fromtimestamp(int(attrs.get("SentTimestamp", time.time() * 1000)) / 1000, UTC)
     error = message_attribute(message, "last_error")
@@ -169,7 +188,7 @@ class SqsQueues:
             if not batch:
                 break
             for message in batch:
-                job_id = json.loads(message["Body"]).get("id", message["MessageId"])
+                job_id = job_id_of(message)
                 if take is not None and job_id == take and taken is None:
                     taken = message
                 else:
