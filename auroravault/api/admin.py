@@ -69,7 +69,7 @@ class AdminController(Controller):
         "/jobs/{job_id:str}/retry",
         status_code=200,
         summary="Queue a dead job again",
-        responses=documented(s403="admin_only", s404="job_not_found", s409="job_not_dead", **AUTH),
+        responses=documented(s403="admin_only", s404="job_not_found", s409="job_not_dead, job_unreadable", **AUTH),
     )
     async def retry(
         self, job_id: FromPath[str], user: NamedDependency[User], admin: NamedDependency[AdminService]

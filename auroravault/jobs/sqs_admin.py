@@ -14,7 +14,8 @@ import json
 
 import msgspec
 
-from auroravault.jobs.sqs_queue import SqsQueues, job_of
+from auroravault.errors import Conflict
+from auroravault.jobs.sqs_queue import SqsQueues, job_body, job_of
 from auroravault.meta.base import Job, JobState
 from auroravault.meta.protocols import JobStore
 
@@ -54,7 +55,10 @@ class SqsJobView:
         _, found = await asyncio.to_thread(self.queues.peek_dead, 1000, take=job_id)
         if found is None:
             return False
-        body = json.dumps({**json.loads(found["Body"]), "attempt": 1})
+        parsed = job_body(found)
+        if parsed is None:  # not a job: it stays in the DLQ for an operator to look at
+            raise Conflict("job_unreadable", "this dead message is not a job AuroraVault can run; it stays dead")
+        body = json.dumps({**parsed, "attempt": 1})
         await asyncio.to_thread(self.queues.send, body)
         await asyncio.to_thread(self.queues.delete, found["ReceiptHandle"], dead=True)
         job = job_of(found, "queued")

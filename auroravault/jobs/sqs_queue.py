@@ -58,7 +58,7 @@ def message_attribute(message: dict[str, Any], name: str) -> str | None:
     return value.get("StringValue") or value.get("stringValue")
 
 
-def _body(message: dict[str, Any]) -> dict[str, Any] | None:
+def job_body(message: dict[str, Any]) -> dict[str, Any] | None:
     """The message's job body, or None for one that is not a job (a stray or corrupt message)."""
     try:
         body = json.loads(message.get("Body") or message.get("body") or "{}")
@@ -68,7 +68,7 @@ def _body(message: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def job_id_of(message: dict[str, Any]) -> str:
-    body = _body(message)
+    body = job_body(message)
     return str(body["id"]) if body is not None else str(message.get("MessageId") or message.get("messageId"))
 
 
@@ -77,7 +77,7 @@ def job_of(message: dict[str, Any], state: str) -> Job:
 
     A body that is not a job (never settled, so moved to the DLQ by the redrive policy) is
     shown as kind ``unreadable`` under its message id, so it cannot break the admin's list."""
-    body = _body(message)
+    body = job_body(message)
     if body is None:
         body = {"id": job_id_of(message), "kind": "unreadable"}
     attrs = message.get("Attributes") or message.get("attributes") or {}

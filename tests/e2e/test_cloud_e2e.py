@@ -261,5 +261,9 @@ def test_a_message_that_is_not_a_job_goes_dead_and_the_admin_list_still_works(cl
         assert job["kind"] == "unreadable"
         assert job["last_error"].startswith("unknown_job")
         assert "could not record a job's outcome" not in server.log()  # settled, not left to time out
+        # Retrying it cannot help: a clear 409, and it stays in the dead-letter queue.
+        retry = httpx.post(f"{server.url}/api/v1/admin/jobs/{job['id']}/retry", headers=admin, timeout=30)
+        assert retry.status_code == 409 and retry.json()["code"] == "job_unreadable", retry.text
+        _wait(lambda: _queues(cloud).counts()["dead"] == 1, 60, "the unreadable message left the DLQ")
     finally:
         server.stop()
