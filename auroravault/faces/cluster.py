@@ -13,18 +13,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from auroravault.meta.protocols.people import Face
 
-Vectors = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Vectors = npt.NDArray[np.float64]
 NOISE = -1
 
 
 def centroids(faces: Iterable[Face]) -> dict[str, Vectors]:
     """Each person's mean embedding."""
+    import numpy as np  # lazily: the app starts without numpy
+
     groups: dict[str, list[list[float]]] = {}
     for face in faces:
         if face.person_id is not None:
@@ -34,6 +38,8 @@ def centroids(faces: Iterable[Face]) -> dict[str, Vectors]:
 
 def nearest(embedding: Sequence[float], known: dict[str, Vectors], threshold: float) -> str | None:
     """The person whose centroid is nearest to ``embedding``, if nearer than ``threshold``."""
+    import numpy as np  # lazily: the app starts without numpy
+
     if not known:
         return None
     ids = list(known)
@@ -49,6 +55,8 @@ BLOCK_CELLS = 25_000_000
 def _neighbours(vectors: Vectors, eps: float) -> list[npt.NDArray[np.intp]]:
     """Every point's neighbours within ``eps`` (itself included), by blocked matrix products:
     exact, and in 128 dimensions far faster than a KD-tree, which degrades to a scan there."""
+    import numpy as np  # lazily: the app starts without numpy
+
     data = np.ascontiguousarray(vectors, dtype=np.float32)
     norms = (data * data).sum(axis=1)
     count = len(data)
@@ -65,6 +73,8 @@ def _neighbours(vectors: Vectors, eps: float) -> list[npt.NDArray[np.intp]]:
 
 def dbscan(vectors: Vectors, eps: float, min_samples: int) -> npt.NDArray[np.int64]:
     """DBSCAN labels (``NOISE`` for outliers), clusters numbered in order of discovery."""
+    import numpy as np  # lazily: the app starts without numpy
+
     count = len(vectors)
     labels = np.full(count, NOISE, dtype=np.int64)
     if count == 0:
@@ -95,6 +105,8 @@ def recluster(
     """The person of every face not pinned: ``{face_id: person_id or None}`` (None: noise).
 
     ``new_person()`` names a cluster that no existing person holds."""
+    import numpy as np  # lazily: the app starts without numpy
+
     free = [f for f in faces if not f.pinned]
     if not free:
         return {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PIL import Image, ImageOps
 
 if TYPE_CHECKING:
@@ -19,6 +18,8 @@ if TYPE_CHECKING:
 
 def model_input(path: Path, max_side: int) -> tuple[Pixels, tuple[int, int]]:
     """The pixels for detection and the oriented full size ``(w, h)`` they stand for."""
+    import numpy as np  # lazily: the app starts without numpy (tests/places)
+
     with Image.open(path) as img:
         img.draft("RGB", (max_side, max_side))
         oriented = ImageOps.exif_transpose(img)

@@ -21,7 +21,6 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 import msgspec
-import numpy as np
 from PIL import Image
 
 from auroravault.errors import NotFound
@@ -31,15 +30,17 @@ from auroravault.meta.protocols import SearchStore
 from auroravault.storage.base import BlobStore, thumb_key
 
 MAX_DISTANCE = 10  # of 64 bits; different photos of the test set are 20+ apart
-_BITS = np.uint64(1) << np.arange(64, dtype=np.uint64)
 
 
 def dhash(image: Image.Image) -> int:
     """The 64-bit difference hash of ``image`` (any mode and size)."""
+    import numpy as np  # lazily: the app starts without numpy (tests/places)
+
+    bits_of = np.uint64(1) << np.arange(64, dtype=np.uint64)
     small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
     pixels = np.asarray(small, dtype=np.int16)
     bits = (pixels[:, :-1] > pixels[:, 1:]).ravel()
-    return int(np.bitwise_or.reduce(_BITS[bits])) if bits.any() else 0
+    return int(np.bitwise_or.reduce(bits_of[bits])) if bits.any() else 0
 
 
 def distance(a: int, b: int) -> int:
@@ -49,6 +50,8 @@ def distance(a: int, b: int) -> int:
 def groups(hashes: Sequence[tuple[str, int]], max_distance: int = MAX_DISTANCE) -> list[list[str]]:
     """Ids whose hashes lie within ``max_distance`` of one another, transitively: groups of two
     or more, each in input order, largest first (ties: the first id)."""
+    import numpy as np  # lazily: the app starts without numpy (tests/places)
+
     ids = [i for i, _ in hashes]
     values = np.array([h for _, h in hashes], dtype=np.uint64)
     parent = list(range(len(ids)))

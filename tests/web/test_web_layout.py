@@ -82,6 +82,8 @@ class StandIn:
             start, limit = int(query.get("cursor", ["0"])[0]), int(query["limit"][0])
             end = min(len(self.photos), start + limit)
             body = {"items": self.photos[start:end], "next_cursor": str(end) if end < len(self.photos) else None}
+        elif path.startswith("/api/v1/photos/") and path.count("/") == 4:  # one photo (the viewer's people)
+            body = next(p for p in self.photos if p["id"] == path.rsplit("/", 1)[-1])
         elif path.startswith("/api/v1/photos/") and path.rsplit("/", 1)[-1] in ("preview", "thumb"):
             body = {"url": self.thumb, "expires_at": "2999-01-01T00:00:00Z"}
         elif path == "/api/v1/users/me":
