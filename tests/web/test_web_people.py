@@ -82,7 +82,7 @@ def test_people_are_shown_renamed_opened_and_named_in_the_viewer(tab: Tab, tmp_p
 
     # Hide her: she leaves the page, and "Show hidden" brings her back to unhide.
     page.click("nav.views a[data-view=people]")
-    page.wait_for_selector(".person-card")
+    page.wait_for_function("() => document.querySelectorAll('.person-card').length === 2")  # the page is drawn
     before = page.locator(".person-card").count()
     assert page.locator(".person-count").all_inner_texts() == ["3 faces", "1 face"]  # Grace, then Eileen
     page.locator(".person-card").first.locator(".person-hide").click()
