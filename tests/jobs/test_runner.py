@@ -11,24 +11,12 @@ from typing import Any
 
 import pytest
 
-from auroravault.config import JobSettings
 from auroravault.errors import PermanentJobError, Unavailable
 from auroravault.jobs.queue import JobQueue, backoff_delay
 from auroravault.jobs.runner import JobRunner
 from auroravault.meta.sqlite import SqliteMetaStore
 from auroravault.timeutil import utcnow
-
-
-def fast(**over: Any) -> JobSettings:
-    base = {
-        "concurrency": 4,
-        "backoff_base": 0.01,
-        "backoff_cap": 0.05,
-        "max_attempts": 3,
-        "lease_seconds": 5,
-        "poll_seconds": 3600.0,
-    }
-    return JobSettings(**{**base, **over})
+from tests.jobs.conftest import fast
 
 
 @pytest.fixture
