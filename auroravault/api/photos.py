@@ -12,11 +12,9 @@ from litestar.response import Redirect
 
 from auroravault.api.deps import LIBRARY_SERVICE, PHOTOS_SERVICE, USER
 from auroravault.api.library import LibraryRoutes
-from auroravault.api.people import PEOPLE
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import DownloadOut, MonthOut, PhotoFaceOut, PhotoOut, PhotoPageOut
 from auroravault.meta.base import User
-from auroravault.services.people import PeopleService
 from auroravault.services.photos import Filters, MediaType, Order, PhotoService, Variant
 
 ArchivedQuery = Literal["only", "include"]
@@ -25,7 +23,7 @@ ArchivedQuery = Literal["only", "include"]
 class PhotoController(LibraryRoutes, Controller):
     path = "/photos"
     tags = ["photos"]
-    dependencies = {**USER, **PHOTOS_SERVICE, **LIBRARY_SERVICE, **PEOPLE}  # library: the LibraryRoutes handlers
+    dependencies = {**USER, **PHOTOS_SERVICE, **LIBRARY_SERVICE}  # library: the LibraryRoutes handlers
 
     @get(
         "/",
@@ -59,12 +57,11 @@ class PhotoController(LibraryRoutes, Controller):
         photo_id: FromPath[str],
         user: NamedDependency[User],
         photos: NamedDependency[PhotoService],
-        people: NamedDependency[PeopleService],
     ) -> PhotoOut:
         photo, flags, albums = await photos.show(user, photo_id)
         out = PhotoOut.of(photo, flags=flags, albums=albums)
-        if people.available:  # the faces, as its owner named them (access already decided by show)
-            faces = await people.faces_on(photo)
+        faces = await photos.faces(photo)  # as its owner named them (access already decided by show)
+        if faces is not None:
             out.faces = [PhotoFaceOut(person_id=f.person_id, box=f.box, name=f.name) for f in faces]
         return out
 

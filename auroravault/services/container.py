@@ -118,6 +118,7 @@ class Services:
         # People (issue 18): off, with a plain message, where the faces extra is not installed.
         people = PeopleService(meta, load_model() if settings.faces.enabled else None, processing.pool, settings.faces)
         people.photos = photos
+        photos.people = people
         face_jobs = FaceJobs(people, blobs, queue, settings.work_path)
         processing.on_preview.append(face_jobs.photo_ready)
         handlers: dict[str, Handler] = {

@@ -20,7 +20,7 @@ import base64
 import binascii
 import posixpath
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import msgspec
 
@@ -31,6 +31,9 @@ from auroravault.meta.protocols import ShownPhotos
 from auroravault.services import access
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import to_iso, utcnow
+
+if TYPE_CHECKING:
+    from auroravault.services.people import FaceView
 
 Variant = Literal["original", "preview", "thumb", "motion"]
 Order = Literal["newest", "oldest"]
@@ -113,11 +116,21 @@ async def partner_page(
     return kept[:want]
 
 
+class PhotoFaces(Protocol):
+    """Who is on a photo (the people service, wired by the container)."""
+
+    @property
+    def available(self) -> bool: ...
+
+    async def faces_on(self, photo: Photo) -> list[FaceView]: ...
+
+
 class PhotoService:
     def __init__(self, meta: ShownPhotos, blobs: BlobStore, settings: Settings) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
+        self.people: PhotoFaces | None = None  # the faces shown with one photo, when people are on
 
     async def get(self, user: User, photo_id: str) -> Photo:
         photo, _ = await access.relation(self.meta, user, photo_id)
@@ -128,6 +141,13 @@ class PhotoService:
         photo = await self.get(user, photo_id)
         flags = (await self.meta.get_flags(user.id, [photo.id])).get(photo.id, Flags())
         return photo, flags, (await access.visible_albums(self.meta, user, [photo.id])).get(photo.id, [])
+
+    async def faces(self, photo: Photo) -> list[FaceView] | None:
+        """The faces of a photo the caller was already let see, as its owner named them; None
+        when people are off (the answer then carries no ``faces`` at all)."""
+        if self.people is None or not self.people.available:
+            return None
+        return await self.people.faces_on(photo)
 
     async def list_page(
         self,

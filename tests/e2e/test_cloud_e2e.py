@@ -152,7 +152,8 @@ def test_a_presigned_put_alone_brings_the_photo_to_ready(cloud: dict[str, str], 
         _put_without_complete(server.url, headers, paths)  # and never POST .../complete
         photos = wait_until_settled(server.url, headers, 2, timeout=120)
         assert [p["status"] for p in photos] == ["ready", "ready"], server.log()
-        assert server.log().count("job process_photo ") == 2  # processed by jobs received from SQS
+        # processed by jobs received from SQS (each logged once its message is deleted, just after ready)
+        _wait(lambda: server.log().count("job process_photo ") == 2, 30, f"two SQS jobs\n{server.log()}")
     finally:
         server.stop()
 

@@ -32,7 +32,7 @@ def smtp_app(tmp_path: Path, port: int, **jobs: Any) -> Litestar:
     settings = make_settings(
         tmp_path,
         mail={"backend": "smtp", "from_address": "AuroraVault <vault@aurora.test>"},
-        smtp={"host": "127.0.0.1", "port": port, "timeout_seconds": 2.0},
+        smtp={"host": "127.0.0.1", "port": port, "timeout_seconds": 15.0},  # a timed-out send is sent again
         jobs={"backoff_base": 0.05, "backoff_cap": 0.2, "max_attempts": 30, **jobs},
     )
     return create_app(settings)
