@@ -22,15 +22,25 @@ export async function sendParts(entry, putFile, onProgress) {
   const report = () => onProgress(arrived + [...loading.values()].reduce((a, b) => a + b, 0));
   report();
   let next = 0;
+  let failed = null;
   async function worker() {
-    while (next < missing.length) {
+    // After one part fails no new part starts; the ones in flight finish first, so the retry's
+    // listing sees them and sends none of them a second time.
+    while (!failed && next < missing.length) {
       const part = missing[next++];
       const start = (part.number - 1) * size;
       const blob = entry.file.slice(start, Math.min(start + size, entry.size));
-      const etag = await putFile(part, blob, (loaded) => {
-        loading.set(part.number, loaded);
-        report();
-      });
+      let etag;
+      try {
+        etag = await putFile(part, blob, (loaded) => {
+          loading.set(part.number, loaded);
+          report();
+        });
+      } catch (error) {
+        failed = failed || error;
+        loading.delete(part.number);
+        return;
+      }
       if (!etag) throw new ApiError(0, 'etag_hidden', 'storage did not show the part’s ETag (CORS ExposeHeaders)');
       etags[part.number] = etag.replaceAll('"', '');
       loading.delete(part.number);
@@ -39,5 +49,6 @@ export async function sendParts(entry, putFile, onProgress) {
     }
   }
   await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, missing.length) }, worker));
+  if (failed) throw failed;
   return etags;
 }
