@@ -294,6 +294,9 @@ class FaceSettings(_Section):
     # DBSCAN of the periodic re-cluster: neighbourhood radius and faces for a core point.
     cluster_eps: Annotated[float, Meta(gt=0.0, le=2.0)] = 0.45
     cluster_min_faces: PositiveInt = 2
+    # A detection that found faces asks for a re-cluster at the end of the current window of
+    # this many seconds (one per owner and window); 0 turns the automatic re-cluster off.
+    recluster_every_seconds: Annotated[float, Meta(ge=0.0)] = 600.0
 
 
 class Settings(Struct, forbid_unknown_fields=True, kw_only=True):

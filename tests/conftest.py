@@ -33,6 +33,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         # Previews right after thumbnails: a drain need not wait out the thumbs-first delay
         # (tests/api/test_thumbs_first.py sets it to see the order).
         "images": {"preview_delay_seconds": 0},
+        # No re-cluster at a window's end in the middle of a test's drain (the people tests
+        # that want it set the window: tests/faces/test_recluster_job.py).
+        "faces": {"recluster_every_seconds": 0},
     }
     for section, values in overrides.items():
         base.setdefault(section, {}).update(values)

@@ -4,15 +4,16 @@ Pure functions on embeddings and records; the service reads and writes the store
 
 - ``nearest``: a new face joins the person whose centroid is closest, if within ``threshold``.
 - ``recluster``: DBSCAN (exact neighbours by blocked matrix products) over every face the user did not place by hand.
-  Each cluster keeps the id of the existing person holding most of its faces, so a person's
-  name, hidden flag and merges (the merged faces are pinned) survive; faces a user pinned
-  stay where they are; a cluster no person holds becomes a new person.
+  Each cluster keeps the id of the existing person holding most of its faces (a named one
+  first), so a person's name, hidden flag and merges (the merged faces are pinned) survive;
+  faces a user pinned, and faces of a person a user named, stay where they are; a cluster no
+  person holds becomes a new person.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from auroravault.meta.protocols.people import Face
@@ -100,11 +101,18 @@ def dbscan(vectors: Vectors, eps: float, min_samples: int) -> npt.NDArray[np.int
 
 
 def recluster(
-    faces: Sequence[Face], eps: float, min_samples: int, new_person: Callable[[], str]
+    faces: Sequence[Face],
+    eps: float,
+    min_samples: int,
+    new_person: Callable[[], str],
+    named: Collection[str] = (),
 ) -> dict[str, str | None]:
     """The person of every face not pinned: ``{face_id: person_id or None}`` (None: noise).
 
-    ``new_person()`` names a cluster that no existing person holds."""
+    ``new_person()`` names a cluster that no existing person holds. ``named``: the people a
+    user named. A cluster goes to the named person holding most of its faces, else to the
+    person holding most; a face of a named person never moves to another person (two people
+    the user named stay two, whatever the distances say), and noise keeps its person."""
     import numpy as np  # lazily: the app starts without numpy
 
     free = [f for f in faces if not f.pinned]
@@ -121,10 +129,12 @@ def recluster(
     taken: set[str] = set()
     # The biggest clusters choose first, so a person's id goes with the bulk of their faces.
     for label, counter in sorted(votes.items(), key=lambda kv: -sum(kv[1].values())):
-        choice = next((pid for pid, _ in counter.most_common() if pid not in taken), None)
+        ranked = sorted(counter.items(), key=lambda kv: (kv[0] not in named, -kv[1]))
+        choice = next((pid for pid, _ in ranked if pid not in taken), None)
         owner[label] = choice if choice is not None else new_person()
         taken.add(owner[label])
     plan: dict[str, str | None] = {}
     for face, label in zip(free, labels, strict=True):
-        plan[face.id] = owner[int(label)] if label != NOISE else face.person_id
+        keep = label == NOISE or face.person_id in named
+        plan[face.id] = face.person_id if keep else owner[int(label)]
     return plan

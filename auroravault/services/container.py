@@ -11,7 +11,7 @@ from auroravault.bus.wiring import Publishers, subscribe_defaults
 from auroravault.config import Settings, signing_secret
 from auroravault.executors import Executors
 from auroravault.faces import load_model
-from auroravault.faces.jobs import DETECT_FACES, FaceJobs
+from auroravault.faces.jobs import DETECT_FACES, RECLUSTER_PEOPLE, FaceJobs
 from auroravault.jobs.backend import build_runner
 from auroravault.jobs.queue import JobQueue
 from auroravault.jobs.runner import Handler, JobRunner
@@ -130,6 +130,7 @@ class Services:
             PLACES_BACKFILL_VAULTS: places_backfill.handle_vaults,
             ALBUM_DIGEST: sharing_mail.handle_digest,
             DETECT_FACES: face_jobs.handle,
+            RECLUSTER_PEOPLE: face_jobs.handle_recluster,
         }
         runner, job_view = build_runner(settings, meta, handlers)  # [jobs] backend: meta rows or SQS
         runner.hooks(PROCESS_PHOTO, on_dead=processing.job_died, before_retry=processing.job_retried)

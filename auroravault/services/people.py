@@ -19,7 +19,7 @@ import msgspec
 from auroravault.config import FaceSettings
 from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.faces import FACES_UNAVAILABLE, FaceModel
-from auroravault.faces.cluster import centroids, nearest, recluster
+from auroravault.faces.cluster import BLOCK_CELLS, centroids, nearest, recluster
 from auroravault.faces.image import input_bytes, model_input
 from auroravault.ids import new_id
 from auroravault.meta.base import Photo, User
@@ -55,6 +55,17 @@ class PersonView(msgspec.Struct, kw_only=True):
     cover_photo_id: str | None
     cover_face_id: str | None
     hidden: bool
+
+
+def cluster_bytes(faces: int) -> int:
+    """What a re-cluster of ``faces`` faces reserves in the decode pool: the embeddings as
+    float32 and float64, one block of distances, and the neighbour lists (rough)."""
+    return faces * 128 * 12 + BLOCK_CELLS * 4 * 3 + faces * 64 * 8
+
+
+def _plan(faces: list[Face], eps: float, min_faces: int, named: set[str]) -> dict[str, str | None]:
+    """On a decode thread: every free face's person after DBSCAN (new people get new ids)."""
+    return recluster(faces, eps, min_faces, lambda: new_id("pe_"), named)
 
 
 def _detect(model: FaceModel, path: Path, settings: FaceSettings) -> list[tuple[list[float], float, list[float]]]:
@@ -137,31 +148,41 @@ class PeopleService:
     async def recluster(self, owner_id: str) -> int:
         """Re-cluster every face of the owner with DBSCAN, keeping names, hides, merges and
         hand-placed faces; people left with no face are deleted unless named. Returns how
-        many faces changed person."""
+        many faces changed person.
+
+        DBSCAN runs on the decode pool, behind thumbnails and previews, on a snapshot of the
+        faces read outside the owner's lock, so tagging goes on meanwhile; the plan is applied
+        under the lock to the faces that did not change since the snapshot (a face tagged,
+        moved, merged or unassigned meanwhile keeps what it has now)."""
         self.require()
-        async with self._locks[owner_id]:
-            return await self._recluster(owner_id)
-
-    async def _recluster(self, owner_id: str) -> int:
         faces = await self.meta.owner_faces(owner_id)
+        named = {p.id for p in await self.meta.list_people(owner_id) if p.name}
+        free = sum(1 for f in faces if not f.pinned)
+        eps, min_faces = self.settings.cluster_eps, self.settings.cluster_min_faces
+        plan = await self.pool.run(FACES, cluster_bytes(free), _plan, faces, eps, min_faces, named)
+        async with self._locks[owner_id]:
+            return await self._apply(owner_id, {f.id: (f.person_id, f.pinned) for f in faces}, plan)
+
+    async def _apply(self, owner_id: str, seen: dict[str, tuple[str | None, bool]], plan: dict[str, str | None]) -> int:
+        now_faces = await self.meta.owner_faces(owner_id)
         people = {p.id: p for p in await self.meta.list_people(owner_id)}
-        now = utcnow()
-        created: list[str] = []
-
-        def fresh() -> str:
-            created.append(new_id("pe_"))
-            return created[-1]
-
-        plan = recluster(faces, self.settings.cluster_eps, self.settings.cluster_min_faces, fresh)
-        for pid in created:
-            await self.meta.put_person(Person(id=pid, owner_id=owner_id, created_at=now, updated_at=now))
+        # A person of the snapshot gone since (merged away, say) takes no faces back.
+        gone = {pid for pid, _ in seen.values() if pid is not None} - people.keys()
         moved = [
             msgspec.structs.replace(f, person_id=plan[f.id])
-            for f in faces
-            if f.id in plan and plan[f.id] != f.person_id
+            for f in now_faces
+            if f.id in plan
+            and plan[f.id] != f.person_id
+            and plan[f.id] not in gone
+            and seen.get(f.id) == (f.person_id, f.pinned)
         ]
+        now = utcnow()
+        for pid in {f.person_id for f in moved} - people.keys():
+            if pid is not None:  # a cluster no person held: a new person, made only when used
+                await self.meta.put_person(Person(id=pid, owner_id=owner_id, created_at=now, updated_at=now))
         await self.meta.update_faces(moved)
-        holding = {plan.get(f.id, f.person_id) for f in faces}
+        after = {f.id: f.person_id for f in now_faces} | {f.id: f.person_id for f in moved}
+        holding = set(after.values())
         for pid, person in people.items():
             if pid not in holding and person.name is None:
                 await self.meta.delete_person(owner_id, pid)
