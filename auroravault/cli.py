@@ -196,12 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--email", required=True, action="append", help="an account's email (repeatable)")
     backfill.set_defaults(func=cmd_places_backfill)
 
-    from auroravault import family_cli, ops
+    from auroravault import family_cli, ops, people_cli
     from auroravault.client import commands as client_commands
 
     ops.register(sub)
     client_commands.register(sub)
     family_cli.register(sub)
+    people_cli.register(sub)
     for name in SERVER_COMMANDS:
         _config_option(sub.choices[name])
     _config_option(create)
