@@ -6,7 +6,7 @@
    1,000 and 10,000): a home city photographed most days over years, with a week-long trip
    every two months; beside the baseline of sorting the same rows by ``sort_at`` (what reading
    a library in time order costs anyway), in the same run.
-2. **Perceptual hash**: ``services.similar.dhash`` of a thumbnail, per photo, beside the cost
+2. **Perceptual hash**: ``imaging.perceptual.dhash`` of a thumbnail, per photo, beside the cost
    of making that thumbnail (Pillow's draft decode + ``thumbnail`` to 512 px) from a seeded
    4000x3000 JPEG; and ``similar.groups`` over 10,000 hashes.
 
@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import results_dir, write_result
 
+from auroravault.imaging import perceptual
 from auroravault.meta.base import Photo, Place
 from auroravault.services import similar, trips
 from auroravault.timeutil import sort_key
@@ -120,7 +121,7 @@ def hashing(photos: int, hashes: int) -> dict[str, Any]:
     thumb_s = (time.perf_counter() - started) / photos
     started = time.perf_counter()
     for image in thumbs:
-        similar.dhash(image)
+        perceptual.dhash(image)
     hash_s = (time.perf_counter() - started) / photos
     rng = random.Random(3)
     values = [(f"ph_{n}", rng.getrandbits(64)) for n in range(hashes)]

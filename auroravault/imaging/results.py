@@ -68,6 +68,7 @@ class ProcessedImage(msgspec.Struct, kw_only=True):
     preview_width: int
     preview_height: int
     thumbhash: str  # standard base64 of the ThumbHash bytes
+    dhash: str  # the thumb's perceptual hash (imaging/perceptual), 16 hex digits
     thumb_bytes: int  # file sizes of the two variants, for the owner's used_bytes
     preview_bytes: int
     damage: Damage | None = None

@@ -19,6 +19,7 @@ from auroravault.imaging.budget import check_budget, decode_bytes
 from auroravault.imaging.decode import decode, reduce_on_load
 from auroravault.imaging.exif import read_meta
 from auroravault.imaging.formats import check_size, open_image
+from auroravault.imaging.perceptual import dhash_hex
 from auroravault.imaging.results import Damage, ImageMeta
 from auroravault.imaging.variants import (
     finish_preview,
@@ -46,6 +47,7 @@ class ThumbImage(msgspec.Struct, kw_only=True):
     thumb_width: int
     thumb_height: int
     thumbhash: str
+    dhash: str
     thumb_bytes: int
     damage: Damage | None = None
 
@@ -100,6 +102,7 @@ def make_thumb(src: Path, workdir: Path, settings: ImageSettings) -> ThumbImage:
             thumb_width=thumb.width,
             thumb_height=thumb.height,
             thumbhash=base64.b64encode(thumbhash).decode("ascii"),
+            dhash=dhash_hex(thumb),
             thumb_bytes=thumb_path.stat().st_size,
             damage=damage,
         )

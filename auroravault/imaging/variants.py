@@ -11,6 +11,7 @@ from typing import Any, Final
 from PIL import Image, ImageCms
 
 from auroravault.config import ImageSettings
+from auroravault.imaging.perceptual import dhash_hex
 from auroravault.imaging.results import Damage, ImageMeta, ProcessedImage
 from auroravault.thumbhash import thumbhash_encode
 
@@ -201,6 +202,7 @@ def finish(
         preview_width=preview.width,
         preview_height=preview.height,
         thumbhash=base64.b64encode(thumbhash).decode("ascii"),
+        dhash=dhash_hex(thumb),
         thumb_bytes=thumb_path.stat().st_size,
         preview_bytes=preview_path.stat().st_size,
         damage=damage,

@@ -112,6 +112,7 @@ class Photo(msgspec.Struct, kw_only=True):
     lon: float | None = None
     alt: float | None = None
     thumbhash: str | None = None
+    dhash: str | None = None  # of the thumb, 16 hex digits (imaging/perceptual): similar photos
     upload_id: str | None = None
     variants_bytes: int = 0
     error_code: str | None = None

@@ -223,7 +223,9 @@ class ProcessingService:
                 return
             if not plan.staged:
                 await self._put_variants(photo, both.thumb_path, both.preview_path)
-                await self._ready(photo, both.meta, both.thumbhash, both.damage, both.thumb_bytes + both.preview_bytes)
+                await self._ready(
+                    photo, both.meta, (both.thumbhash, both.dhash), both.damage, both.thumb_bytes + both.preview_bytes
+                )
                 return
             await self.blobs.put_file(thumb_key(photo.owner_id, photo.id), thumb.thumb_path, content_type="image/webp")
             await run_in(self._disk, os.replace, original, self._kept(photo.id))
@@ -231,7 +233,9 @@ class ProcessingService:
                 payload = {"photo_id": photo.id}
                 delay = images.preview_delay_seconds
                 await self.queue.enqueue(MAKE_PREVIEW, payload, dedupe_key=preview_dedupe_key(photo.id), delay=delay)
-            await self._ready(photo, thumb.meta, thumb.thumbhash, thumb.damage, thumb.thumb_bytes, preview_pending=True)
+            await self._ready(
+                photo, thumb.meta, (thumb.thumbhash, thumb.dhash), thumb.damage, thumb.thumb_bytes, preview_pending=True
+            )
         finally:
             await run_in(self._disk, shutil.rmtree, workdir, True)
 
@@ -339,7 +343,7 @@ class ProcessingService:
         self,
         photo: Photo,
         meta: imaging.ImageMeta,
-        thumbhash: str,
+        hashes: tuple[str, str | None],  # the thumb's ThumbHash and perceptual hash (none for a video)
         damage: Damage | None,
         variants: int,
         *,
@@ -369,7 +373,8 @@ class ProcessingService:
             alt=meta.alt,
             content_identifier=meta.content_identifier,
             place=place,
-            thumbhash=thumbhash,
+            thumbhash=hashes[0],
+            dhash=hashes[1],
             variants_bytes=variants,
             error_code=None,
             error_detail=None,

@@ -1,16 +1,16 @@
 """Near-duplicates: bursts and re-saved copies found by a perceptual hash (DESIGN.md "People,
 places and events, offline").
 
-``dhash`` is the 64-bit difference hash of an image: grey, shrunk to 9 x 8, one bit per
-horizontal neighbour pair (is the left pixel brighter?). It survives re-encoding at another
-quality, resizing and small shifts of the frame, and costs a resize of the thumbnail (a few lines
-of Pillow and numpy instead of a dependency). ``groups`` joins photos whose hashes differ in at
-most ``MAX_DISTANCE`` bits (single linkage: a burst drifting frame by frame stays one group).
+Each photo's ``dhash`` (``imaging/perceptual``) is made from its thumbnail while it is
+processed and stored on the photo. ``groups`` joins photos whose hashes differ in at most
+``MAX_DISTANCE`` bits (single linkage: a burst drifting frame by frame stays one group).
 Exact duplicates never reach here: the upload path refuses the same bytes twice.
 
-``SimilarService.groups`` (``GET /similar``) hashes the thumbnails of the owner's photos it has
-not hashed yet (kept in memory per process, keyed by photo id and content hash) and lists the
-groups, each best first (most pixels, then largest file): the photo to keep, then the extras.
+``SimilarService.groups`` (``GET /similar``) reads the stored hashes of the owner's photos
+(no file is read for them); a photo processed before hashes were stored is hashed from its
+thumbnail on first look, kept in memory per process (keyed by photo id and content hash). It
+lists the groups, each best first (most pixels, then largest file): the photo to keep, then
+the extras.
 """
 
 from __future__ import annotations
@@ -25,26 +25,12 @@ from PIL import Image
 
 from auroravault.errors import NotFound
 from auroravault.executors import run_in
+from auroravault.imaging.perceptual import dhash
 from auroravault.meta.base import Photo, User
 from auroravault.meta.protocols import SearchStore
 from auroravault.storage.base import BlobStore, thumb_key
 
 MAX_DISTANCE = 10  # of 64 bits; different photos of the test set are 20+ apart
-
-
-def dhash(image: Image.Image) -> int:
-    """The 64-bit difference hash of ``image`` (any mode and size)."""
-    import numpy as np  # lazily: the app starts without numpy (tests/places)
-
-    bits_of = np.uint64(1) << np.arange(64, dtype=np.uint64)
-    small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = np.asarray(small, dtype=np.int16)
-    bits = (pixels[:, :-1] > pixels[:, 1:]).ravel()
-    return int(np.bitwise_or.reduce(bits_of[bits])) if bits.any() else 0
-
-
-def distance(a: int, b: int) -> int:
-    return (a ^ b).bit_count()
 
 
 def groups(hashes: Sequence[tuple[str, int]], max_distance: int = MAX_DISTANCE) -> list[list[str]]:
@@ -94,6 +80,8 @@ class SimilarService:
         self._hashes: dict[tuple[str, str], int] = {}
 
     async def _hash(self, photo: Photo, folder: Path) -> int | None:
+        if photo.dhash is not None:
+            return int(photo.dhash, 16)
         key = (photo.id, photo.sha256)
         if key not in self._hashes:
             path = folder / photo.id

@@ -63,7 +63,9 @@ async def process_video(service: ProcessingService, photo: Photo, original: Path
     await service.blobs.put_file(thumb_key(photo.owner_id, photo.id), made.thumb_path, content_type="image/webp")
     await service.blobs.put_file(preview_key(photo.owner_id, photo.id), made.preview_path, content_type="image/jpeg")
     photo = msgspec.structs.replace(photo, duration_ms=done.meta.duration_ms)
-    await service._ready(photo, done.meta.image_meta(), made.thumbhash, None, made.thumb_bytes + made.preview_bytes)
+    await service._ready(
+        photo, done.meta.image_meta(), (made.thumbhash, None), None, made.thumb_bytes + made.preview_bytes
+    )
 
 
 # --------------------------------------------------------------------------- Live Photos

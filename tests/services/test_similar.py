@@ -8,7 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from auroravault.services.similar import MAX_DISTANCE, dhash, distance, groups
+from auroravault.imaging.perceptual import dhash, distance
+from auroravault.services.similar import MAX_DISTANCE, groups
 
 
 def _resaved(image: Image.Image, quality: int, scale: float) -> Image.Image:
