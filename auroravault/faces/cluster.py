@@ -13,7 +13,7 @@ Pure functions on embeddings and records; the service reads and writes the store
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from auroravault.meta.protocols.people import Face
@@ -37,7 +37,7 @@ def centroids(faces: Iterable[Face]) -> dict[str, Vectors]:
     return {pid: np.asarray(vs, dtype=np.float64).mean(axis=0) for pid, vs in groups.items()}
 
 
-def nearest(embedding: Sequence[float], known: dict[str, Vectors], threshold: float) -> str | None:
+def nearest(embedding: Sequence[float], known: Mapping[str, Sequence[float] | Vectors], threshold: float) -> str | None:
     """The person whose centroid is nearest to ``embedding``, if nearer than ``threshold``."""
     import numpy as np  # lazily: the app starts without numpy
 
@@ -47,6 +47,13 @@ def nearest(embedding: Sequence[float], known: dict[str, Vectors], threshold: fl
     distances = np.linalg.norm(np.stack([known[i] for i in ids]) - np.asarray(embedding), axis=1)
     best = int(np.argmin(distances))
     return ids[best] if distances[best] < threshold else None
+
+
+def with_face(centroid: Sequence[float], count: int, embedding: Sequence[float]) -> tuple[list[float], int]:
+    """A person's mean embedding and face count after one more face."""
+    if count <= 0 or not centroid:
+        return [float(x) for x in embedding], 1
+    return [(c * count + x) / (count + 1) for c, x in zip(centroid, embedding, strict=True)], count + 1
 
 
 #: Distances computed per block: rows x all faces, float32 (about 100 MB whatever the count).

@@ -10,7 +10,7 @@ install hint and nothing is written.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -19,7 +19,7 @@ import msgspec
 from auroravault.config import FaceSettings
 from auroravault.errors import Conflict, Invalid, NotFound
 from auroravault.faces import FACES_UNAVAILABLE, FaceModel
-from auroravault.faces.cluster import BLOCK_CELLS, centroids, nearest, recluster
+from auroravault.faces.cluster import BLOCK_CELLS, centroids, nearest, recluster, with_face
 from auroravault.faces.image import input_bytes, model_input
 from auroravault.ids import new_id
 from auroravault.meta.base import Photo, User
@@ -114,10 +114,15 @@ class PeopleService:
             old = {
                 (f.seq, tuple(round(b, 3) for b in f.box)): f for f in await self.meta.photo_faces(owner_id, photo_id)
             }
-            others = [f for f in await self.meta.owner_faces(owner_id) if f.photo_id != photo_id]
-            known = centroids(others)
+            # Each person's mean embedding is kept on the person (one read of the people, not
+            # of every face); people from before that are filled in from their faces once.
+            people = {p.id: p for p in await self.meta.list_people(owner_id)}
+            if any(p.centroid is None for p in people.values()):
+                people = await self._store_centroids(owner_id, await self.meta.owner_faces(owner_id), people)
+            known = {pid: (p.centroid, p.centroid_faces) for pid, p in people.items() if p.centroid}
             now = utcnow()
             faces: list[Face] = []
+            touched: set[str] = set()
             for seq, (box, score, vector) in enumerate(found):
                 before = old.get((seq, tuple(round(b, 3) for b in box)))
                 face = Face(
@@ -133,17 +138,39 @@ class PeopleService:
                     created_at=before.created_at if before else now,
                 )
                 if face.person_id is None and not face.pinned:
-                    face.person_id = nearest(vector, known, self.settings.match_distance)
+                    means = {pid: centroid for pid, (centroid, _) in known.items()}
+                    face.person_id = nearest(vector, means, self.settings.match_distance)
                     if face.person_id is None:
                         person = Person(
                             id=new_id("pe_"), owner_id=owner_id, cover_face_id=face.id, created_at=now, updated_at=now
                         )
                         await self.meta.put_person(person)
                         face.person_id = person.id
-                    known = centroids([*others, *faces, face])
+                    known[face.person_id] = with_face(*known.get(face.person_id, ([], 0)), vector)
+                    touched.add(face.person_id)
                 faces.append(face)
             await self.meta.replace_photo_faces(owner_id, photo_id, faces)
+            for pid in touched:
+                centroid, count = known[pid]
+                await self.meta.update_person(owner_id, pid, {"centroid": centroid, "centroid_faces": count}, now)
         return faces
+
+    async def _store_centroids(
+        self, owner_id: str, faces: list[Face], people: dict[str, Person], only: set[str] | None = None
+    ) -> dict[str, Person]:
+        """Write each person's mean embedding and face count from ``faces`` (all of the
+        owner's): every person's, or those in ``only`` and any with none stored yet."""
+        means, counts = centroids(faces), Counter(f.person_id for f in faces if f.person_id)
+        out = dict(people)
+        for pid, person in people.items():
+            if only is not None and pid not in only and person.centroid is not None:
+                continue
+            mean = means.get(pid)
+            changes = {"centroid": [float(x) for x in mean] if mean is not None else [], "centroid_faces": counts[pid]}
+            updated = await self.meta.update_person(owner_id, pid, changes, utcnow())
+            if updated is not None:
+                out[pid] = updated
+        return out
 
     async def recluster(self, owner_id: str) -> int:
         """Re-cluster every face of the owner with DBSCAN, keeping names, hides, merges and
@@ -181,11 +208,17 @@ class PeopleService:
             if pid is not None:  # a cluster no person held: a new person, made only when used
                 await self.meta.put_person(Person(id=pid, owner_id=owner_id, created_at=now, updated_at=now))
         await self.meta.update_faces(moved)
-        after = {f.id: f.person_id for f in now_faces} | {f.id: f.person_id for f in moved}
-        holding = set(after.values())
-        for pid, person in people.items():
+        was = {f.id: f.person_id for f in now_faces}
+        by_id = {f.id: f for f in moved}
+        final = [by_id.get(f.id, f) for f in now_faces]
+        holding = {f.person_id for f in final}
+        for pid, person in list(people.items()):
             if pid not in holding and person.name is None:
                 await self.meta.delete_person(owner_id, pid)
+                del people[pid]
+        changed = {f.person_id for f in moved} | {was[f.id] for f in moved}
+        people |= {p.id: p for p in await self.meta.list_people(owner_id) if p.id not in people}  # the new ones
+        await self._store_centroids(owner_id, final, people, only={pid for pid in changed if pid})
         return len(moved)
 
     # -- what users see and do ---------------------------------------------------------------
@@ -276,6 +309,7 @@ class PeopleService:
         ids = {p.id for p in sources}
         faces = [f for f in await self.meta.owner_faces(owner_id) if f.person_id in ids]
         await self.meta.update_faces([msgspec.structs.replace(f, person_id=target.id, pinned=True) for f in faces])
+        await self.meta.update_person(owner_id, target.id, {"centroid": None}, utcnow())  # filled in anew
         name = target.name or next((p.name for p in sources if p.name), None)
         if name != target.name:
             target = await self.update(owner_id, target.id, {"name": name})
@@ -288,8 +322,11 @@ class PeopleService:
         face = next((f for f in await self.meta.photo_faces(owner_id, photo_id) if f.id == face_id), None)
         if face is None:
             raise NotFound("face_not_found", "no such face on this photo")
+        was = face.person_id
         face = msgspec.structs.replace(face, person_id=None, pinned=True)
         await self.meta.update_faces([face])
+        if was is not None:  # its mean embedding is filled in anew at the next tagging
+            await self.meta.update_person(owner_id, was, {"centroid": None}, utcnow())
         return face
 
     async def get(self, owner_id: str, person_id: str) -> Person:

@@ -89,6 +89,16 @@ async def test_people_are_per_owner_renamed_hidden_and_deleted(meta: MetaStore) 
     assert await meta.get_person(ada.id, older.id) == renamed
     cleared = await meta.update_person(ada.id, older.id, {"name": None}, later)
     assert cleared is not None and cleared.name is None and cleared.hidden
+    # The mean embedding the service keeps comes back exactly; None clears it, [] is kept.
+    mean = [0.125, -0.3333333333333333, 1e-07] + [0.0] * 125
+    kept = await meta.update_person(ada.id, older.id, {"centroid": mean, "centroid_faces": 3}, later)
+    assert kept is not None and kept.centroid == mean and kept.centroid_faces == 3 and kept.name is None
+    assert (await meta.get_person(ada.id, older.id)).centroid == mean  # type: ignore[union-attr]
+    assert [p.centroid for p in await meta.list_people(ada.id) if p.id == older.id] == [mean]
+    emptied = await meta.update_person(ada.id, older.id, {"centroid": []}, later)
+    assert emptied is not None and emptied.centroid == [] and emptied.centroid_faces == 3
+    gone = await meta.update_person(ada.id, older.id, {"centroid": None}, later)
+    assert gone is not None and gone.centroid is None and (await meta.get_person(ada.id, older.id)).centroid is None  # type: ignore[union-attr]
     with pytest.raises(ValueError):
         await meta.update_person(ada.id, older.id, {"owner_id": bob.id}, later)
     assert await meta.update_person(bob.id, older.id, {"name": "x"}, later) is None

@@ -33,11 +33,16 @@ class Person(msgspec.Struct, kw_only=True):
     name: str | None = None
     hidden: bool = False
     cover_face_id: str | None = None
+    # The mean embedding of the person's faces and how many it averages, kept by the service
+    # so that filing a new face reads the people, not every face ([]: no face; None: not
+    # computed yet, for people from before it was kept).
+    centroid: list[float] | None = None
+    centroid_faces: int = 0
     created_at: datetime
     updated_at: datetime
 
 
-PERSON_FIELDS = frozenset({"name", "hidden", "cover_face_id"})
+PERSON_FIELDS = frozenset({"name", "hidden", "cover_face_id", "centroid", "centroid_faces"})
 
 
 @runtime_checkable
@@ -73,7 +78,7 @@ class PeopleStore(Protocol):
     async def update_person(
         self, owner_id: str, person_id: str, changes: dict[str, Any], now: datetime
     ) -> Person | None:
-        """Set any of ``name``, ``hidden``, ``cover_face_id`` (None clears) and ``updated_at``;
+        """Set any of ``PERSON_FIELDS`` (None clears) and ``updated_at``;
         None when the person is gone. Other fields: ``ValueError``."""
         ...
 
