@@ -12,7 +12,6 @@ from litestar.params import FromQuery, QueryParameter
 from auroravault.api.deps import MAP_SERVICE, MEMORIES_SERVICE, SEARCH_SERVICE, USER
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
 from auroravault.api.schemas import PhotoOut, PhotoPageOut
-from auroravault.errors import Invalid
 from auroravault.meta.base import User
 from auroravault.services.map import MapService
 from auroravault.services.memories import MemoryService
@@ -55,7 +54,13 @@ class MemoryOut(msgspec.Struct, kw_only=True):
     photo_ids: list[str]
 
 
-SEARCH_422 = "invalid_date, invalid_q, invalid_camera, invalid_city, invalid_country, person_search_unavailable"
+SEARCH_422 = (
+    "invalid_date, invalid_q, invalid_camera, invalid_city, invalid_country, invalid_person,"
+    " person_search_unavailable (face recognition off)"
+)
+
+
+SUGGEST_422 = "invalid_prefix, person_search_unavailable (field=person, face recognition off)"
 
 
 class SearchController(Controller):
@@ -65,7 +70,7 @@ class SearchController(Controller):
 
     @get(
         "/",
-        summary="Search your photos by words and filters, newest first, keyset-paginated",
+        summary="Search your photos by words (names of places, albums and people too) and filters, newest first",
         responses=documented(
             s400="invalid_request, invalid_cursor", s404="album_not_found", s422=SEARCH_422, **AUTH, **UNAVAILABLE
         ),
@@ -82,7 +87,10 @@ class SearchController(Controller):
         country: FromQuery[str | None] = None,
         favorite: FromQuery[bool] = False,
         album: FromQuery[str | None] = None,
-        person: FromQuery[str | None] = None,
+        person: Annotated[
+            str | None,
+            QueryParameter(description="one of your people: their id, or a part of their name (case-insensitive)"),
+        ] = None,
         type: FromQuery[MediaType | None] = None,
         has_location: FromQuery[bool | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -108,21 +116,25 @@ class SearchController(Controller):
 
     @get(
         "/suggestions",
-        summary="Typeahead: the most common cameras, cities, countries or years starting with a prefix",
+        summary="Typeahead: the most common cameras, cities, countries, years or people starting with a prefix",
         responses=documented(
-            s400="invalid_request", s422="invalid_prefix, person_search_unavailable", **AUTH, **UNAVAILABLE
+            s400="invalid_request",
+            s422=SUGGEST_422,
+            **AUTH,
+            **UNAVAILABLE,
         ),
     )
     async def suggestions(
         self,
         user: NamedDependency[User],
         search: NamedDependency[SearchService],
-        field: FromQuery[Literal["camera", "city", "country", "year", "person"]],
+        field: Annotated[
+            Literal["camera", "city", "country", "year", "person"],
+            QueryParameter(description="person: your named, not hidden people whose name has words the prefix starts"),
+        ],
         prefix: FromQuery[str] = "",
         limit: Annotated[int, QueryParameter(ge=1, le=50)] = 10,
     ) -> SuggestionsOut:
-        if field == "person":
-            raise Invalid("person_search_unavailable", "people need face recognition, not on this server yet")
         found = await search.suggestions(user, field, prefix, limit)
         return SuggestionsOut(values=[SuggestionOut(value=s.value, count=s.count) for s in found])
 

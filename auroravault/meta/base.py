@@ -289,10 +289,13 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
 
     Every given criterion must hold. ``words``: lower-cased, accent-free words, each a
     prefix of a word of the filename, description, place names or of the name of an album
-    of the owner's holding the photo. ``start``/``end``:
-    inclusive bounds on ``sort_at``. ``camera``/``city``/``country``: case-insensitive
-    equality (``camera`` against make, model or ``camera_label``; ``country`` against
-    the name or the code). Trashed and pending photos never match; archived ones do.
+    of the owner's holding the photo, or a word whose ``word_photos`` entry holds the photo
+    (the service's people: photos with a face of a person whose name the word starts).
+    ``start``/``end``: inclusive bounds on ``sort_at``. ``camera``/``city``/``country``:
+    case-insensitive equality (``camera`` against make, model or ``camera_label``;
+    ``country`` against the name or the code). ``photo_ids``: when set, only these photos
+    (``person=``, resolved by the service; empty matches nothing). Trashed and pending
+    photos never match; archived ones do.
     """
 
     viewer_id: str
@@ -307,6 +310,8 @@ class SearchQuery(msgspec.Struct, frozen=True, kw_only=True):
     media_type: str | None = None
     has_location: bool | None = None
     album_id: str | None = None  # only photos in this album (the service checked the viewer may see it)
+    photo_ids: frozenset[str] | None = None  # only these photos (a person's, ``services/search``)
+    word_photos: dict[str, frozenset[str]] = {}  # per word of ``words``: photos it matches besides their text
 
 
 class Suggestion(msgspec.Struct, frozen=True):

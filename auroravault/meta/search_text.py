@@ -67,7 +67,8 @@ def matches(
     album_words: dict[str, set[str]] | None = None,
 ) -> bool:
     """Whether a listed photo of ``query.owner_id`` matches (``favorites``: the viewer's, when
-    asked; ``album_words``: for each query word, the photos in an album whose name it matches)."""
+    asked; ``album_words``: for each query word, the photos in an album whose name it matches;
+    ``query.word_photos``: the photos each word matches through people)."""
     if photo.owner_id != query.owner_id or photo.status == "pending" or photo.trashed_at is not None:
         return False
     if photo.deleting_at is not None or photo.motion_of is not None:  # a Live Photo's video: its still
@@ -80,6 +81,8 @@ def matches(
         return False
     located = photo.lat is not None and photo.lon is not None
     if query.has_location is not None and located != query.has_location:
+        return False
+    if query.photo_ids is not None and photo.id not in query.photo_ids:
         return False
     if query.favorite and photo.id not in (favorites or set()):
         return False
@@ -97,6 +100,10 @@ def matches(
     if query.words:
         have = text_of(photo)
         by_album = album_words or {}
-        if not all(any(w.startswith(q) for w in have) or photo.id in by_album.get(q, ()) for q in query.words):
+        extra = query.word_photos
+        if not all(
+            any(w.startswith(q) for w in have) or photo.id in by_album.get(q, ()) or photo.id in extra.get(q, ())
+            for q in query.words
+        ):
             return False
     return True

@@ -180,7 +180,7 @@ class Services:
             deletion=deletion,
             sync=sync,
             readiness=ReadinessService(meta, blobs),
-            search=SearchService(meta, blobs, settings),
+            search=SearchService(meta, blobs, settings, people),
             map=MapService(meta),
             memories=MemoryService(meta),
             trips=EventService(meta, albums),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -278,6 +279,19 @@ class PeopleService:
         faces = await self.meta.photo_faces(photo.owner_id, photo.id)
         names = {p.id: p.name for p in await self.meta.list_people(photo.owner_id)} if faces else {}
         return [FaceView(id=f.id, person_id=f.person_id, name=names.get(f.person_id or ""), box=f.box) for f in faces]
+
+    async def photo_sets(self, owner_id: str, keep: Callable[[Person], bool]) -> list[tuple[Person, frozenset[str]]]:
+        """The owner's people that ``keep`` accepts, each with the ids of the photos they are
+        in (people with no face left out). The faces are read only when someone is kept, so a
+        search whose words name nobody costs one read of the owner's people."""
+        kept = {p.id: p for p in await self.meta.list_people(owner_id) if keep(p)}
+        if not kept:
+            return []
+        photos: dict[str, set[str]] = {}
+        for face in await self.meta.owner_faces(owner_id):
+            if face.person_id in kept:
+                photos.setdefault(face.person_id, set()).add(face.photo_id)
+        return [(kept[pid], frozenset(ids)) for pid, ids in photos.items()]
 
     async def find(self, owner_id: str, name: str) -> list[PersonView]:
         """People whose name contains ``name`` (case-insensitive): search by person."""

@@ -11,15 +11,17 @@ Rules:
 - Suggestions and places count the viewer's own library (``access.search_owners``). Every
   given criterion must hold; results are newest first, keyset-paginated by ``(sort_at, id)``.
 - ``q``: words (case and accents folded), each the start of a word of the filename,
-  description, place names or album names. At most ``MAX_WORDS`` words
+  description, place names, album names or people's names. At most ``MAX_WORDS`` words
   of at most ``MAX_TEXT`` characters in all.
 - ``from``/``to``: a date (``YYYY-MM-DD``) or an ISO 8601 datetime, both inclusive (a date
   ``to`` covers that whole day, UTC). Impossible or inverted dates -> 422 ``invalid_date``.
-- ``person`` (people arrive with issue 18) -> 422 ``person_search_unavailable``, rather than
-  ignored silently. ``album``: only its photos; an album the viewer may not see (or none)
-  -> 404 ``album_not_found``.
-- Suggestions: ``field=camera|city|country|year``, ``prefix`` (may be empty), the ``limit``
-  most common values.
+- ``person``: a person id of the searched library's owner or a part of a name; only photos
+  with that person (``services/search_people``; nobody found -> no photos). ``q`` words also
+  match people's names. With face recognition off ``person`` is 422
+  ``person_search_unavailable``, rather than ignored silently. ``album``: only its photos;
+  an album the viewer may not see (or none) -> 404 ``album_not_found``.
+- Suggestions: ``field=camera|city|country|year|person``, ``prefix`` (may be empty), the
+  ``limit`` most common values (``person``: people's names, ``services/search_people``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from auroravault.errors import Invalid
 from auroravault.meta.base import Flags, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion, User
 from auroravault.meta.protocols import AlbumStore, LibraryStore, SearchStore, SharingStore
 from auroravault.meta.search_text import words
-from auroravault.services import access
+from auroravault.services import access, search_people
+from auroravault.services.people import PeopleService
 from auroravault.services.photos import decode_pair, encode_cursor
 from auroravault.storage.base import BlobStore, thumb_key
 from auroravault.textcheck import has_control_chars
@@ -46,6 +49,7 @@ MAX_TEXT = 200
 MAX_WORDS = 10
 MAX_SUGGESTIONS = 50
 MediaType = Literal["image", "video"]
+SuggestionField = SuggestField | Literal["person"]
 
 
 class SearchMeta(SearchStore, LibraryStore, AlbumStore, SharingStore, Protocol):
@@ -102,9 +106,9 @@ def _text(name: str, value: str | None) -> str | None:
 
 
 def query_of(user: User, owner_id: str, params: SearchParams) -> SearchQuery:
-    """The validated query (422 with a code for anything that cannot be asked)."""
-    if params.person is not None:
-        raise Invalid("person_search_unavailable", "searching by person needs face recognition, not on this server yet")
+    """The validated query (422 with a code for anything that cannot be asked; ``person`` is
+    checked here and resolved per owner by ``search_people.with_people``)."""
+    _text("person", params.person)
     q = _text("q", params.q) or ""
     found = tuple(dict.fromkeys(words(q)))
     if len(found) > MAX_WORDS:
@@ -129,16 +133,22 @@ def query_of(user: User, owner_id: str, params: SearchParams) -> SearchQuery:
 
 
 class SearchService:
-    def __init__(self, meta: SearchMeta, blobs: BlobStore, settings: Settings) -> None:
+    def __init__(
+        self, meta: SearchMeta, blobs: BlobStore, settings: Settings, people: PeopleService | None = None
+    ) -> None:
         self.meta = meta
         self.blobs = blobs
         self.settings = settings
+        self.people = people  # person= and people's names in q (None or unavailable: faces off)
 
     async def search(self, user: User, params: SearchParams, *, limit: int, cursor: str | None) -> SearchPage:
         if not 1 <= limit <= MAX_LIMIT:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_LIMIT}", status=400)
         after = decode_pair(cursor) if cursor else None
         query_of(user, user.id, params)  # bad input is refused before anything is read
+        person = _text("person", params.person)
+        if person is not None:
+            search_people.require(self.people)
         partners: set[str] = set()
         if params.album is not None:  # an album the viewer may not see is album_not_found (404)
             album, _ = await access.album(self.meta, user, params.album)
@@ -151,6 +161,9 @@ class SearchService:
             queries = [query_of(user, o, params) for o in owners]
         photos: list[Photo] = []
         for query in queries:
+            query = await search_people.with_people(self.people, user, query, person)
+            if query.photo_ids is not None and not query.photo_ids:
+                continue  # nobody of that name or id in this library
             if query.owner_id in partners:
                 photos += await self._partner_hits(query, limit + 1, after)
             else:
@@ -187,10 +200,12 @@ class SearchService:
 
         return list(await asyncio.gather(*(thumb(p) for p in photos)))
 
-    async def suggestions(self, user: User, field: SuggestField, prefix: str, limit: int) -> list[Suggestion]:
+    async def suggestions(self, user: User, field: SuggestionField, prefix: str, limit: int) -> list[Suggestion]:
         if not 1 <= limit <= MAX_SUGGESTIONS:
             raise Invalid("invalid_limit", f"limit must be between 1 and {MAX_SUGGESTIONS}", status=400)
         clean = _text("prefix", prefix) or ""
+        if field == "person":
+            return await search_people.suggest_people(search_people.require(self.people), user, clean, limit)
         counts: dict[str, int] = {}
         for owner in access.search_owners(user):
             for hit in await self.meta.suggest(owner, field, clean, limit):

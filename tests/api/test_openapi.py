@@ -57,8 +57,8 @@ SEMANTIC_REFUSALS = {
     "POST /api/v1/photos/trash": ["422"],  # too_many_ids, ids_required, invalid_id
     "POST /api/v1/trash/restore": ["422"],  # too_many_ids, invalid_id
     "POST /api/v1/trash/delete": ["422"],  # too_many_ids, invalid_id
-    "GET /api/v1/search": ["400", "422"],  # invalid_cursor; invalid_date (2023-02-30, from after to), invalid_q
-    "GET /api/v1/search/suggestions": ["422"],  # invalid_prefix (control characters), person_search_unavailable
+    "GET /api/v1/search": ["400", "422"],  # invalid_cursor; invalid_date, invalid_q, invalid_person
+    "GET /api/v1/search/suggestions": ["422"],  # invalid_prefix; person_search_unavailable (faces off)
     "GET /api/v1/map/markers": ["422"],  # invalid_bbox (not four numbers in range), invalid_zoom
     "GET /api/v1/memories": ["422"],  # invalid_date (not a real YYYY-MM-DD day)
     "GET /api/v1/albums": ["400"],  # invalid_cursor

@@ -147,3 +147,27 @@ async def test_a_vault_from_before_migration_0007_gets_the_filter_indexes_and_fi
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     indexes = ("photos_by_country_code", "photos_by_country", "photos_by_city", "photos_by_model", "photos_by_make")
     assert set(indexes) <= names
+
+
+@pytest.mark.parametrize("fts_drives", [0, 10_000], ids=["timeline-drives", "matches-drive"])
+@pytest.mark.parametrize("ids_drive", [0, 10_000], ids=["ids-tested", "ids-drive"])
+async def test_people_sets_answer_the_same_on_every_path(store, monkeypatch, fts_drives: int, ids_drive: int) -> None:
+    monkeypatch.setattr(sqlite_search, "FTS_DRIVES", fts_drives)
+    monkeypatch.setattr(sqlite_search, "IDS_DRIVE", ids_drive)
+    user, photos = await a_library(store)
+    ada = frozenset(p.id for p in photos[::5])  # a person in every fifth photo
+    assert await paged(store, user, photo_ids=ada) == newest_first(photos, lambda p: p.id in ada)
+    assert await paged(store, user, photo_ids=ada, words=("beach",), country="pt") == newest_first(
+        photos, lambda p: p.id in ada and p.description == "beach day" and p.place in (LISBON, PORTO)
+    )
+    # "ada" starts no photo's text; "beach" is a text word: every word must hold, each its way.
+    assert await paged(store, user, words=("ada",), word_photos={"ada": ada}) == newest_first(
+        photos, lambda p: p.id in ada
+    )
+    assert await paged(store, user, words=("beach", "ada"), word_photos={"ada": ada}) == newest_first(
+        photos, lambda p: p.id in ada and p.description == "beach day"
+    )
+    snow = frozenset(p.id for p in photos[:6])  # "snow" matches text and, here, these photos too
+    assert await paged(store, user, words=("snow", "ada"), word_photos={"ada": ada, "snow": snow}) == newest_first(
+        photos, lambda p: p.id in ada and (p.description == "snow day" or p.id in snow)
+    )

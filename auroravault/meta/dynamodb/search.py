@@ -10,7 +10,10 @@ user's library, never by the table:
   (DynamoDB's FilterExpression would not lower the read cost, and could not fold case and
   accents). A query reads pages of ``PAGE`` items until ``limit`` matches are found:
   cheap for common matches, up to the whole range for a rare one. ``favorite`` first reads
-  the viewer's ``FLAG#`` items (one Query of their flags).
+  the viewer's ``FLAG#`` items (one Query of their flags). ``photo_ids`` (a person's photos,
+  resolved by the service) of at most ``IDS_DRIVE`` are read by BatchGetItem instead, matched
+  and sorted here; ``word_photos`` (people's names in ``q``) count as a word's matches, as
+  the photos of albums whose name a word starts do (``_album_words``).
 - ``suggest`` ``year``: the ``MONTH#`` counters (one small Query). ``camera``/``city``/
   ``country`` and ``places``: one projected Query of the whole timeline.
 - ``map_clusters``: one projected Query of the whole timeline (``lat``, ``lon``); the grid is
@@ -33,6 +36,9 @@ from auroravault.meta.dynamodb.photos import PhotoOps
 from auroravault.meta.search_text import camera_label, matches, words
 
 PAGE = 200
+#: A ``photo_ids`` set (a person's photos) of at most this many is read item by item
+#: (BatchGetItem) instead of walking the timeline: its cost is the person's photos.
+IDS_DRIVE = 500
 
 
 def _grid(bbox: BBox, cell: float, points: list[tuple[float, float, str]]) -> list[Cluster]:
@@ -97,8 +103,18 @@ class SearchOps(AlbumOps, LibraryOps):
     async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
         if limit <= 0:
             return []
+        if query.photo_ids is not None and not query.photo_ids:
+            return []  # a person with no photos here
         favorites = await self._favorites(query.viewer_id) if query.favorite else None
         album_words = await self._album_words(query) if query.words else None
+        if query.album_id is None and query.photo_ids is not None and len(query.photo_ids) <= IDS_DRIVE:
+            # A few given photos (a person's): read them whole (BatchGetItem), match, sort
+            # (with an album, the album's memberships below are read instead).
+            got = await self.get_photos(sorted(query.photo_ids))
+            hits = [p for p in got.values() if matches(p, query, favorites, album_words)]
+            hits = [p for p in hits if after is None or (p.sort_at, p.id) < after]
+            hits.sort(key=lambda p: (p.sort_at, p.id), reverse=True)
+            return hits[:limit]
         if query.album_id is not None:  # the album's own ordered memberships, page by page
             found: list[Photo] = []
             cursor = after

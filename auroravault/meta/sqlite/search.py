@@ -14,6 +14,11 @@ first by ``(sort_at, id)``. What drives a page (see ``docs/search.md``, "SQLite"
   value, sort_at, id)``, read newest first until the page is full;
 - otherwise ``photos_timeline``, read newest first until ``limit`` rows match.
 
+A person (``photo_ids``, a set the service resolved) of at most ``IDS_DRIVE`` photos drives
+before all of these: its ids are looked up by primary key. A word with ``word_photos`` (it
+starts a person's name) matches its FTS5 rows OR those photos; such words are left out of the
+FTS5 query that drives or filters, and tested per word (``_where``).
+
 One probe statement first learns which of these applies (how many rows the words match,
 which column a country or camera value is found in); every filter is still tested as
 written, so the probe only chooses the path, never the answer.
@@ -21,6 +26,7 @@ written, so the probe only chooses the path, never the answer.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from auroravault.meta.base import BBox, Cluster, Photo, PlaceCount, SearchQuery, SuggestField, Suggestion
@@ -40,10 +46,12 @@ LISTED = "p.owner_id = ? AND p.status != 'pending' AND p.trashed_at IS NULL"
 FTS_DRIVES = 2000
 #: A common word on the timeline: its FTS5 rowids as one set, and each row's ``docid`` tested
 #: against it (cheaper than joining every match to its photo id first).
-_FTS_IN = (
-    " AND (SELECT d.docid FROM search_docs d WHERE d.photo_id = p.id)"
-    " IN (SELECT rowid FROM photo_text WHERE photo_text MATCH ?)"
-)
+_DOCID = "(SELECT d.docid FROM search_docs d WHERE d.photo_id = p.id)"
+_FTS_TEST = f"{_DOCID} IN (SELECT rowid FROM photo_text WHERE photo_text MATCH ?)"
+_FTS_IN = f" AND {_FTS_TEST}"
+#: A ``photo_ids`` set (a person's photos) of at most this many drives the page: its rows are
+#: looked up by primary key and sorted, whatever the library.
+IDS_DRIVE = 2000
 _ROW = 1 << 25  # more cells than a row of the finest grid has (360° / the smallest cell)
 _SUGGEST = {"camera": LABEL, "city": "p.city", "country": "p.country", "year": "substr(p.sort_at, 1, 4)"}
 
@@ -53,8 +61,20 @@ def _match(words: tuple[str, ...]) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-def _where(query: SearchQuery, drivers: list[tuple[str, str]] | None = None) -> tuple[str, list[Any]]:
-    """The filters as SQL (``drivers``: index-friendly equalities the probe found, ANDed in)."""
+def _plain(query: SearchQuery) -> tuple[str, ...]:
+    """The words only the text can match (no ``word_photos`` entry): one FTS5 query."""
+    return tuple(w for w in query.words if not query.word_photos.get(w))
+
+
+def _ids(ids: frozenset[str]) -> str:
+    return json.dumps(sorted(ids))
+
+
+def _where(
+    query: SearchQuery, drivers: list[tuple[str, str]] | None = None, *, ids_drive: bool = False
+) -> tuple[str, list[Any]]:
+    """The filters as SQL (``drivers``: index-friendly equalities the probe found, ANDed in;
+    ``ids_drive``: the rows are ``photo_ids`` already, not tested again)."""
     sql = LISTED + " AND json_extract(p.data, '$.motion_of') IS NULL"  # a Live Photo's video: its still
     params: list[Any] = [query.owner_id]
     if query.start is not None:
@@ -87,6 +107,14 @@ def _where(query: SearchQuery, drivers: list[tuple[str, str]] | None = None) -> 
     if query.album_id is not None:
         sql += " AND EXISTS (SELECT 1 FROM album_photos ap WHERE ap.album_id = ? AND ap.photo_id = p.id)"
         params.append(query.album_id)
+    if query.photo_ids is not None and not ids_drive:
+        sql += " AND p.id IN (SELECT value FROM json_each(?))"
+        params.append(_ids(query.photo_ids))
+    for word in query.words:  # a word that may match through people: its text OR its photos
+        extra = query.word_photos.get(word)
+        if extra:
+            sql += f" AND ({_FTS_TEST} OR p.id IN (SELECT value FROM json_each(?)))"
+            params += [_match((word,)), _ids(extra)]
     for column, value in drivers or ():
         sql += f" AND p.{column} = ? COLLATE NOCASE"
         params.append(value)
@@ -122,31 +150,43 @@ class SearchOps(Connections):
     async def search_photos(self, query: SearchQuery, *, limit: int, after: tuple[str, str] | None) -> list[Photo]:
         if limit <= 0:
             return []
+        if query.photo_ids is not None and not query.photo_ids:
+            return []  # a person with no photos here
         matches, drivers = await self._probe(query)
         if drivers is None:
             return []  # an OR-filter whose every alternative is absent from the library
-        where, params = _where(query, drivers)
+        plain = _plain(query)
+        ids_drive = query.photo_ids is not None and len(query.photo_ids) <= IDS_DRIVE
+        where, params = _where(query, drivers, ids_drive=ids_drive)
         if after is not None:
             where += " AND (p.sort_at, p.id) < (?, ?)"
             params += list(after)
-        if query.words and matches <= FTS_DRIVES:
-            # The match set drives: FTS5 gives its rowids, each is joined to its photo (CROSS
-            # JOIN keeps that order), the survivors are sorted.
+        if query.photo_ids is not None and ids_drive:
+            # The given photos drive: each id is looked up by primary key, the rest tested.
+            sql = f"SELECT {PHOTO_SELECT} FROM json_each(?) j CROSS JOIN photos p WHERE p.id = j.value AND {where}"
+            params = [_ids(query.photo_ids), *params]
+            if plain:
+                sql += _FTS_IN
+                params.append(_match(plain))
+        elif plain and matches <= FTS_DRIVES:
+            # The match set of the text-only words drives: FTS5 gives its rowids, each is
+            # joined to its photo (CROSS JOIN keeps that order), the survivors are sorted.
+            # Words that may match through people are tested in ``where``.
             sql = (
                 f"SELECT {PHOTO_SELECT} FROM photo_text t CROSS JOIN search_docs d CROSS JOIN photos p"
                 f" WHERE photo_text MATCH ? AND d.docid = t.rowid AND p.id = d.photo_id AND {where}"
             )
-            params = [_match(query.words), *params]
+            params = [_match(plain), *params]
         else:
             sql = f"SELECT {PHOTO_SELECT} FROM photos p WHERE {where}"
-            if query.words:
+            if plain:
                 sql += _FTS_IN
-                params.append(_match(query.words))
+                params.append(_match(plain))
         rows = await self._fetch(f"{sql} ORDER BY p.sort_at DESC, p.id DESC LIMIT ?", [*params, limit])
         return [photo_from_row(row) for row in rows]
 
     async def _probe(self, query: SearchQuery) -> tuple[int, list[tuple[str, str]] | None]:
-        """How many FTS rows the words match (up to ``FTS_DRIVES + 1``), and the equalities
+        """How many FTS rows the text-only words match (up to ``FTS_DRIVES + 1``), and the equalities
         that may drive the page: per OR-filter (``_alternatives``), the one alternative the
         owner's photos hold, if only one does (None: one filter none does, so nothing matches).
 
@@ -156,16 +196,17 @@ class SearchOps(Connections):
         alternatives = _alternatives(query)
         terms: list[str] = []
         params: list[Any] = []
-        if query.words:
+        plain = _plain(query)
+        if plain:
             terms.append("(SELECT count(*) FROM (SELECT rowid FROM photo_text WHERE photo_text MATCH ? LIMIT ?))")
-            params += [_match(query.words), FTS_DRIVES + 1]
+            params += [_match(plain), FTS_DRIVES + 1]
         for column, value in (pair for alts in alternatives for pair in alts):
             terms.append(f"EXISTS (SELECT 1 FROM photos p WHERE p.owner_id = ? AND p.{column} = ? COLLATE NOCASE)")
             params += [query.owner_id, value]
         if not terms:
             return 0, []
         found = list((await self._fetch(f"SELECT {', '.join(terms)}", params))[0])
-        matches = int(found.pop(0)) if query.words else 0
+        matches = int(found.pop(0)) if plain else 0
         drivers: list[tuple[str, str]] = []
         for alts in alternatives:
             present = [pair for pair, hit in zip(alts, found[: len(alts)], strict=True) if hit]

@@ -3,16 +3,19 @@
 // can be reloaded, shared between tabs and stepped through with Back; its results show in the
 // same timeline and viewer as every other view (views.js).
 //
-// Typing asks GET /search/suggestions for the cities, countries, cameras and years that start
-// with the text; choosing one adds it as a chip. Enter searches the text itself (`q`).
+// Typing asks GET /search/suggestions for the people, cities, countries, cameras and years that
+// start with the text; choosing one adds it as a chip (a person: `person=<name>`, their photos
+// only). Enter searches the text itself (`q`, which matches people's names too). Where face
+// recognition is off the server refuses field=person (422) and no person is offered.
 
 import { api } from './api.js';
 import { SEARCH_FIELDS, searchHash } from './views.js';
 
 const $ = (id) => document.getElementById(id);
-const SUGGESTED = ['city', 'country', 'camera', 'year'];
+const SUGGESTED = ['person', 'city', 'country', 'camera', 'year'];
 const LABELS = {
   q: 'Text',
+  person: 'Person',
   city: 'City',
   country: 'Country',
   camera: 'Camera',

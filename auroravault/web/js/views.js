@@ -76,7 +76,20 @@ export function personView(personId) {
 }
 
 // The filters a search may carry in the address, in the order the chips show them.
-export const SEARCH_FIELDS = ['q', 'country', 'city', 'camera', 'year', 'from', 'to', 'favorite', 'type', 'has_location', 'album'];
+export const SEARCH_FIELDS = [
+  'q',
+  'person',
+  'country',
+  'city',
+  'camera',
+  'year',
+  'from',
+  'to',
+  'favorite',
+  'type',
+  'has_location',
+  'album',
+];
 
 // A search: `filters` as GET /search takes them ({q, city, country, ...}); `year` is a
 // suggestion's shorthand for from..to of that year.
