@@ -6,7 +6,10 @@
    1,000 and 10,000): a home city photographed most days over years, with a week-long trip
    every two months; beside the baseline of sorting the same rows by ``sort_at`` (what reading
    a library in time order costs anyway), in the same run.
-2. **Perceptual hash**: ``imaging.perceptual.dhash`` of a thumbnail, per photo, beside the cost
+2. **Kept events**: ``GET /events``'s service on a real SQLite file of 10,000 and 100,000 such
+   photos (quick: 1,000 and 10,000): the first call (read every photo, group them) beside
+   the next ones while the library is unchanged (``services/library_cache``: one feed read).
+3. **Perceptual hash**: ``imaging.perceptual.dhash`` of a thumbnail, per photo, beside the cost
    of making that thumbnail (Pillow's draft decode + ``thumbnail`` to 512 px) from a seeded
    4000x3000 JPEG; and ``similar.groups`` over 10,000 hashes.
 
@@ -138,6 +141,58 @@ def hashing(photos: int, hashes: int) -> dict[str, Any]:
     }
 
 
+async def _kept(count: int, folder: Path) -> dict[str, Any]:
+    import statistics
+    import tempfile
+
+    import msgspec
+
+    from auroravault.meta.base import Batch, User
+    from auroravault.meta.sqlite import SqliteMetaStore
+
+    with tempfile.TemporaryDirectory(dir=folder) as work:
+        store = SqliteMetaStore(Path(work) / "meta.db")
+        await store.migrate()
+        try:
+            photos = [msgspec.structs.replace(p, sha256=f"{n:064x}") for n, p in enumerate(rows(count))]
+            now = datetime.now(UTC)
+            owner = User(
+                id="us_1", email="a@example.com", display_name="A", password_hash="x", quota_bytes=0, created_at=now
+            )
+            await store.create_user(owner)
+            for start in range(0, count, 5000):
+                batch = Batch(id=f"b_{start}", owner_id="us_1", created_at=now, expires_at=now)
+                await store.create_uploads(batch, photos[start : start + 5000], [], 0)
+            service = trips.EventService(store, None)  # type: ignore[arg-type]
+            started = time.perf_counter()
+            first = await service.list(owner)
+            first_s = time.perf_counter() - started
+            again = []
+            for _ in range(20):
+                started = time.perf_counter()
+                await service.list(owner)
+                again.append(time.perf_counter() - started)
+            kept_s = statistics.median(again)
+            return {
+                "photos": count,
+                "events": len(first),
+                "first_s": round(first_s, 3),
+                "kept_ms": round(kept_s * 1000, 3),
+                "ratio_kept_to_first": round(kept_s / first_s, 5),
+            }
+        finally:
+            await store.close()
+
+
+def kept(counts: list[int]) -> list[dict[str, Any]]:
+    import asyncio
+
+    out = [asyncio.run(_kept(count, Path(__file__).resolve().parent)) for count in counts]
+    for row in out:
+        print(row, flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -147,6 +202,7 @@ def main() -> None:
     report = {
         "mode": "quick" if args.quick else "full",
         "events": events(counts),
+        "kept_events": kept(counts),
         "hashing": hashing(3 if args.quick else 20, 1_000 if args.quick else 10_000),
     }
     path = write_result("moments", report, results_dir(args.results_dir))

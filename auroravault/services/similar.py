@@ -6,7 +6,8 @@ processed and stored on the photo. ``groups`` joins photos whose hashes differ i
 ``MAX_DISTANCE`` bits (single linkage: a burst drifting frame by frame stays one group).
 Exact duplicates never reach here: the upload path refuses the same bytes twice.
 
-``SimilarService.groups`` (``GET /similar``) reads the stored hashes of the owner's photos
+``SimilarService.groups`` (``GET /similar``, kept until the library changes:
+``services/library_cache``) reads the stored hashes of the owner's photos
 (no file is read for them); a photo processed before hashes were stored is hashed from its
 thumbnail on first look, kept in memory per process (keyed by photo id and content hash). It
 lists the groups, each best first (most pixels, then largest file): the photo to keep, then
@@ -15,10 +16,12 @@ the extras.
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Protocol
 
 import msgspec
 from PIL import Image
@@ -28,6 +31,7 @@ from auroravault.executors import run_in
 from auroravault.imaging.perceptual import dhash
 from auroravault.meta.base import Photo, User
 from auroravault.meta.protocols import SearchStore
+from auroravault.services.library_cache import ChangeFeed, LibraryCache
 from auroravault.storage.base import BlobStore, thumb_key
 
 MAX_DISTANCE = 10  # of 64 bits; different photos of the test set are 20+ apart
@@ -72,12 +76,17 @@ def _hash_file(path: Path) -> int:
         return dhash(image)
 
 
+class SimilarMeta(SearchStore, ChangeFeed, Protocol):
+    """What similar photos read: the photos, and the change feed that says when to read them again."""
+
+
 class SimilarService:
-    def __init__(self, meta: SearchStore, blobs: BlobStore, executor: Executor | None = None) -> None:
+    def __init__(self, meta: SimilarMeta, blobs: BlobStore, executor: Executor | None = None) -> None:
         self.meta = meta
         self.blobs = blobs
         self.executor = executor
         self._hashes: dict[tuple[str, str], int] = {}
+        self.cache: LibraryCache[list[SimilarGroup]] = LibraryCache(meta)
 
     async def _hash(self, photo: Photo, folder: Path) -> int | None:
         if photo.dhash is not None:
@@ -95,6 +104,11 @@ class SimilarService:
         return self._hashes[key]
 
     async def groups(self, user: User) -> list[SimilarGroup]:
+        """The user's groups of similar photos, computed again only once their library changed
+        (``services/library_cache``); the grouping runs off the event loop."""
+        return await self.cache.get(user.id, lambda: self._groups(user))
+
+    async def _groups(self, user: User) -> list[SimilarGroup]:
         from auroravault.services.trips import owner_photos
 
         photos = [p for p in await owner_photos(self.meta, user) if p.media_type == "image"]
@@ -106,7 +120,7 @@ class SimilarService:
                 if value is not None:
                     hashes.append((photo.id, value))
         out = []
-        for ids in groups(hashes):
+        for ids in await asyncio.to_thread(groups, hashes):
             members = sorted((by_id[i] for i in ids), key=lambda p: (-(p.width or 0) * (p.height or 0), -p.size, p.id))
             out.append(SimilarGroup(photos=members))
         return out

@@ -9,19 +9,20 @@ home city), with less than ``TRIP_BREAK`` between one and the next; a single day
 event, not a trip. Titles come from the place names the offline reverse geocoder gave the
 photos and from their local dates: ``"Lisbon, 3-9 June 2024"``.
 
-Events are suggestions computed from the photos on each request (``group`` is a pure
-function); their ids are stable while their first photo is: ``ev_<first photo id>`` and
-``tr_<first photo id>``. ``POST /events/{id}/album`` makes an album of one through the album
-service.
+Events are suggestions computed from the photos (``group`` is a pure function), again only
+after the library changed (``services/library_cache``); their ids are stable while their
+first photo is: ``ev_<first photo id>`` and ``tr_<first photo id>``.
+``POST /events/{id}/album`` makes an album of one through the album service.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -30,6 +31,7 @@ from auroravault.meta.base import Photo, SearchQuery, User
 from auroravault.meta.protocols import SearchStore
 from auroravault.services.albums import MAX_NAME, AlbumCreate, AlbumService, Created
 from auroravault.services.library import MAX_IDS
+from auroravault.services.library_cache import ChangeFeed, LibraryCache
 from auroravault.timeutil import from_iso
 
 GAP = timedelta(hours=6)
@@ -196,6 +198,10 @@ def group(photos: Sequence[Photo]) -> list[Moment]:
     return moments
 
 
+class EventMeta(SearchStore, ChangeFeed, Protocol):
+    """What events read: the photos, and the change feed that says when to read them again."""
+
+
 async def owner_photos(meta: SearchStore, user: User) -> list[Photo]:
     """The user's own listed photos (untrashed, processed; archived included), all pages."""
     found: list[Photo] = []
@@ -210,12 +216,19 @@ async def owner_photos(meta: SearchStore, user: User) -> list[Photo]:
 
 
 class EventService:
-    def __init__(self, meta: SearchStore, albums: AlbumService) -> None:
+    def __init__(self, meta: EventMeta, albums: AlbumService) -> None:
         self.meta = meta
         self.albums = albums
+        self.cache: LibraryCache[list[Moment]] = LibraryCache(meta)
 
     async def list(self, user: User) -> list[Moment]:
-        return group(await owner_photos(self.meta, user))
+        """The user's events and trips, computed again only once their library changed
+        (``services/library_cache``), off the event loop."""
+
+        async def compute() -> list[Moment]:
+            return await asyncio.to_thread(group, await owner_photos(self.meta, user))
+
+        return await self.cache.get(user.id, compute)
 
     async def get(self, user: User, event_id: str) -> Moment:
         for moment in await self.list(user):

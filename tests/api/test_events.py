@@ -90,3 +90,43 @@ async def test_events_are_per_owner_and_unknown_ids_are_404(client, tmp_path: Pa
         assert resp.status_code == 404
         assert resp.json()["code"] == "event_not_found"
     assert (await client.get("/api/v1/events")).status_code == 401
+
+
+async def test_events_are_kept_until_the_library_changes_and_every_change_shows(client, tmp_path: Path) -> None:
+    token = (await register(client))["token"]
+    await _library(client, token, tmp_path)
+    cache = client.app.state.services.trips.cache
+
+    async def events() -> list[dict]:
+        resp = await client.get("/api/v1/events", headers=auth(token))
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    first = await events()
+    computed = cache.computed
+    assert await events() == first and cache.computed == computed  # unchanged library: the kept answer
+    [trip] = [e for e in first if e["kind"] == "trip"]
+    one = (await client.get(f"/api/v1/events/{trip['id']}", headers=auth(token))).json()
+    assert cache.computed == computed
+
+    # A correction moves a Lisbon photo to a day of its own: the next page shows it.
+    moved = one["photo_ids"][0]
+    fixed = await client.patch(
+        f"/api/v1/photos/{moved}", json={"taken_at": "2024-06-20T12:00:00+01:00"}, headers=auth(token)
+    )
+    assert fixed.status_code == 200, fixed.text
+    after = await events()
+    assert cache.computed == computed + 1
+    assert "Lisbon, 20 June 2024" in [e["title"] for e in after]
+
+    # A new photo, a trashed one and a restored one each show at once.
+    path = tmp_path / "new.jpg"
+    path.write_bytes(jpeg(taken="2024:11:02 09:00:00", gps=TALLINN, color=(1, 2, 3)))
+    await upload_files(client, token, [path])
+    await client.app.state.services.runner.drain(within=120)
+    assert (await events())[0]["title"] == "Tallinn, 2 November 2024"
+    newest = (await events())[0]
+    await client.post("/api/v1/photos/trash", json={"ids": [newest["cover_photo_id"]]}, headers=auth(token))
+    assert (await events())[0]["title"] == "Tallinn, 10 August 2024"
+    await client.post("/api/v1/trash/restore", json={"ids": [newest["cover_photo_id"]]}, headers=auth(token))
+    assert (await events())[0]["title"] == "Tallinn, 2 November 2024"

@@ -50,6 +50,9 @@ async def test_similar_groups_and_trashing_the_extras(client, photos_dir: Path, 
     ids = {p.name: item["photo_id"] for p, item in zip(paths, items, strict=True)}
 
     groups = (await client.get("/api/v1/similar", headers=auth(token))).json()
+    computed = client.app.state.services.similar.cache.computed
+    assert (await client.get("/api/v1/similar", headers=auth(token))).json() == groups  # unchanged: kept
+    assert client.app.state.services.similar.cache.computed == computed
     assert [g["photo_ids"][0] for g in groups] == [ids["starfish.jpg"], ids["flower.jpg"]]  # the original first
     assert set(groups[0]["photo_ids"][1:]) == {ids["burst_1.jpg"], ids["burst_2.jpg"]}
     assert groups[1]["photo_ids"] == [ids["flower.jpg"], ids["flower_small.jpg"]]
