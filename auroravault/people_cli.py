@@ -15,7 +15,7 @@ from auroravault.config import load_settings
 from auroravault.errors import NotFound
 from auroravault.faces.jobs import RECLUSTER_PEOPLE, queue_backfill
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta import build_meta_store
+from auroravault.meta import migrated_meta_store
 from auroravault.meta.base import MetaStore, User
 
 
@@ -47,13 +47,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
 
     async def run() -> list[tuple[User, int]]:
-        meta = build_meta_store(settings)
-        try:
-            await meta.migrate()
+        async with migrated_meta_store(settings) as meta:
             queue = JobQueue(meta, settings.jobs)
             return [(user, await queue_backfill(meta, queue, user.id)) for user in await _users(meta, args.email)]
-        finally:
-            await meta.close()
 
     for user, queued in asyncio.run(run()):
         print(f"face detection queued for {queued} photo(s) of {user.email}; the server tags them as it runs the jobs")
@@ -64,16 +60,12 @@ def cmd_recluster(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
 
     async def run() -> list[User]:
-        meta = build_meta_store(settings)
-        try:
-            await meta.migrate()
+        async with migrated_meta_store(settings) as meta:
             queue = JobQueue(meta, settings.jobs)
             users = await _users(meta, args.email)
             for user in users:  # no dedupe key: an operator's ask always runs
                 await queue.enqueue(RECLUSTER_PEOPLE, {"owner_id": user.id})
             return users
-        finally:
-            await meta.close()
 
     for user in asyncio.run(run()):
         print(f"re-cluster queued for {user.email}; the server runs it")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -20,3 +22,14 @@ def build_meta_store(settings: Settings) -> MetaStore:
 
         return DynamoMetaStore(settings.dynamodb)
     raise ValueError(f"unknown meta backend {backend!r}")
+
+
+@asynccontextmanager
+async def migrated_meta_store(settings: Settings) -> AsyncIterator[MetaStore]:
+    """The configured meta store, migrated, closed after use: for the operator's commands."""
+    meta = build_meta_store(settings)
+    try:
+        await meta.migrate()
+        yield meta
+    finally:
+        await meta.close()

@@ -30,6 +30,13 @@ def portraits(folder: Path) -> list[str]:
     return [str(f) for f in files]
 
 
+def upload_until_ready(page: Any, files: list[str]) -> None:
+    """Upload ``files`` with the picker and wait until each is a ready tile."""
+    page.set_input_files("#file-input", files)
+    wait_rows(page, "done", len(files))
+    page.wait_for_function("(n) => document.querySelectorAll('.tile[data-status=ready]').length >= n", arg=len(files))
+
+
 def open_people_when_found(page: Any, counts: list[str], timeout: float = 180) -> None:
     """The faces jobs run after processing, one photo at a time and in no set order: open People
     until its cards count ``counts`` (the page is drawn once; it does not wait for late faces)."""
@@ -49,9 +56,7 @@ def test_people_are_shown_renamed_opened_and_named_in_the_viewer(tab: Tab, tmp_p
     page = tab.page
     register(page)
     files = portraits(tmp_path)
-    page.set_input_files("#file-input", files)
-    wait_rows(page, "done", len(files))
-    page.wait_for_function("(n) => document.querySelectorAll('.tile[data-status=ready]').length >= n", arg=len(files))
+    upload_until_ready(page, files)
 
     open_people_when_found(page, ["3 faces", "1 face"])  # Grace, then Eileen
     assert page.get_attribute("nav.views a[data-view=people]", "aria-current") == "page"

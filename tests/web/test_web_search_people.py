@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from tests.faces.conftest import VARIANTS, astronaut, hopper
-from tests.web.test_web import Tab, api_get, grid_filenames, register, tab, wait_rows  # noqa: F401  (tab: the fixture)
+from tests.web.test_web import Tab, api_get, grid_filenames, register, tab  # noqa: F401  (tab: the fixture)
 from tests.web.test_web_library import wait_tiles
+from tests.web.test_web_people import upload_until_ready
 from tests.web.test_web_search_places import search_box
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -60,10 +61,8 @@ def test_a_person_is_suggested_in_the_search_box_and_finds_their_photos(tab: Tab
     page = tab.page
     register(page)
     files = portraits(tmp_path)
-    page.set_input_files("#file-input", files)
-    wait_rows(page, "done", len(files))
+    upload_until_ready(page, files)
     page.click("#upload-toggle")
-    page.wait_for_function("(n) => document.querySelectorAll('.tile[data-status=ready]').length >= n", arg=len(files))
     grace, eileen = people_when_found(page, [2, 1])
     rename(page, grace["id"], "Grace Hopper")
     rename(page, eileen["id"], "Eileen Collins")
