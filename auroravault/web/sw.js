@@ -9,7 +9,7 @@
 //   last answer seen, marked with X-AuroraVault-Cache: offline so the app can say so.
 // Uploads (PUT/POST) and everything else pass straight through.
 
-const VERSION = 'v9';
+const VERSION = 'v10';
 const SHELL = `av-shell-${VERSION}`;
 const THUMBS = 'av-thumbs';
 const API = 'av-api';

@@ -16,6 +16,7 @@ from auroravault.services.people import FACES_UNAVAILABLE
 from tests.faces.conftest import VARIANTS, astronaut, hopper
 from tests.web.conftest import start_server
 from tests.web.test_web import Tab, register, tab, wait_rows  # noqa: F401  (tab: the fixture)
+from tests.web.test_web_accounts import toast_says
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -72,6 +73,13 @@ def test_people_are_shown_renamed_opened_and_named_in_the_viewer(tab: Tab, tmp_p
 
     # A reload keeps the name (the server has it).
     page.reload()
+    page.wait_for_function("() => document.querySelector('.person-card .person-name')?.value === 'Grace'")
+
+    # Every photo was looked at, and the people are grouped as DBSCAN would group them.
+    page.click("#people-find")
+    toast_says(page, "Every photo has been looked at already.")
+    page.click("#people-regroup")
+    toast_says(page, "Regrouped: nothing to change.")
     page.wait_for_function("() => document.querySelector('.person-card .person-name')?.value === 'Grace'")
 
     page.locator(".person-card").first.locator(".person-link").click()

@@ -186,6 +186,9 @@ export const api = {
   people: () => request('GET', '/people'),
   editPerson: (personId, changes) => request('PATCH', `/people/${id(personId)}`, changes),
   mergePeople: (personId, ids) => request('POST', `/people/${id(personId)}/merge`, { ids }),
+  // {queued}: face detection queued for the photos never looked at; {moved}: faces regrouped.
+  findPeople: () => request('POST', '/people/backfill'),
+  regroupPeople: () => request('POST', '/people/recluster'),
   personPhotos: (personId, { limit = 100, cursor = null } = {}) =>
     request('GET', `/people/${id(personId)}/photos?${pageQuery({ limit, cursor })}`),
   // bbox: [minLon, minLat, maxLon, maxLat].

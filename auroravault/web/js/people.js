@@ -1,7 +1,9 @@
 // The people page: the faces found in your photos, one card per person (GET /people, most
 // faces first) with their face crop, name and count. Rename inline, hide and unhide (hidden
-// people behind "Show hidden"), select several and "Merge" them into the first. #person/ID
-// is a timeline of their photos (views.js personView); the viewer lists a photo's faces.
+// people behind "Show hidden"), select several and "Merge" them into the first; "Look in every
+// photo" queues the photos never looked at (POST /people/backfill), "Regroup" re-clusters now
+// (POST /people/recluster). #person/ID is a timeline of their photos (views.js personView);
+// the viewer lists a photo's faces.
 
 import { api, blobUrl } from './api.js';
 import { coverImage } from './albums.js';
@@ -155,7 +157,36 @@ export async function showPeople(root, { toast } = { toast: () => {} }) {
   merge.id = 'people-merge';
   merge.disabled = true;
   merge.title = 'Select two or more people to make them one';
-  tools.append(toggle, merge);
+  // For photos from before people were on, and to regroup now rather than at the next
+  // automatic re-cluster (both are durable jobs or quick calls on the server).
+  const find = button('Look in every photo');
+  find.id = 'people-find';
+  find.title = 'Find faces in photos that were never looked at (older photos, or before people were on)';
+  find.onclick = async () => {
+    find.disabled = true;
+    try {
+      const { queued } = await api.findPeople();
+      toast(queued ? `Looking for faces in ${queued} photo(s); people appear as they are found.` : 'Every photo has been looked at already.');
+    } catch (error) {
+      toast(`Photos could not be queued. ${describe(error)}`);
+    }
+    find.disabled = false;
+  };
+  const regroup = button('Regroup');
+  regroup.id = 'people-regroup';
+  regroup.title = 'Group the faces into people again now (names, hides and merges are kept)';
+  regroup.onclick = async () => {
+    regroup.disabled = true;
+    try {
+      const { moved } = await api.regroupPeople();
+      toast(moved ? `Regrouped: ${moved} face(s) moved.` : 'Regrouped: nothing to change.');
+    } catch (error) {
+      toast(`Faces could not be regrouped. ${describe(error)}`);
+    }
+    regroup.disabled = false;
+    await render(root, list, { toast });
+  };
+  tools.append(toggle, find, regroup, merge);
   head.append(el('h1', 'view-title', 'People'), tools);
   const list = el('ul', 'cards people');
   const empty = el('p', 'empty people-empty');
