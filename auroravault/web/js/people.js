@@ -159,33 +159,44 @@ export async function showPeople(root, { toast } = { toast: () => {} }) {
   merge.title = 'Select two or more people to make them one';
   // For photos from before people were on, and to regroup now rather than at the next
   // automatic re-cluster (both are durable jobs or quick calls on the server).
-  const find = button('Look in every photo');
-  find.id = 'people-find';
-  find.title = 'Find faces in photos that were never looked at (older photos, or before people were on)';
-  find.onclick = async () => {
-    find.disabled = true;
-    try {
+  const action = (label, id, title, run, failed) => {
+    const control = button(label);
+    control.id = id;
+    control.title = title;
+    control.onclick = async () => {
+      control.disabled = true;
+      try {
+        toast(await run());
+      } catch (error) {
+        toast(`${failed} ${describe(error)}`);
+      }
+      control.disabled = false;
+    };
+    return control;
+  };
+  const find = action(
+    'Look in every photo',
+    'people-find',
+    'Find faces in photos that were never looked at (older photos, or before people were on)',
+    async () => {
       const { queued } = await api.findPeople();
-      toast(queued ? `Looking for faces in ${queued} photo(s); people appear as they are found.` : 'Every photo has been looked at already.');
-    } catch (error) {
-      toast(`Photos could not be queued. ${describe(error)}`);
-    }
-    find.disabled = false;
-  };
-  const regroup = button('Regroup');
-  regroup.id = 'people-regroup';
-  regroup.title = 'Group the faces into people again now (names, hides and merges are kept)';
-  regroup.onclick = async () => {
-    regroup.disabled = true;
-    try {
+      return queued
+        ? `Looking for faces in ${queued} photo(s); people appear as they are found.`
+        : 'Every photo has been looked at already.';
+    },
+    'Photos could not be queued.',
+  );
+  const regroup = action(
+    'Regroup',
+    'people-regroup',
+    'Group the faces into people again now (names, hides and merges are kept)',
+    async () => {
       const { moved } = await api.regroupPeople();
-      toast(moved ? `Regrouped: ${moved} face(s) moved.` : 'Regrouped: nothing to change.');
-    } catch (error) {
-      toast(`Faces could not be regrouped. ${describe(error)}`);
-    }
-    regroup.disabled = false;
-    await render(root, list, { toast });
-  };
+      await render(root, list, { toast });
+      return moved ? `Regrouped: ${moved} face(s) moved.` : 'Regrouped: nothing to change.';
+    },
+    'Faces could not be regrouped.',
+  );
   tools.append(toggle, find, regroup, merge);
   head.append(el('h1', 'view-title', 'People'), tools);
   const list = el('ul', 'cards people');
