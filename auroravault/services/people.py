@@ -161,7 +161,8 @@ class PeopleService:
     ) -> dict[str, Person]:
         """Write each person's mean embedding and face count from ``faces`` (all of the
         owner's): every person's, or those in ``only`` and any with none stored yet."""
-        means, counts = centroids(faces), Counter(f.person_id for f in faces if f.person_id)
+        means = await asyncio.to_thread(centroids, faces)  # a library's faces: off the event loop
+        counts = Counter(f.person_id for f in faces if f.person_id)
         out = dict(people)
         for pid, person in people.items():
             if only is not None and pid not in only and person.centroid is not None:
