@@ -161,6 +161,8 @@ class SqsQueues:
             return self.client.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
 
         jobs, dead = attrs(self.url), attrs(self.dlq_url)
+        if not any(int(jobs[k]) for k in jobs):  # approximate: a message turning from delayed to
+            jobs = attrs(self.url)  # visible between two numbers of one read is in neither; look again
         return {
             "queued": int(jobs["ApproximateNumberOfMessages"]) + int(jobs["ApproximateNumberOfMessagesDelayed"]),
             "running": int(jobs["ApproximateNumberOfMessagesNotVisible"]),
