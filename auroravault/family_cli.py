@@ -13,7 +13,8 @@ from auroravault.config import Settings, load_settings
 from auroravault.errors import NotFound
 from auroravault.jobs.queue import JobQueue
 from auroravault.meta import build_meta_store
-from auroravault.meta.base import Family, MetaStore
+from auroravault.meta.base import MetaStore
+from auroravault.meta.family_records import Family
 from auroravault.services.families import FamilyService, FamilyView
 
 PAGE = 500

@@ -11,19 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from auroravault.api.deps import ALBUMS_SERVICE, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
-from auroravault.api.schemas import (
-    AlbumAddedOut,
-    AlbumCreate,
-    AlbumCreatedOut,
-    AlbumEdit,
-    AlbumOut,
-    AlbumPageOut,
-    AlbumRemovedOut,
-    IdErrorOut,
-    IdsBody,
-    PhotoOut,
-    PhotoPageOut,
-)
+from auroravault.api.schemas import AlbumCreate, AlbumEdit, IdErrorOut, IdsBody, PhotoOut, PhotoPageOut
+from auroravault.api.schemas_albums import AlbumAddedOut, AlbumCreatedOut, AlbumOut, AlbumPageOut, AlbumRemovedOut
 from auroravault.meta.base import User
 from auroravault.services.albums import AlbumFilter, AlbumService
 from auroravault.services.library import IdError

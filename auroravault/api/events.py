@@ -12,7 +12,7 @@ from litestar.params import FromPath
 
 from auroravault.api.deps import EVENTS_SERVICE, USER
 from auroravault.api.problems import AUTH, UNAVAILABLE, documented
-from auroravault.api.schemas import AlbumOut
+from auroravault.api.schemas_albums import AlbumOut
 from auroravault.meta.base import User
 from auroravault.services.trips import EventService, Moment
 

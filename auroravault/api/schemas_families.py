@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from auroravault.meta.base import Invite
+from auroravault.meta.family_records import Invite
 from auroravault.services.families import FamilyEdit, FamilyMemberEdit, FamilyView, InvitePreview, MemberView
 
 __all__ = ["FamilyEdit", "FamilyMemberEdit", "InvitePreview"]  # request bodies decoded with forbid_unknown_fields

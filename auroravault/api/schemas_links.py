@@ -8,7 +8,8 @@ from typing import Literal
 import msgspec
 
 from auroravault.api.schemas import Camera, Exposure, Location, PlaceOut
-from auroravault.meta.base import LinkKind, Photo, ShareLink
+from auroravault.meta.base import Photo
+from auroravault.meta.family_records import LinkKind, ShareLink
 from auroravault.services.links import LinkCreate, LinkEdit
 from auroravault.services.public import LinkInfo
 

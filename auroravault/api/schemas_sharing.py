@@ -9,7 +9,7 @@ from typing import Literal
 
 import msgspec
 
-from auroravault.api.schemas import AlbumOwnerOut
+from auroravault.api.schemas_albums import AlbumOwnerOut
 from auroravault.services.sharing import AlbumMemberAdd, AlbumMemberEdit, PartnerAdd, PartnerEdit
 
 __all__ = [

@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 
 from auroravault.api.deps import SHARING_SERVICE, USER
 from auroravault.api.problems import AUTH, BODY, UNAVAILABLE, documented
-from auroravault.api.schemas import AlbumOwnerOut
+from auroravault.api.schemas_albums import AlbumOwnerOut
 from auroravault.api.schemas_sharing import (
     AlbumMemberAdd,
     AlbumMemberEdit,
@@ -21,7 +21,8 @@ from auroravault.api.schemas_sharing import (
     PartnersOut,
     SharedByMeOut,
 )
-from auroravault.meta.base import AlbumMember, User
+from auroravault.meta.base import User
+from auroravault.meta.family_records import AlbumMember
 from auroravault.services.sharing import SharingService
 
 

@@ -20,7 +20,8 @@ from auroravault.bus.events import (
     Detail,
 )
 from auroravault.jobs.queue import JobQueue
-from auroravault.meta.base import Album, FamilyMember, Photo, User
+from auroravault.meta.base import Album, Photo, User
+from auroravault.meta.family_records import FamilyMember
 from auroravault.services.notifications import queue_welcome_of
 
 MemberAdded = Callable[[Album, User, User], Awaitable[None]]

@@ -40,7 +40,8 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from auroravault.errors import Forbidden, Gone, NotFound, Unauthorized
-from auroravault.meta.base import Album, Photo, ShareLink, User
+from auroravault.meta.base import Album, Photo, User
+from auroravault.meta.family_records import ShareLink
 from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, SharingStore
 from auroravault.meta.protocols.links import LinkedPhotos
 

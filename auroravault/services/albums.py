@@ -37,7 +37,8 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Invalid, NotFound
 from auroravault.ids import new_id
-from auroravault.meta.base import Album, AlbumMember, AlbumOrder, AlbumStats, Photo, User
+from auroravault.meta.base import Album, AlbumOrder, AlbumStats, Photo, User
+from auroravault.meta.family_records import AlbumMember
 from auroravault.meta.protocols import AccountStore, AlbumStore, LibraryStore, PhotoStore, SharingStore
 from auroravault.services import access
 from auroravault.services.library import IdError, check_ids, not_found

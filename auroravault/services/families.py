@@ -42,7 +42,8 @@ from auroravault.ids import new_id, new_token, token_hash
 from auroravault.jobs.queue import JobQueue
 from auroravault.mail import templates
 from auroravault.mail.base import Message
-from auroravault.meta.base import Family, FamilyMember, Invite, User
+from auroravault.meta.base import User
+from auroravault.meta.family_records import Family, FamilyMember, Invite
 from auroravault.meta.protocols import AccountStore, CounterStore, FamilyStore
 from auroravault.services.accounts import normalize_email
 from auroravault.services.notifications import SEND_EMAIL

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
-from auroravault.meta.base import ShareLink
+from auroravault.meta.family_records import ShareLink
 
 _DOMAIN = b"auroravault-link-unlock-v1"  # the secret also signs local URLs: never the same message
 

@@ -28,7 +28,8 @@ import msgspec
 from auroravault.config import Settings
 from auroravault.errors import Invalid, NotFound
 from auroravault.ids import new_id
-from auroravault.meta.base import ShareLink, User
+from auroravault.meta.base import User
+from auroravault.meta.family_records import ShareLink
 from auroravault.meta.protocols import AlbumStore, LibraryStore, LinkStore, PhotoStore, SharingStore
 from auroravault.services import access
 from auroravault.services.library import check_ids

@@ -32,7 +32,8 @@ import msgspec
 
 from auroravault.config import Settings
 from auroravault.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized
-from auroravault.meta.base import Album, Photo, ShareLink, User
+from auroravault.meta.base import Album, Photo, User
+from auroravault.meta.family_records import ShareLink
 from auroravault.meta.protocols import AccountStore, CounterStore, LinkStore
 from auroravault.meta.protocols.links import LinkedPhotos
 from auroravault.services import access, link_tokens

@@ -30,7 +30,8 @@ from typing import Protocol, get_args
 import msgspec
 
 from auroravault.errors import Conflict, Invalid, NotFound
-from auroravault.meta.base import Album, AlbumMember, MemberRole, PartnerShare, User
+from auroravault.meta.base import Album, User
+from auroravault.meta.family_records import AlbumMember, MemberRole, PartnerShare
 from auroravault.meta.protocols import AccountStore, AlbumStore, FamilyStore, SharingStore
 from auroravault.services import access
 from auroravault.timeutil import utcnow

@@ -13,7 +13,7 @@ import pytest
 
 from auroravault.app import create_app
 from auroravault.ids import new_id, token_hash
-from auroravault.meta.base import Invite
+from auroravault.meta.family_records import Invite
 from auroravault.timeutil import utcnow
 from tests.api.helpers import auth, file_spec, register
 from tests.api.test_job_outcomes import settings_for

@@ -9,7 +9,8 @@ import pytest
 
 from auroravault.errors import Conflict
 from auroravault.ids import new_id
-from auroravault.meta.base import MetaStore, ShareLink, User
+from auroravault.meta.base import MetaStore, User
+from auroravault.meta.family_records import ShareLink
 from auroravault.timeutil import to_iso, utcnow
 from tests.meta.test_contract import with_user
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import msgspec
 
-from auroravault.meta.base import AlbumMember, MemberRole, MetaStore, PartnerShare, User
+from auroravault.meta.base import MetaStore, User
+from auroravault.meta.family_records import AlbumMember, MemberRole, PartnerShare
 from auroravault.timeutil import to_iso, utcnow
 from tests.meta.test_albums_contract import an_album
 from tests.meta.test_contract import a_batch, arrived, photo_and_upload, with_user

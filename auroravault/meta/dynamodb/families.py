@@ -27,10 +27,10 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Conflict, Unavailable
-from auroravault.meta.base import Family, FamilyMember, Invite
 from auroravault.meta.dynamodb.client import TableClient, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record
 from auroravault.meta.dynamodb.keys import _key
+from auroravault.meta.family_records import Family, FamilyMember, Invite
 from auroravault.meta.protocols.families import JoinRefusal
 from auroravault.timeutil import to_iso
 

@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from auroravault.errors import Conflict
-from auroravault.meta.base import ShareLink
 from auroravault.meta.dynamodb.client import TableClient, _Canceled, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record
 from auroravault.meta.dynamodb.keys import _key
+from auroravault.meta.family_records import ShareLink
 from auroravault.timeutil import to_iso
 
 LINK_FIELDS = frozenset({"expires_at", "password_hash", "allow_download", "allow_upload", "show_metadata"})

@@ -21,11 +21,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from auroravault.meta.base import AlbumMember, MemberRole, PartnerShare, Photo
+from auroravault.meta.base import Photo
 from auroravault.meta.dynamodb.albums import AlbumOps, listed
 from auroravault.meta.dynamodb.client import _Canceled
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record
 from auroravault.meta.dynamodb.keys import _key
+from auroravault.meta.family_records import AlbumMember, MemberRole, PartnerShare
 from auroravault.timeutil import to_iso
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from auroravault.meta.base import Family, FamilyMember, Invite
+    from auroravault.meta.family_records import Family, FamilyMember, Invite
 
 #: Why an invitation token did not let its holder in (nothing changed).
 JoinRefusal = Literal["invite_not_found", "invite_expired"]

@@ -10,7 +10,7 @@ from auroravault.meta.protocols.photos import PhotoStore
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from auroravault.meta.base import ShareLink
+    from auroravault.meta.family_records import ShareLink
 
 
 @runtime_checkable

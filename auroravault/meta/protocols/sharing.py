@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from auroravault.meta.base import AlbumMember, MemberRole, PartnerShare
+    from auroravault.meta.family_records import AlbumMember, MemberRole, PartnerShare
 
 
 @runtime_checkable

@@ -16,7 +16,7 @@ import aiosqlite
 import msgspec
 
 from auroravault.errors import Conflict
-from auroravault.meta.base import Family, FamilyMember, Invite
+from auroravault.meta.family_records import Family, FamilyMember, Invite
 from auroravault.meta.protocols.families import JoinRefusal
 from auroravault.meta.sqlite.connection import Connections
 from auroravault.timeutil import to_iso

@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 
 from auroravault.errors import Conflict
-from auroravault.meta.base import ShareLink
+from auroravault.meta.family_records import ShareLink
 from auroravault.meta.sqlite.connection import Connections
 from auroravault.timeutil import to_iso
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgspec
 
-from auroravault.meta.base import AlbumMember, MemberRole, PartnerShare
+from auroravault.meta.family_records import AlbumMember, MemberRole, PartnerShare
 from auroravault.meta.sqlite.connection import Connections
 from auroravault.timeutil import to_iso
 
