@@ -167,6 +167,7 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         uploaded_at: float | None = None
         ready_at: float | None = None
+        listed = ready = 0
         deadline = started + timeout
         while time.perf_counter() < deadline:
             if uploaded_at is None and proc.poll() is not None:
@@ -175,11 +176,14 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
                 output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 if proc.returncode != 0:
                     raise RuntimeError(f"upload failed ({proc.returncode}):\n{output}\n{server.log_tail()}")
+            if uploaded_at is None:  # listing photos during the upload would load the server measured
+                time.sleep(0.05)
+                continue
             listed, ready = _ready_count(client)
-            if ready >= count and uploaded_at is not None:
+            if ready >= count:
                 ready_at = time.perf_counter()
                 break
-            time.sleep(0.05 if uploaded_at is None else 0.2)
+            time.sleep(0.2)
         if ready_at is None or uploaded_at is None:
             proc.kill()
             raise RuntimeError(f"not browsable after {timeout}s: {listed} listed, {ready} ready")
