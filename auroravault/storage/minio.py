@@ -69,7 +69,7 @@ from auroravault.errors import AuroraError, ConfigError, NotFound, Unavailable
 from auroravault.executors import bounded_pool, pool_threads, run_in
 from auroravault.storage.base import ObjectInfo, PresignedRequest, validate_key
 from auroravault.storage.minio_multipart import MinioMultipart
-from auroravault.storage.s3 import (
+from auroravault.storage.s3_shared import (
     CHECK_PREFIX,
     MAX_CONCURRENCY,
     check_presign_args,
