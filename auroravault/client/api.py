@@ -14,6 +14,7 @@ Every failure is a ``ClientError``: ``ApiError`` for an HTTP error answer (a pro
 the server, or the XML error of S3/MinIO on a presigned URL), ``TransportFailure`` when no
 answer came (connection refused or reset, timeout). ``ClientError.transient`` says whether
 trying again later can help; the client itself never retries (the upload engine decides).
+The errors live in ``auroravault.client.errors`` and are importable from here as well.
 
 Presigned requests go through a second httpx client that never carries the bearer token:
 storage needs no token, and a token must never leave for a third-party host.
@@ -24,8 +25,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -33,6 +33,10 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+# ClientError is re-exported: callers take every client failure from here.
+from auroravault.client.errors import ApiError, TransportFailure, error_of
+from auroravault.client.errors import ClientError as ClientError
+from auroravault.client.file_chunks import CHUNK, Pace, Progress, file_chunks
 from auroravault.client.models import (
     BatchStatus,
     CheckResult,
@@ -45,7 +49,6 @@ from auroravault.client.models import (
     Photo,
     PhotoPage,
     PresignedRequest,
-    Problem,
     Session,
     UploadItem,
     UploadList,
@@ -53,115 +56,8 @@ from auroravault.client.models import (
 )
 
 API = "/api/v1"
-CHUNK = 256 * 1024
-#: Bytes read and handed to the socket at a time by a presigned PUT (``_file_chunks``).
-SEND_CHUNK = 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 T = TypeVar("T")
-Progress = Callable[[int], None]
-Pace = Callable[[int], Awaitable[None]]
-
-_XML_CODE = re.compile(r"<Code>([^<]+)</Code>")
-_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
-
-
-class ClientError(Exception):
-    """Base of every client failure."""
-
-    status: int = 0
-    code: str = "client_error"
-    detail: str = ""
-    retry_after: float | None = None
-
-    @property
-    def transient(self) -> bool:
-        """True when the same request may succeed later (network, 5xx, 429, 408)."""
-        return False
-
-
-class TransportFailure(ClientError):
-    """No HTTP answer: connection refused or reset, timeout, protocol error."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.code = "transport_error"
-        self.detail = detail
-
-    @property
-    def transient(self) -> bool:
-        return True
-
-
-class ApiError(ClientError):
-    """An HTTP error answer, with the server's stable machine ``code``."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        detail: str,
-        *,
-        retry_after: float | None = None,
-        errors: list[dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(f"{status} {code}: {detail}")
-        self.status = status
-        self.code = code
-        self.detail = detail
-        self.retry_after = retry_after
-        self.errors = errors or []
-
-    @property
-    def transient(self) -> bool:
-        return self.status >= 500 or self.status in (408, 429)
-
-    @property
-    def url_expired(self) -> bool:
-        """A presigned URL that storage refused: expired, or signed for something else.
-
-        S3 and MinIO answer 403 ``AccessDenied`` ("Request has expired") in XML; the local
-        store answers 403 ``url_expired``/``signature_invalid``. Either way the cure is the
-        same: ask the server for a fresh URL.
-        """
-        return self.status == 403
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP date: rare here, and the backoff covers it
-
-
-def error_of(response: httpx.Response, body: bytes) -> ApiError:
-    """Turn an error answer (problem+json, S3 XML, or anything else) into an ``ApiError``."""
-    retry_after = _retry_after(response)
-    ctype = response.headers.get("content-type", "")
-    if "json" in ctype:
-        try:
-            problem = msgspec.json.decode(body, type=Problem)
-            return ApiError(
-                response.status_code,
-                problem.code,
-                problem.detail or problem.title,
-                retry_after=retry_after,
-                errors=problem.errors,
-            )
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            pass
-    text = body.decode("utf-8", errors="replace")
-    code_match = _XML_CODE.search(text)
-    if code_match:
-        message = _XML_MESSAGE.search(text)
-        detail = message.group(1) if message else code_match.group(1)
-        code = code_match.group(1)
-        if response.status_code == 403 and "expired" in detail.lower():
-            code = "url_expired"
-        return ApiError(response.status_code, code, detail, retry_after=retry_after)
-    return ApiError(response.status_code, f"http_{response.status_code}", text[:200].strip(), retry_after=retry_after)
 
 
 class AuroraClient:
@@ -343,7 +239,7 @@ class AuroraClient:
         headers["Content-Length"] = str(size)
         try:
             async with self._raw.stream(
-                method, url, headers=headers, content=_file_chunks(path, size, on_progress, pace, offset)
+                method, url, headers=headers, content=file_chunks(path, size, on_progress, pace, offset)
             ) as response:
                 body = await response.aread()
         except httpx.TransportError as exc:
@@ -426,42 +322,3 @@ class AuroraClient:
 def _sync(fh: Any) -> None:
     fh.flush()
     os.fsync(fh.fileno())
-
-
-async def _file_chunks(
-    path: Path, size: int, on_progress: Progress | None, pace: Pace | None, offset: int = 0
-) -> AsyncIterator[bytes]:
-    """Read ``size`` bytes of ``path`` from ``offset``, chunk by chunk, off the event loop.
-
-    Each chunk is read (``pread``, unbuffered: no copy through a file buffer) in a worker
-    thread while the one before it goes out on the socket, so the disk and the network
-    overlap and there is one thread hop per MiB. With a bandwidth cap the chunks are
-    smaller (256 KiB), so the cap stays smooth. At most two chunks are in memory.
-
-    Sends at most ``size`` bytes, so a file that grew since it was hashed is refused by
-    storage for its checksum rather than for its length; one that shrank ends short.
-    """
-    step = CHUNK if pace is not None else SEND_CHUNK
-    fd = await asyncio.to_thread(os.open, path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    ahead: asyncio.Future[bytes] | None = None
-    try:
-        position, end = offset, offset + size
-        ahead = asyncio.ensure_future(asyncio.to_thread(os.pread, fd, min(step, end - position), position))
-        while ahead is not None:
-            chunk = await ahead
-            ahead = None
-            if not chunk:
-                return
-            position += len(chunk)
-            if position < end:
-                ahead = asyncio.ensure_future(asyncio.to_thread(os.pread, fd, min(step, end - position), position))
-            if pace is not None:
-                await pace(len(chunk))
-            if on_progress is not None:
-                on_progress(len(chunk))
-            yield chunk
-    finally:
-        if ahead is not None:
-            # The read must end before its file descriptor closes (it may still run).
-            await asyncio.gather(ahead, return_exceptions=True)
-        await asyncio.to_thread(os.close, fd)
