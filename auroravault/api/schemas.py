@@ -12,7 +12,7 @@ from auroravault.meta.base import Flags, Photo, Usage, User
 from auroravault.services.albums import AlbumCreate, AlbumEdit
 from auroravault.services.library import LocationEdit, PhotoEdit
 from auroravault.services.multipart import PartRef
-from auroravault.services.uploads import FileSpec, InitItem, UploadItem
+from auroravault.services.upload_models import FileSpec, InitItem, UploadItem
 
 __all__ = ["AlbumCreate", "AlbumEdit", "LocationEdit", "PhotoEdit"]  # request bodies decoded with forbid_unknown_fields
 

@@ -39,7 +39,8 @@ from auroravault.meta.protocols.links import LinkedPhotos
 from auroravault.services import access, link_tokens
 from auroravault.services.passwords import verify_password
 from auroravault.services.photos import Download, Variant, decode_pair, encode_pair
-from auroravault.services.uploads import FileSpec, InitResult, UploadItem, UploadService
+from auroravault.services.upload_models import FileSpec, InitResult, UploadItem
+from auroravault.services.uploads import UploadService
 from auroravault.storage.base import BlobStore, original_key, preview_key, thumb_key
 from auroravault.timeutil import utcnow
 

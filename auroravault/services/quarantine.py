@@ -34,7 +34,8 @@ from auroravault.config import Settings
 from auroravault.errors import AuroraError
 from auroravault.executors import run_in
 from auroravault.meta.protocols import AccountStore
-from auroravault.services.uploads import FileSpec, UploadService
+from auroravault.services.upload_models import FileSpec
+from auroravault.services.uploads import UploadService
 from auroravault.storage.base import QUARANTINE_PREFIX, BlobStore, original_key
 
 Outcome = Literal["restored", "duplicate", "left"]

@@ -27,16 +27,16 @@ The rules of DESIGN.md "The HTTP contract", steps 1-4:
   the join heals on the client's next ``complete``. The photos stay the uploader's, on their
   quota. Share-link uploads (issue 14, links) make the batch as the link's owner with the
   link's ``album_id`` and go through the same path.
+
+The request and answer Structs and the batch checks are in ``services/upload_models``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import posixpath
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from datetime import timedelta
+from typing import Protocol
 
 import msgspec
 
@@ -47,80 +47,25 @@ from auroravault.meta.base import Batch, Job, Photo, Upload, User
 from auroravault.meta.protocols import AlbumStore, LibraryStore, PhotoStore, SharingStore, UploadStore
 from auroravault.services import access, multipart
 from auroravault.services.multipart import Join, PartRef, ReceivedParts, UploadRequest
+from auroravault.services.upload_models import (
+    SHA256_RE,
+    FileSpec,
+    HashCheck,
+    InitItem,
+    InitResult,
+    UploadItem,
+    duplicate_item,
+    upload_item,
+    validate_batch,
+)
 from auroravault.storage.base import BlobStore, original_key
-from auroravault.textcheck import has_control_chars
 from auroravault.timeutil import sort_key, utcnow
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 HEAD_CONCURRENCY = 8
-
-
-class FileSpec(msgspec.Struct, kw_only=True):
-    filename: str
-    size: int
-    content_type: str
-    sha256: str
-    client_ref: str | None = None
-    file_modified_at: datetime | None = None
-
-
-class HashCheck(msgspec.Struct, kw_only=True):
-    existing: dict[str, str]
-    missing: list[str]
-    trashed: dict[str, str]
-    deleted: list[str]
-
-
-class FileError(msgspec.Struct, frozen=True):
-    index: int
-    code: str
-    detail: str
-
-
-class InitItem(msgspec.Struct, kw_only=True, omit_defaults=True):
-    index: int
-    client_ref: str | None
-    photo_id: str
-    status: Literal["upload", "duplicate"]
-    upload_id: str | None = None
-    upload: UploadRequest | None = None
-
-
-class InitResult(msgspec.Struct, kw_only=True):
-    batch_id: str
-    expires_at: datetime
-    items: list[InitItem]
-
-
-class UploadItem(msgspec.Struct, kw_only=True, omit_defaults=True):
-    upload_id: str
-    index: int
-    client_ref: str | None
-    photo_id: str
-    filename: str
-    size: int
-    sha256: str
-    status: str
-    reason: str | None = None
-
 
 ArrivalJob = Callable[[Upload], Job]
 #: Bytes a user may still add under limits beyond their own quota (their family's); None: none.
 Room = Callable[[User], Awaitable[int | None]]
-
-
-def upload_item(upload: Upload) -> UploadItem:
-    return UploadItem(
-        upload_id=upload.id,
-        index=upload.index,
-        client_ref=upload.client_ref,
-        photo_id=upload.photo_id,
-        filename=upload.filename,
-        size=upload.size,
-        sha256=upload.sha256,
-        status=upload.state,
-        reason=upload.reason,
-    )
 
 
 class UploadMeta(PhotoStore, UploadStore, LibraryStore, AlbumStore, SharingStore, Protocol):
@@ -148,71 +93,11 @@ class UploadService:
         # Photos joined an album (issue 14): queues the album's hourly "new photos" digest.
         self.on_album_photos: Callable[[str, list[str]], Awaitable[None]] | None = None
 
-    # -- validation --------------------------------------------------------------------
-    def _validate(self, files: list[FileSpec]) -> list[FileSpec]:
-        limits = self.settings.uploads
-        if not files:
-            raise Invalid("batch_empty", "a batch needs at least one file")
-        if len(files) > limits.max_batch:
-            raise Invalid(
-                "batch_too_large", f"a batch holds at most {limits.max_batch} files, this one has {len(files)}"
-            )
-        allowed = {t.lower() for t in limits.allowed_content_types}
-        errors: list[FileError] = []
-        clean: list[FileSpec] = []
-        for index, spec in enumerate(files):
-            content_type = spec.content_type.split(";")[0].strip().lower()
-            sha = spec.sha256.strip().lower()
-            filename = posixpath.basename(spec.filename.replace("\\", "/")).strip()
-            if spec.size <= 0:
-                errors.append(FileError(index, "file_empty", "the file is empty"))
-            elif spec.size > limits.max_file_bytes:
-                errors.append(
-                    FileError(index, "file_too_large", f"files may have at most {limits.max_file_bytes} bytes")
-                )
-            if content_type not in allowed:
-                errors.append(
-                    FileError(index, "unsupported_media_type", f"{content_type or 'no type'} is not a photo type")
-                )
-            if not SHA256_RE.match(sha):
-                errors.append(FileError(index, "invalid_sha256", "sha256 must be 64 hexadecimal characters"))
-            if has_control_chars(spec.filename):
-                errors.append(FileError(index, "invalid_filename", "the filename may not hold control characters"))
-            elif not filename or len(filename) > 255:
-                errors.append(FileError(index, "invalid_filename", "the filename must have 1 to 255 characters"))
-            if spec.client_ref is not None and len(spec.client_ref) > 200:
-                errors.append(FileError(index, "invalid_client_ref", "client_ref has at most 200 characters"))
-            modified = spec.file_modified_at
-            if modified is not None and modified.tzinfo is None:
-                modified = modified.replace(tzinfo=UTC)  # a naive time is taken as UTC
-            if modified is not None and not _plausible(modified):
-                errors.append(
-                    FileError(index, "invalid_file_modified_at", "file_modified_at must lie between 1800 and tomorrow")
-                )
-            clean.append(
-                FileSpec(
-                    filename=filename,
-                    size=spec.size,
-                    content_type=content_type,
-                    sha256=sha,
-                    client_ref=spec.client_ref,
-                    file_modified_at=modified,
-                )
-            )
-        if errors:
-            first = errors[0]
-            raise Invalid(
-                first.code,
-                f"file {first.index}: {first.detail}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
-                extra={"errors": [msgspec.to_builtins(e) for e in errors]},
-            )
-        return clean
-
     # -- step 1: init ----------------------------------------------------------------------
     async def init_batch(self, user: User, files: list[FileSpec], *, album_id: str | None = None) -> InitResult:
         """Step 1. ``album_id``: the album every photo of the batch joins (the caller must be
         allowed to ``add`` to it: ``album_not_found`` / ``not_allowed`` before anything exists)."""
-        specs = self._validate(files)
+        specs = validate_batch(files, self.settings.uploads)
         if album_id is not None:
             await access.album(self.meta, user, album_id, "add")
         try:
@@ -249,7 +134,7 @@ class UploadService:
 
         for index, spec in enumerate(specs):
             if spec.sha256 in seen:
-                items.append(_duplicate(index, spec, seen[spec.sha256]))
+                items.append(duplicate_item(index, spec, seen[spec.sha256]))
                 continue
             existing = known[spec.sha256]
             if existing is not None and existing.status != "pending":
@@ -258,7 +143,7 @@ class UploadService:
                 if existing.trashed_at is not None:
                     restore.append(existing.id)
                 seen[spec.sha256] = existing.id
-                items.append(_duplicate(index, spec, existing.id))
+                items.append(duplicate_item(index, spec, existing.id))
                 continue
             upload = None
             if existing is not None and existing.upload_id:
@@ -469,11 +354,3 @@ class UploadService:
         missing = [h for h in unique if h not in found]
         deleted = await self.meta.deleted_sha256(user.id, missing) if missing else []
         return HashCheck(existing=existing, missing=missing, trashed=trashed, deleted=deleted)
-
-
-def _plausible(when: datetime) -> bool:
-    return when.year >= 1800 and when <= utcnow() + timedelta(days=1)
-
-
-def _duplicate(index: int, spec: FileSpec, photo_id: str) -> InitItem:
-    return InitItem(index=index, client_ref=spec.client_ref, photo_id=photo_id, status="duplicate")
