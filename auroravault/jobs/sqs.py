@@ -163,25 +163,17 @@ class SqsJobRunner(JobRunner):
         """Run jobs until the outbox and the jobs queue are empty (tests, tools)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + within
-        quiet = 0  # SQS's counts are approximate (a message turning from delayed to visible can be
-        # missed by both of one read's numbers): empty only when two reads in a row say so
         while loop.time() < deadline:
             started = await self.pump()
             if self._inflight:
-                quiet = 0
                 await asyncio.wait(self._inflight, timeout=max(0.0, deadline - loop.time()))
                 continue
             if started:
-                quiet = 0
                 continue
             counts = await asyncio.to_thread(self.queues.counts)
             due = await self.meta.next_job_due()
             if not counts["queued"] and not counts["running"] and due is None:
-                quiet += 1
-                if quiet >= 2:
-                    return
-            else:
-                quiet = 0
+                return
             await asyncio.sleep(0.1)
         raise TimeoutError("jobs still running or due after drain timeout")
 
