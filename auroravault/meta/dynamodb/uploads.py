@@ -281,8 +281,6 @@ class UploadOps(PhotoOps, JobOps):
             if item is None:
                 return False
             upload = _record(Upload, item)
-            if attempt and (upload.state, upload.reason, upload.updated_at) == (state, reason, now):
-                return True  # our write landed and only its answer was lost (the SDK's retry was refused)
             if upload.state not in (("pending",) if state == "expired" else ("pending", "processing")):
                 return False
             version = _version(item)
