@@ -1,5 +1,6 @@
 """DynamoDB-specific behaviour the contract suite cannot see: the table itself, the
-100-item transaction limit, claim races, exact month counters, an unreachable endpoint.
+100-item transaction limit, claim races, exact month counters, an unreachable endpoint, a
+commit whose answer was lost.
 
 Runs against the session's moto server over HTTP (``tests/servers/moto.py``).
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import urllib.request
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -260,3 +262,29 @@ async def test_migrate_upgrades_what_an_earlier_version_wrote(store: DynamoMetaS
 
 def _key_of(user_id: str, sk: str) -> dict:
     return {"PK": {"S": f"USER#{user_id}"}, "SK": {"S": sk}}
+
+
+async def test_a_commit_whose_answer_was_lost_is_not_refused_when_the_sdk_sends_it_again(
+    store: DynamoMetaStore,
+) -> None:
+    # Under load a transaction can commit while its answer misses the read timeout; botocore
+    # then sends the same request again. DynamoDB answers that repeat by its ClientRequestToken
+    # (as the session's moto server now does): the caller must see its write, not a refusal.
+    user = await with_user(store, quota=10**6)
+    batch = a_batch(user)
+    photos, uploads = files(user, batch, 1)
+    await store.create_uploads(batch, photos, uploads, 10)
+    sent_twice: list[int] = []
+
+    def send_once_unheard(request, **_: object) -> None:
+        if not sent_twice:  # the first attempt reaches the table; its answer is thrown away
+            http = urllib.request.Request(request.url, data=request.body, headers=dict(request.headers), method="POST")
+            with urllib.request.urlopen(http, timeout=10) as answer:
+                sent_twice.append(answer.status)
+        return None  # botocore now sends it again, as its retry would
+
+    store._client.meta.events.register("before-send.dynamodb.TransactWriteItems", send_once_unheard)
+    assert await store.mark_upload_arrived(uploads[0].id, utcnow()) is True
+    assert sent_twice == [200]
+    assert (await store.get_upload(uploads[0].id)).state == "processing"
+    assert (await store.get_photo(photos[0].id)).status == "processing"

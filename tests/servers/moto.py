@@ -14,13 +14,24 @@ at a time. moto's backends hold no locks, so with concurrent requests a conditio
 (read, check, write) can interleave with another and both "win"; AWS makes every request
 atomic. Serialising requests restores that guarantee, which the concurrency tests (two
 claimers never take the same job) depend on. Connections are still served concurrently.
+
+A second difference closes a gap in moto: DynamoDB makes ``TransactWriteItems`` idempotent
+by its ``ClientRequestToken`` (a request sent again with the token of one that committed
+succeeds and changes nothing, for ten minutes); moto ignores the token and runs it again.
+The adapter sends a token so that botocore's own retry of a commit whose answer was lost
+(a read timeout under load) is harmless, as on AWS; without the token cache here, that
+retry was refused and a write that had landed looked lost to its caller.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import secrets
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -38,16 +49,52 @@ def unique_name(prefix: str = "t") -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
+#: DynamoDB's idempotency window for a ``ClientRequestToken``.
+TOKEN_WINDOW_SECONDS = 600.0
+
+
+def _transaction_token(environ: dict[str, Any]) -> str | None:
+    """The ``ClientRequestToken`` of a ``TransactWriteItems`` request, its body kept readable."""
+    if not environ.get("HTTP_X_AMZ_TARGET", "").endswith(".TransactWriteItems"):
+        return None
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        token = json.loads(body).get("ClientRequestToken")
+    except (ValueError, AttributeError):
+        return None
+    return token if isinstance(token, str) and token else None
+
+
 class _Serialized:
-    """A WSGI app that runs one request at a time (see the module docstring)."""
+    """A WSGI app that runs one request at a time and answers a committed transaction's
+    token again without running it twice (see the module docstring)."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
         self.app = app
         self.lock = threading.Lock()
+        self.committed: OrderedDict[str, tuple[float, str, list[tuple[str, str]], list[bytes]]] = OrderedDict()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        token = _transaction_token(environ)
         with self.lock:
-            return list(self.app(environ, start_response))
+            now = time.monotonic()
+            while self.committed and next(iter(self.committed.values()))[0] < now - TOKEN_WINDOW_SECONDS:
+                self.committed.popitem(last=False)
+            if token is not None and token in self.committed:
+                _, status, headers, body = self.committed[token]
+                start_response(status, headers)
+                return body
+            answer: dict[str, Any] = {}
+
+            def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+                answer.update(status=status, headers=headers)
+                return start_response(status, headers, exc_info)
+
+            body = list(self.app(environ, keep))
+            if token is not None and str(answer.get("status", "")).startswith("200"):
+                self.committed[token] = (now, answer["status"], answer["headers"], body)
+            return body
 
 
 class AtomicMotoServer(ThreadedMotoServer):
