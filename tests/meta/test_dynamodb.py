@@ -1,6 +1,6 @@
 """DynamoDB-specific behaviour the contract suite cannot see: the table itself, the
 100-item transaction limit, claim races, exact month counters, an unreachable endpoint, a
-commit whose answer was lost.
+write whose answer was lost (sent twice, applied once).
 
 Runs against the session's moto server over HTTP (``tests/servers/moto.py``).
 """
@@ -17,6 +17,7 @@ from datetime import timedelta
 import boto3
 import msgspec
 import pytest
+from botocore.exceptions import ReadTimeoutError
 
 from auroravault.config import DynamoDBSettings
 from auroravault.errors import Conflict, QuotaExceeded, Unavailable
@@ -27,6 +28,7 @@ from auroravault.meta.dynamodb.upgrade import MARKER
 from auroravault.timeutil import sort_key, utcnow
 from tests.meta.conftest import dynamo_settings
 from tests.meta.test_contract import a_batch, a_job, arrived, photo_and_upload, with_user
+from tests.meta.test_families_contract import a_family
 from tests.servers.moto import MOTO_CREDENTIALS, MOTO_REGION
 
 
@@ -264,27 +266,65 @@ def _key_of(user_id: str, sk: str) -> dict:
     return {"PK": {"S": f"USER#{user_id}"}, "SK": {"S": sk}}
 
 
+def answer_lost_once(store: DynamoMetaStore, operation: str) -> list[int]:
+    """Make the next ``operation`` (e.g. ``TransactWriteItems``) reach the table while botocore
+    sees a read timeout, so that its retry sends it again: what happens when a write lands
+    but its answer is late under load. The list gets the first send's HTTP status."""
+    sent: list[int] = []
+
+    def send_once_unheard(request, **_: object) -> None:
+        if not sent:
+            http = urllib.request.Request(request.url, data=request.body, headers=dict(request.headers), method="POST")
+            with urllib.request.urlopen(http, timeout=10) as answer:
+                sent.append(answer.status)
+            raise ReadTimeoutError(endpoint_url=request.url)  # botocore's retry sends it again
+        return None
+
+    store._client.meta.events.register(f"before-send.dynamodb.{operation}", send_once_unheard)
+    return sent
+
+
 async def test_a_commit_whose_answer_was_lost_is_not_refused_when_the_sdk_sends_it_again(
     store: DynamoMetaStore,
 ) -> None:
-    # Under load a transaction can commit while its answer misses the read timeout; botocore
-    # then sends the same request again. DynamoDB answers that repeat by its ClientRequestToken
-    # (as the session's moto server now does): the caller must see its write, not a refusal.
+    # DynamoDB answers the repeat by its ClientRequestToken (as the session's moto server now
+    # does): the caller must see its write, not a refusal.
     user = await with_user(store, quota=10**6)
     batch = a_batch(user)
     photos, uploads = files(user, batch, 1)
     await store.create_uploads(batch, photos, uploads, 10)
-    sent_twice: list[int] = []
-
-    def send_once_unheard(request, **_: object) -> None:
-        if not sent_twice:  # the first attempt reaches the table; its answer is thrown away
-            http = urllib.request.Request(request.url, data=request.body, headers=dict(request.headers), method="POST")
-            with urllib.request.urlopen(http, timeout=10) as answer:
-                sent_twice.append(answer.status)
-        return None  # botocore now sends it again, as its retry would
-
-    store._client.meta.events.register("before-send.dynamodb.TransactWriteItems", send_once_unheard)
+    sent = answer_lost_once(store, "TransactWriteItems")
     assert await store.mark_upload_arrived(uploads[0].id, utcnow()) is True
-    assert sent_twice == [200]
+    assert sent == [200]
     assert (await store.get_upload(uploads[0].id)).state == "processing"
     assert (await store.get_photo(photos[0].id)).status == "processing"
+
+
+async def test_a_conditional_update_whose_answer_was_lost_reports_its_success(store: DynamoMetaStore) -> None:
+    user = await with_user(store)
+    sent = answer_lost_once(store, "UpdateItem")
+    assert await store.replace_password_hash(user.id, user.password_hash, "new-hash") is True
+    assert sent == [200]
+    assert (await store.get_user(user.id)).password_hash == "new-hash"
+
+
+async def test_a_counted_hit_sent_twice_counts_once(store: DynamoMetaStore) -> None:
+    now = utcnow()
+    # A new window (PutItem) and one more hit in it (UpdateItem ADD), each sent twice.
+    sent = answer_lost_once(store, "PutItem")
+    assert await store.hit_counter("login:ada", 60, now) == 1
+    assert sent == [200]
+    sent = answer_lost_once(store, "UpdateItem")
+    assert await store.hit_counter("login:ada", 60, now) == 2
+    assert sent == [200]
+    assert await store.get_counter("login:ada", now) == 2
+
+
+async def test_a_conditional_delete_whose_answer_was_lost_reports_its_success(store: DynamoMetaStore) -> None:
+    user = await with_user(store)
+    family = await a_family(store, user)
+    sent = answer_lost_once(store, "DeleteItem")
+    assert await store.delete_family(family.id) is True
+    assert sent == [200]
+    assert await store.get_family(family.id) is None
+    assert await store.family_of(user.id) is None  # the member items went too

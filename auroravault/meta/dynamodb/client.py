@@ -6,6 +6,16 @@ Connection failures, timeouts, throttling, 5xx, refused credentials and a missin
 ``Unavailable('meta_unavailable')``. A false condition, a cancelled transaction and an error
 the caller expects become ``_ConditionFailed``, ``_Canceled`` and ``_Expected``, which never
 leave the adapter.
+
+botocore sends a request again when its answer is lost (a read timeout, a dropped
+connection), and the first send may have been applied. A transaction carries a
+``ClientRequestToken``, so DynamoDB answers the repeat without applying it twice. A single
+PutItem or UpdateItem has no token, so ``_once`` gives it one: the write stamps the item's
+``_wt`` with a fresh token and is conditional on the item not already holding it. A repeat
+of a write that landed is then refused instead of applied twice (no counter counts a hit
+twice), and the refusal's copy of the item, which holds our token, shows the caller that its
+write succeeded. A conditional DeleteItem refused on a repeat because the item is gone did
+what it was sent to do.
 """
 
 from __future__ import annotations
@@ -31,6 +41,8 @@ MAX_CONCURRENCY = 16
 TRANSACT_MAX = 100
 BATCH_WRITE_MAX = 25
 BATCH_GET_MAX = 100
+#: The attribute a single-item write stamps with its own token (see ``_once``).
+WRITE_TOKEN = "_wt"
 #: Optimistic-concurrency retries before a contended write gives up with ``Unavailable``.
 RETRIES = 10
 
@@ -93,6 +105,32 @@ async def _backoff(attempt: int) -> None:
     await asyncio.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
 
 
+def _once(op: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """A PutItem or UpdateItem made safe to send twice (see the module docstring), and its
+    token; any other call unchanged, with no token."""
+    if op == "delete_item" and "ConditionExpression" in kwargs:
+        return {**kwargs, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}, None
+    if op not in ("put_item", "update_item"):
+        return kwargs, None
+    token = uuid.uuid4().hex
+    out = dict(kwargs)
+    out["ExpressionAttributeNames"] = {**kwargs.get("ExpressionAttributeNames", {}), "#_wt": WRITE_TOKEN}
+    out["ExpressionAttributeValues"] = {**kwargs.get("ExpressionAttributeValues", {}), ":_wt": {"S": token}}
+    guard = "(attribute_not_exists(#_wt) OR #_wt <> :_wt)"
+    cond = kwargs.get("ConditionExpression")
+    out["ConditionExpression"] = f"({cond}) AND {guard}" if cond else guard
+    out["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    if op == "put_item":
+        out["Item"] = {**kwargs["Item"], WRITE_TOKEN: {"S": token}}
+    else:
+        expr = kwargs["UpdateExpression"]
+        clause = re.search(r"(?:^|\s)SET\s", expr, re.IGNORECASE)
+        out["UpdateExpression"] = (
+            f"{expr[: clause.end()]}#_wt = :_wt, {expr[clause.end() :]}" if clause else f"{expr} SET #_wt = :_wt"
+        )
+    return out, token
+
+
 class TableClient:
     """One DynamoDB table through a thread-offloaded boto3 client: the calls (errors mapped
     as above) and the builders of the Put/Update/Delete operations they send."""
@@ -126,6 +164,7 @@ class TableClient:
 
     # -- the boundary: every call goes through here --------------------------------------
     def _call_sync(self, op: str, kwargs: dict[str, Any], expect: frozenset[str]) -> dict[str, Any]:
+        kwargs, token = _once(op, kwargs)
         try:
             result: dict[str, Any] = getattr(self._client, op)(**kwargs)
             return result
@@ -134,6 +173,11 @@ class TableClient:
             if code in expect:
                 raise _Expected(code) from None
             if code == "ConditionalCheckFailedException":
+                held: AttrMap = exc.response.get("Item") or {}
+                if token is not None and held.get(WRITE_TOKEN, {}).get("S") == token:
+                    return {"Attributes": held}  # our write landed; only its answer was lost
+                if op == "delete_item" and not held and exc.response.get("ResponseMetadata", {}).get("RetryAttempts"):
+                    return {}  # gone when sent again: our first send deleted it (or a racer just did)
                 raise _ConditionFailed() from None
             if code == "TransactionCanceledException":
                 raise _Canceled(_cancellation_codes(exc)) from None
