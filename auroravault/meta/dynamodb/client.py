@@ -106,8 +106,9 @@ async def _backoff(attempt: int) -> None:
 
 
 def _once(op: str, kwargs: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
-    """A PutItem or UpdateItem made safe to send twice (see the module docstring), and its
-    token; any other call unchanged, with no token."""
+    """A call made safe to send twice (see the module docstring), and its token: a PutItem or
+    UpdateItem stamped and guarded; a conditional DeleteItem asking for the item it was refused
+    on (none: it is gone), with no token; any other call unchanged, with no token."""
     if op == "delete_item" and "ConditionExpression" in kwargs:
         return {**kwargs, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}, None
     if op not in ("put_item", "update_item"):
