@@ -24,7 +24,7 @@ from auroravault.faces.cluster import BLOCK_CELLS, centroids, nearest, recluster
 from auroravault.faces.image import input_bytes, model_input
 from auroravault.ids import new_id
 from auroravault.meta.base import Photo, User
-from auroravault.meta.protocols.people import Face, PeopleStore, Person
+from auroravault.meta.protocols.people import Face, FaceRef, PeopleStore, Person
 from auroravault.services import access
 from auroravault.services.decode_pool import PREVIEW, DecodePool
 from auroravault.services.photos import PhotoPage, PhotoService, decode_cursor
@@ -226,8 +226,8 @@ class PeopleService:
     # -- what users see and do ---------------------------------------------------------------
     async def people(self, owner_id: str, *, include_hidden: bool = True) -> list[PersonView]:
         """The owner's people with a face, most faces first (named before unnamed on ties)."""
-        faces = await self.meta.owner_faces(owner_id)
-        by_person: dict[str, list[Face]] = {}
+        faces = await self.meta.owner_face_refs(owner_id)
+        by_person: dict[str, list[FaceRef]] = {}
         for face in faces:
             if face.person_id is not None:
                 by_person.setdefault(face.person_id, []).append(face)
@@ -252,7 +252,7 @@ class PeopleService:
     async def person_photo_ids(self, owner_id: str, person_id: str) -> list[str]:
         """The ids of the photos a person is in (each once)."""
         await self._person(owner_id, person_id)
-        return sorted({f.photo_id for f in await self.meta.owner_faces(owner_id) if f.person_id == person_id})
+        return sorted({f.photo_id for f in await self.meta.owner_face_refs(owner_id) if f.person_id == person_id})
 
     async def person_photos(self, user: User, person_id: str, after: tuple[str, str] | None, want: int) -> list[Photo]:
         """Up to ``want`` of the user's photos with this person, newest first, after the cursor."""
@@ -289,7 +289,7 @@ class PeopleService:
         if not kept:
             return []
         photos: dict[str, set[str]] = {}
-        for face in await self.meta.owner_faces(owner_id):
+        for face in await self.meta.owner_face_refs(owner_id):
             if face.person_id in kept:
                 photos.setdefault(face.person_id, set()).add(face.photo_id)
         return [(kept[pid], frozenset(ids)) for pid, ids in photos.items()]

@@ -8,7 +8,7 @@ import pytest
 
 from auroravault.ids import new_id
 from auroravault.meta.base import MetaStore, User
-from auroravault.meta.protocols.people import Face, Person
+from auroravault.meta.protocols.people import Face, FaceRef, Person
 from auroravault.timeutil import utcnow
 from tests.meta.test_contract import a_batch, photo_and_upload, with_user
 
@@ -73,6 +73,28 @@ async def test_faces_are_assigned_and_pinned_but_gone_faces_stay_gone(meta: Meta
     await meta.update_faces([faces[0]])
     first = (await meta.photo_faces(ada.id, photo))[0]
     assert (first.person_id, first.pinned) == (None, True)
+
+
+async def test_face_refs_are_the_owners_faces_without_embeddings_in_the_same_order(meta: MetaStore) -> None:
+    ada, bob = await with_user(meta, quota=10**6), await with_user(meta, email="bob@example.com", quota=10**6)
+    one, two = await photos_of(meta, ada, 2)
+    (theirs,) = await photos_of(meta, bob, 1)
+    await meta.replace_photo_faces(ada.id, one, [a_face(ada, one, 0), a_face(ada, one, 1, x=0.6)])
+    await meta.replace_photo_faces(ada.id, two, [a_face(ada, two, 0)])
+    await meta.replace_photo_faces(bob.id, theirs, [a_face(bob, theirs, 0)])
+    person = a_person(ada)
+    await meta.put_person(person)
+    named = (await meta.photo_faces(ada.id, two))[0]
+    named.person_id = person.id
+    await meta.update_faces([named])
+    refs = await meta.owner_face_refs(ada.id)
+    assert all(isinstance(r, FaceRef) for r in refs)
+    assert refs == [
+        FaceRef(id=f.id, photo_id=f.photo_id, score=f.score, person_id=f.person_id)
+        for f in await meta.owner_faces(ada.id)
+    ]
+    assert len(refs) == 3 and [r.person_id for r in refs if r.photo_id == two] == [person.id]
+    assert [r.photo_id for r in await meta.owner_face_refs(bob.id)] == [theirs]
 
 
 async def test_people_are_per_owner_renamed_hidden_and_deleted(meta: MetaStore) -> None:

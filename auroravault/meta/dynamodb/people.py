@@ -19,7 +19,7 @@ from typing import Any
 from auroravault.meta.dynamodb.client import TableClient, _ConditionFailed
 from auroravault.meta.dynamodb.codec import AttrMap, _Expr, _item, _record
 from auroravault.meta.dynamodb.keys import _key
-from auroravault.meta.protocols.people import PERSON_FIELDS, Face, Person
+from auroravault.meta.protocols.people import PERSON_FIELDS, Face, FaceRef, Person
 from auroravault.timeutil import to_iso
 
 _WRITE_GROUP = 25
@@ -36,9 +36,13 @@ def _person_key(owner_id: str, person_id: str) -> AttrMap:
 class PeopleOps(TableClient):
     """The people methods of ``DynamoMetaStore`` (see ``auroravault.meta.protocols.people``)."""
 
-    async def _range(self, pk: str, prefix: str) -> list[AttrMap]:
+    async def _range(self, pk: str, prefix: str, only: tuple[str, ...] = ()) -> list[AttrMap]:
+        """The items of ``pk`` whose SK starts with ``prefix``; with ``only``, just those attributes."""
         e = _Expr()
-        query = e.args(KeyConditionExpression=f"PK = {e.v(pk)} AND begins_with(SK, {e.v(prefix)})", ConsistentRead=True)
+        kwargs: dict[str, Any] = {"ConsistentRead": True}
+        if only:
+            kwargs["ProjectionExpression"] = ", ".join(e.n(a) for a in only)
+        query = e.args(KeyConditionExpression=f"PK = {e.v(pk)} AND begins_with(SK, {e.v(prefix)})", **kwargs)
         return [item async for item in self._query(**query)]
 
     async def replace_photo_faces(self, owner_id: str, photo_id: str, faces: list[Face]) -> None:
@@ -54,6 +58,12 @@ class PeopleOps(TableClient):
 
     async def owner_faces(self, owner_id: str) -> list[Face]:
         return [_record(Face, i) for i in await self._range(f"FACES#{owner_id}", "FACE#")]
+
+    async def owner_face_refs(self, owner_id: str) -> list[FaceRef]:
+        # The embedding stays on the server: a tenth of the bytes to send and parse (DynamoDB
+        # still charges the read by the whole item).
+        items = await self._range(f"FACES#{owner_id}", "FACE#", only=tuple(FaceRef.__struct_fields__))
+        return [_record(FaceRef, i) for i in items]
 
     async def update_faces(self, faces: list[Face]) -> None:
         async def one(face: Face) -> None:

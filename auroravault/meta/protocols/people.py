@@ -42,6 +42,16 @@ class Person(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
+class FaceRef(msgspec.Struct, kw_only=True):
+    """A face without its embedding (128 numbers, nine tenths of the record): what the people
+    page, a person's photos and search by person need of every face."""
+
+    id: str
+    photo_id: str
+    score: float
+    person_id: str | None = None
+
+
 PERSON_FIELDS = frozenset({"name", "hidden", "cover_face_id", "centroid", "centroid_faces"})
 
 
@@ -59,6 +69,10 @@ class PeopleStore(Protocol):
 
     async def owner_faces(self, owner_id: str) -> list[Face]:
         """Every face of the owner's photos (clustering reads them all)."""
+        ...
+
+    async def owner_face_refs(self, owner_id: str) -> list[FaceRef]:
+        """Every face of the owner's photos without its embedding, in ``owner_faces``' order."""
         ...
 
     async def update_faces(self, faces: list[Face]) -> None:

@@ -11,12 +11,13 @@ from typing import Any
 
 import msgspec
 
-from auroravault.meta.protocols.people import PERSON_FIELDS, Face, Person
+from auroravault.meta.protocols.people import PERSON_FIELDS, Face, FaceRef, Person
 from auroravault.meta.sqlite.connection import Connections
 from auroravault.timeutil import to_iso
 
 _encoder = msgspec.json.Encoder()
 _face_decoder = msgspec.json.Decoder(Face)
+_ref_decoder = msgspec.json.Decoder(FaceRef)  # skips the embedding without building it
 _person_decoder = msgspec.json.Decoder(Person)
 
 
@@ -44,6 +45,10 @@ class PeopleOps(Connections):
     async def owner_faces(self, owner_id: str) -> list[Face]:
         rows = await self._fetch("SELECT data FROM faces WHERE owner_id = ? ORDER BY photo_id, seq", (owner_id,))
         return [_face_decoder.decode(row[0]) for row in rows]
+
+    async def owner_face_refs(self, owner_id: str) -> list[FaceRef]:
+        rows = await self._fetch("SELECT data FROM faces WHERE owner_id = ? ORDER BY photo_id, seq", (owner_id,))
+        return [_ref_decoder.decode(row[0]) for row in rows]
 
     async def update_faces(self, faces: list[Face]) -> None:
         if not faces:
