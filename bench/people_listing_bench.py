@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import random
 import statistics
 import sys
@@ -89,7 +88,7 @@ async def run(quick: bool) -> dict[str, Any]:
     from auroravault.config import DynamoDBSettings
     from auroravault.meta.dynamodb import DynamoMetaStore
     from auroravault.meta.sqlite import SqliteMetaStore
-    from tests.servers.moto import MOTO_CREDENTIALS, MOTO_REGION, AtomicMotoServer, unique_name
+    from tests.servers.moto import MOTO_CREDENTIALS, MOTO_REGION, running_moto, unique_name
 
     report: dict[str, Any] = {"mode": "quick" if quick else "full", "rounds": ROUNDS, "backends": {}}
     INPUTS.mkdir(parents=True, exist_ok=True)
@@ -103,13 +102,9 @@ async def run(quick: bool) -> dict[str, Any]:
             await sqlite.close()
 
     print("people listing (dynamodb on moto) ...", flush=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    moto = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    try:
-        host, port = moto.get_host_and_port()
+    with running_moto() as endpoint:
         settings = DynamoDBSettings(
-            table=unique_name("bench"), region=MOTO_REGION, endpoint_url=f"http://{host}:{port}", **MOTO_CREDENTIALS
+            table=unique_name("bench"), region=MOTO_REGION, endpoint_url=endpoint, **MOTO_CREDENTIALS
         )
         dynamo = DynamoMetaStore(settings, read_timeout=120.0)
         await dynamo.migrate()
@@ -117,8 +112,6 @@ async def run(quick: bool) -> dict[str, Any]:
             report["backends"]["dynamodb_moto"] = await measure(dynamo, 400 if quick else 1_000)
         finally:
             await dynamo.close()
-    finally:
-        moto.stop()
     return report
 
 

@@ -43,7 +43,7 @@ from auroravault.config import load_settings  # noqa: E402
 from tests.api.helpers import auth, register  # noqa: E402
 from tests.asgi import app_client  # noqa: E402
 from tests.bus.cloud import cloud_env, migrated, put_without_complete  # noqa: E402
-from tests.servers.moto import AtomicMotoServer  # noqa: E402
+from tests.servers.moto import running_moto  # noqa: E402
 
 PHOTOS = REPO / "tests" / "data" / "photos"
 SWEEP_SECONDS = 10.0
@@ -105,18 +105,12 @@ def main() -> None:
     args = parser.parse_args()
     count = 3 if args.quick else 8
     photos = [PHOTOS / f"Landscape_{i}.jpg" for i in range(1, count + 1)]
-    moto = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
     results: dict[str, Any] = {}
-    try:
-        host, port = moto.get_host_and_port()
-        with tempfile.TemporaryDirectory(prefix="s3-events-bench-") as tmp:
-            for mode in ("complete", "sqs", "eventbridge", "sweep"):
-                print(f"s3 events: {mode} ...", flush=True)
-                samples = asyncio.run(run_mode(f"http://{host}:{port}", Path(tmp), mode, photos))
-                results[mode] = {"seconds": [round(s, 3) for s in samples], **summary(samples)}
-    finally:
-        moto.stop()
+    with running_moto() as endpoint, tempfile.TemporaryDirectory(prefix="s3-events-bench-") as tmp:
+        for mode in ("complete", "sqs", "eventbridge", "sweep"):
+            print(f"s3 events: {mode} ...", flush=True)
+            samples = asyncio.run(run_mode(endpoint, Path(tmp), mode, photos))
+            results[mode] = {"seconds": [round(s, 3) for s in samples], **summary(samples)}
     for mode in ("sqs", "eventbridge"):
         results[mode]["sweep_over_events_p50"] = round(results["sweep"]["p50_s"] / results[mode]["p50_s"], 2)
     report = {

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import random
 import secrets
 import sys
@@ -208,24 +207,18 @@ def run(quick: bool) -> dict[str, Any]:
         report["backends"]["sqlite"] = run_backend("sqlite", sqlite_sizes, requests, work, {})
 
         print("timeline (dynamodb on moto) ...", flush=True)
-        from tests.servers.moto import AtomicMotoServer
+        from tests.servers.moto import running_moto
 
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        moto = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        moto.start()
-        try:
-            host, port = moto.get_host_and_port()
+        with running_moto() as endpoint:
             env = {
                 "AURORAVAULT_META__BACKEND": "dynamodb",
                 "AURORAVAULT_DYNAMODB__TABLE": f"bench-{secrets.token_hex(4)}",
                 "AURORAVAULT_DYNAMODB__REGION": "us-east-1",
-                "AURORAVAULT_DYNAMODB__ENDPOINT_URL": f"http://{host}:{port}",
+                "AURORAVAULT_DYNAMODB__ENDPOINT_URL": endpoint,
                 "AURORAVAULT_DYNAMODB__ACCESS_KEY": "testing",
                 "AURORAVAULT_DYNAMODB__SECRET_KEY": "testing",
             }
             report["backends"]["dynamodb_moto"] = run_backend("dynamodb", dynamo_sizes, dynamo_requests, work, env)
-        finally:
-            moto.stop()
     return report
 
 

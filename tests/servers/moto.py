@@ -25,6 +25,7 @@ retry was refused and a write that had landed looked lost to its caller.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -107,8 +108,10 @@ class AtomicMotoServer(ThreadedMotoServer):
         self._server.serve_forever()
 
 
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
+@contextlib.contextmanager
+def running_moto() -> Iterator[str]:
+    """An ``AtomicMotoServer`` on 127.0.0.1 while the block runs (the session fixture's, and
+    the benchmarks'); yields its endpoint URL."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one INFO line per request otherwise
     # Port 0: the OS picks a free port, so parallel sessions never collide.
     server = AtomicMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -118,3 +121,9 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    with running_moto() as endpoint:
+        yield endpoint

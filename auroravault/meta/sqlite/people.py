@@ -19,6 +19,7 @@ _encoder = msgspec.json.Encoder()
 _face_decoder = msgspec.json.Decoder(Face)
 _ref_decoder = msgspec.json.Decoder(FaceRef)  # skips the embedding without building it
 _person_decoder = msgspec.json.Decoder(Person)
+_OWNER_FACES = "SELECT data FROM faces WHERE owner_id = ? ORDER BY photo_id, seq"
 
 
 def _json(record: msgspec.Struct) -> str:
@@ -43,11 +44,11 @@ class PeopleOps(Connections):
         return [_face_decoder.decode(row[0]) for row in rows]
 
     async def owner_faces(self, owner_id: str) -> list[Face]:
-        rows = await self._fetch("SELECT data FROM faces WHERE owner_id = ? ORDER BY photo_id, seq", (owner_id,))
+        rows = await self._fetch(_OWNER_FACES, (owner_id,))
         return [_face_decoder.decode(row[0]) for row in rows]
 
     async def owner_face_refs(self, owner_id: str) -> list[FaceRef]:
-        rows = await self._fetch("SELECT data FROM faces WHERE owner_id = ? ORDER BY photo_id, seq", (owner_id,))
+        rows = await self._fetch(_OWNER_FACES, (owner_id,))
         return [_ref_decoder.decode(row[0]) for row in rows]
 
     async def update_faces(self, faces: list[Face]) -> None:
