@@ -126,45 +126,54 @@ def ours_upload(src: Path, work: Path, jobs: bool) -> dict[str, float]:
         }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+class FloorRuns:
+    """The rows of a floor profile: each run printed as it lands, then their means written out."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.runs: dict[str, list[dict[str, float]]] = {}
+
+    def record(self, name: str, row: dict[str, float]) -> None:
+        self.runs.setdefault(name, []).append(row)
+        extra = "".join(f", {k} {v:.2f}" for k, v in row.items() if k != "seconds")
+        print(f"{name:34s} {row['seconds']:6.2f} s ({self.size / 1e6 / row['seconds']:6.1f} MB/s){extra}", flush=True)
+
+    def write(self, name: str, count: int, out_dir: str | None) -> None:
+        mean: dict[str, Any] = {
+            row: {k: round(sum(r[k] for r in rows) / len(rows), 3) for k in rows[0]} for row, rows in self.runs.items()
+        }
+        report = {"count": count, "bytes": self.size, "runs": self.runs, "mean": mean}
+        print(write_result(name, report, results_dir(out_dir)))
+
+
+def floor_args(doc: str | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--results-dir", default=None)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = floor_args(__doc__)
     src = photo_library(args.count)
     files = sorted(p for p in src.iterdir() if p.is_file())
-    size = sum(p.stat().st_size for p in files)
-    runs: dict[str, list[dict[str, float]]] = {}
-
-    def record(name: str, row: dict[str, float]) -> None:
-        runs.setdefault(name, []).append(row)
-        extra = "".join(f", {k} {v:.2f}" for k, v in row.items() if k != "seconds")
-        print(f"{name:34s} {row['seconds']:6.2f} s ({size / 1e6 / row['seconds']:6.1f} MB/s){extra}", flush=True)
-
+    floor = FloorRuns(sum(p.stat().st_size for p in files))
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(dir=INPUTS) as tmp:
             nginx = time_put(src, Path(tmp), 4)
-            record("nginx PUT", {"seconds": nginx["put_seconds"]})
-            record("nginx PUT + sync", {"seconds": nginx["put_sync_seconds"]})
+            floor.record("nginx PUT", {"seconds": nginx["put_seconds"]})
+            floor.record("nginx PUT + sync", {"seconds": nginx["put_sync_seconds"]})
         for mode in ("receive", "durable"):
             with tempfile.TemporaryDirectory(dir=INPUTS) as tmp:
-                record(f"bare uvicorn, {mode}", bare(files, Path(tmp), mode))
+                floor.record(f"bare uvicorn, {mode}", bare(files, Path(tmp), mode))
         with tempfile.TemporaryDirectory(dir=INPUTS) as tmp:
-            record("ours, PUT /blobs (curl)", ours_put(files, Path(tmp)))
+            floor.record("ours, PUT /blobs (curl)", ours_put(files, Path(tmp)))
         for jobs in (False, True):
             with tempfile.TemporaryDirectory(dir=INPUTS) as tmp:
-                record(f"ours, auroravault upload, jobs {'on' if jobs else 'off'}", ours_upload(src, Path(tmp), jobs))
-    summary: dict[str, Any] = {
-        name: {k: round(sum(r[k] for r in rows) / len(rows), 3) for k in rows[0]} for name, rows in runs.items()
-    }
-    print(
-        write_result(
-            "receive_floor",
-            {"count": len(files), "bytes": size, "runs": runs, "mean": summary},
-            results_dir(args.results_dir),
-        )
-    )
+                row = ours_upload(src, Path(tmp), jobs)
+                floor.record(f"ours, auroravault upload, jobs {'on' if jobs else 'off'}", row)
+    floor.write("receive_floor", len(files), args.results_dir)
 
 
 if __name__ == "__main__":

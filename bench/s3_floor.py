@@ -19,7 +19,6 @@ profiling tool, like ``receive_floor.py``.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import resource
 import secrets
@@ -35,10 +34,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import INPUTS, Server, bench_env, photo_library, register, results_dir, s3_env, seaweedfs, write_result
+from common import INPUTS, Server, bench_env, photo_library, register, s3_env, seaweedfs
 from import_bench import _ready_count, time_rclone
 from receive_cpu import cpu_seconds
-from receive_floor import curl_put
+from receive_floor import FloorRuns, curl_put, floor_args
 
 
 def _children_cpu() -> float:
@@ -149,45 +148,25 @@ def deferred(src: Path, weed: Any, work: Path, count: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--count", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--results-dir", default=None)
-    args = parser.parse_args()
+    args = floor_args(__doc__)
     if shutil.which("rclone") is None:
         raise SystemExit("rclone is not installed (apt-get install rclone): it is this profile's baseline")
     src = photo_library(args.count)
     files = sorted(p for p in src.iterdir() if p.is_file())
-    size = sum(p.stat().st_size for p in files)
-    runs: dict[str, list[dict[str, float]]] = {}
-
-    def record(name: str, row: dict[str, float]) -> None:
-        runs.setdefault(name, []).append(row)
-        extra = "".join(f", {k} {v:.2f}" for k, v in row.items() if k != "seconds")
-        print(f"{name:30s} {row['seconds']:6.2f} s ({size / 1e6 / row['seconds']:6.1f} MB/s){extra}", flush=True)
-
+    floor = FloorRuns(sum(p.stat().st_size for p in files))
     INPUTS.mkdir(parents=True, exist_ok=True)
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(dir=INPUTS) as tmp, seaweedfs() as weed:
             work = Path(tmp)
-            record("rclone copy", rclone(src, weed, work))
-            record("curl PUT, presigned (x4)", curl_presigned(files, weed, work))
-            record("auroravault upload, jobs off", upload(src, weed, work, False, len(files)))
-            record("auroravault upload, jobs on", upload(src, weed, work, True, len(files)))
+            floor.record("rclone copy", rclone(src, weed, work))
+            floor.record("curl PUT, presigned (x4)", curl_presigned(files, weed, work))
+            floor.record("auroravault upload, jobs off", upload(src, weed, work, False, len(files)))
+            floor.record("auroravault upload, jobs on", upload(src, weed, work, True, len(files)))
             if Path("/proc/self/autogroup").exists():
                 niced = upload(src, weed, work, True, len(files), group_nice=19)
-                record("jobs on, server group nice 19", niced)
-            record("processing after the upload", deferred(src, weed, work, len(files)))
-    summary: dict[str, Any] = {
-        name: {k: round(sum(r[k] for r in rows) / len(rows), 3) for k in rows[0]} for name, rows in runs.items()
-    }
-    print(
-        write_result(
-            "s3_floor",
-            {"count": len(files), "bytes": size, "runs": runs, "mean": summary},
-            results_dir(args.results_dir),
-        )
-    )
+                floor.record("jobs on, server group nice 19", niced)
+            floor.record("processing after the upload", deferred(src, weed, work, len(files)))
+    floor.write("s3_floor", len(files), args.results_dir)
 
 
 if __name__ == "__main__":
