@@ -17,6 +17,8 @@ import json
 import os
 import platform
 import random
+import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -375,3 +377,19 @@ def s3_env(weed: Any, bucket: str) -> dict[str, str]:
 def bench_env() -> dict[str, str]:
     """This environment without any AURORAVAULT_* variable a developer may have set."""
     return {k: v for k, v in os.environ.items() if not k.startswith("AURORAVAULT_")}
+
+
+def upload_cli(server_url: str, token: str, paths: Sequence[Path], work: Path) -> tuple[list[str], dict[str, str]]:
+    """``auroravault upload paths`` for ``token``'s account (a fresh state file, config under
+    ``work``): the command and its environment."""
+    env = {**bench_env(), "AURORAVAULT_SERVER_URL": server_url, "AURORAVAULT_TOKEN": token}
+    env |= {"XDG_CONFIG_HOME": str(work / "xdg-config"), "XDG_STATE_HOME": str(work / "xdg-state")}
+    state = work / f"state-{secrets.token_hex(4)}.sqlite"
+    cmd = [sys.executable, "-m", "auroravault", "upload", *map(str, paths), "--state", str(state), "--quiet"]
+    return cmd, env
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of this process's reaped children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

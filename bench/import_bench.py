@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import secrets
 import shutil
 import statistics
@@ -43,12 +42,14 @@ from common import (
     INPUTS,
     Server,
     bench_env,
+    children_cpu,
     folder_bytes,
     photo_library,
     register,
     results_dir,
     s3_env,
     seaweedfs,
+    upload_cli,
     write_result,
 )
 
@@ -148,21 +149,23 @@ def _ready_count(client: httpx.Client) -> tuple[int, int]:
             return listed, ready
 
 
+def wait_ready(url: str, token: str, count: int, deadline: float, every: float = 0.2) -> None:
+    """Poll ``GET /photos`` every ``every`` seconds until ``count`` photos are ready (or
+    failed); raise after ``deadline``."""
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
+        while _ready_count(api)[1] < count:
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"fewer than {count} photos ready by the deadline")
+            time.sleep(every)
+
+
 def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: float) -> dict[str, Any]:
     """Run ``auroravault upload`` against ``server``; time it and the time until all is ready."""
     _, token = register(server.url, f"import-{secrets.token_hex(4)}@example.com")
-    state = work / f"state-{secrets.token_hex(4)}.sqlite"
-    env = {
-        **bench_env(),
-        "AURORAVAULT_SERVER_URL": server.url,
-        "AURORAVAULT_TOKEN": token,
-        "XDG_CONFIG_HOME": str(work / "xdg-config"),
-        "XDG_STATE_HOME": str(work / "xdg-state"),
-    }
-    cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(state), "--quiet"]
+    cmd, env = upload_cli(server.url, token, [src], work)
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
-        cpu = _children_cpu()
+        cpu = children_cpu()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         uploaded_at: float | None = None
@@ -172,7 +175,7 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
         while time.perf_counter() < deadline:
             if uploaded_at is None and proc.poll() is not None:
                 uploaded_at = time.perf_counter()
-                cpu = _children_cpu() - cpu  # the client's user + system seconds (it was reaped)
+                cpu = children_cpu() - cpu  # the client's user + system seconds (it was reaped)
                 output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 if proc.returncode != 0:
                     raise RuntimeError(f"upload failed ({proc.returncode}):\n{output}\n{server.log_tail()}")
@@ -188,11 +191,6 @@ def upload_and_wait(server: Server, src: Path, work: Path, count: int, timeout: 
             proc.kill()
             raise RuntimeError(f"not browsable after {timeout}s: {listed} listed, {ready} ready")
     return {"upload_seconds": uploaded_at - started, "browsable_seconds": ready_at - started, "client_cpu_s": cpu}
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 # --------------------------------------------------------------------------- main
@@ -266,9 +264,9 @@ def run(quick: bool, only: str | None = None) -> dict[str, Any]:
                 def baseline() -> float:
                     return time_rclone(src, weed, work) if rclone else time_boto3(src, weed)
 
-                rclone_cpu = _children_cpu()
+                rclone_cpu = children_cpu()
                 base_runs = [baseline()]
-                rclone_cpu = _children_cpu() - rclone_cpu
+                rclone_cpu = children_cpu() - rclone_cpu
                 env = s3_env(weed, f"av-{secrets.token_hex(4)}")
                 with Server(data_dir=work / "s3-data", env=env) as server:
                     ours = upload_and_wait(server, src, work, count, timeout)

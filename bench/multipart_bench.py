@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import resource
 import secrets
 import shutil
 import statistics
@@ -40,7 +39,19 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import INPUTS, RssSampler, Server, bench_env, register, results_dir, s3_env, seaweedfs, write_result
+from common import (
+    INPUTS,
+    RssSampler,
+    Server,
+    bench_env,
+    children_cpu,
+    register,
+    results_dir,
+    s3_env,
+    seaweedfs,
+    upload_cli,
+    write_result,
+)
 
 MIB = 1024 * 1024
 
@@ -124,31 +135,18 @@ PARTS: list[int | None] = [None]
 LAST_CLIENT_CPU: list[float] = [0.0]
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def upload(server: Server, paths: list[Path], work: Path, jobs: int = 4) -> float:
     """Time ``auroravault upload`` of ``paths`` (a new account); fail unless every file went up."""
     _, token = register(server.url, f"mp-{secrets.token_hex(4)}@example.com")
-    env = {
-        **bench_env(),
-        "AURORAVAULT_SERVER_URL": server.url,
-        "AURORAVAULT_TOKEN": token,
-        "XDG_CONFIG_HOME": str(work / "xdg-config"),
-        "XDG_STATE_HOME": str(work / "xdg-state"),
-    }
-    state = work / f"state-{secrets.token_hex(4)}.sqlite"
-    cmd = [sys.executable, "-m", "auroravault", "upload", *map(str, paths), "--state", str(state), "--quiet"]
+    cmd, env = upload_cli(server.url, token, paths, work)
     cmd += ["--jobs", str(jobs)]
     if PARTS[0]:
         cmd += ["--parts", str(PARTS[0])]
-    cpu = _children_cpu()
+    cpu = children_cpu()
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
-    LAST_CLIENT_CPU[0] = round(_children_cpu() - cpu, 2)
+    LAST_CLIENT_CPU[0] = round(children_cpu() - cpu, 2)
     if done.returncode != 0 or f"uploaded {len(paths)} " not in done.stdout:
         raise RuntimeError(f"upload failed ({done.returncode}):\n{done.stdout}\n{done.stderr}\n{server.log_tail()}")
     return elapsed

@@ -30,13 +30,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import INPUTS, Server, bench_env, photo_library, register, results_dir, s3_env, seaweedfs, write_result
-from import_bench import _ready_count
-from receive_cpu import cpu_seconds
+from common import INPUTS, Server, photo_library, register, results_dir, s3_env, seaweedfs, upload_cli, write_result
+from import_bench import wait_ready
+from receive_cpu import cpu_seconds, stat_cpu
 
 PY_SPY = Path(sys.executable).with_name("py-spy")
 
@@ -45,9 +43,8 @@ def thread_cpu(pid: int) -> dict[str, float]:
     """CPU seconds of each thread of ``pid``, by thread id."""
     out = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            out[task.name] = (int(fields[11]) + int(fields[12])) / 100
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            out[task.name] = stat_cpu(task / "stat")
     return out
 
 
@@ -76,11 +73,7 @@ def measure(data: Path, env: dict[str, str], token: str, count: int, weed: Any) 
         weed_before = cpu_seconds(weed.pid) if weed else 0.0
         threads_before = thread_cpu(server.pid)
         started = time.perf_counter()
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
-            while _ready_count(api)[1] < count:
-                if time.perf_counter() - started > 900:
-                    raise RuntimeError("not ready in 900 s")
-                time.sleep(0.5)
+        wait_ready(server.url, token, count, started + 900, every=0.5)
         wall = time.perf_counter() - started
         threads = thread_cpu(server.pid)
         names = thread_names(server.pid)
@@ -116,10 +109,8 @@ def main() -> None:
         uploaded = work / "uploaded"
         with Server(uploaded, {**base, "AURORAVAULT_JOBS__ENABLED": "false"}) as server:
             _, token = register(server.url, f"cpu-{secrets.token_hex(3)}@example.com")
-            client_env = {**bench_env(), "AURORAVAULT_SERVER_URL": server.url, "AURORAVAULT_TOKEN": token}
-            client_env |= {"XDG_CONFIG_HOME": str(work / "xdg-config"), "XDG_STATE_HOME": str(work / "xdg-state")}
-            cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(work / "state.sqlite")]
-            subprocess.run([*cmd, "--quiet"], env=client_env, check=True, stdout=subprocess.DEVNULL)
+            cmd, client_env = upload_cli(server.url, token, [src], work)
+            subprocess.run(cmd, env=client_env, check=True, stdout=subprocess.DEVNULL)
         for _ in range(args.rounds):
             for variant in variants:
                 data = work / "data"

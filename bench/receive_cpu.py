@@ -26,9 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import INPUTS, Server, photo_library, register
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def stat_cpu(stat: Path) -> float:
+    """User + system CPU seconds from a ``/proc/<pid>/stat`` (or ``.../task/<tid>/stat``) file."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    return stat_cpu(Path(f"/proc/{pid}/stat"))
 
 
 async def put_all(url: str, token: str, files: list[Path]) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import resource
 import secrets
 import subprocess
 import sys
@@ -28,7 +27,19 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import BENCH, INPUTS, Server, bench_env, free_port, photo_library, register, results_dir, write_result
+from common import (
+    BENCH,
+    INPUTS,
+    Server,
+    bench_env,
+    children_cpu,
+    free_port,
+    photo_library,
+    register,
+    results_dir,
+    upload_cli,
+    write_result,
+)
 from nginx_put import time_put
 from receive_cpu import cpu_seconds
 
@@ -100,29 +111,15 @@ def ours_put(files: list[Path], work: Path) -> dict[str, float]:
 def ours_upload(src: Path, work: Path, jobs: bool) -> dict[str, float]:
     with Server(work / "data", {"AURORAVAULT_JOBS__ENABLED": str(jobs).lower()}) as server:
         _, token = register(server.url, f"floor-{secrets.token_hex(3)}@example.com")
-        env = {**bench_env(), "AURORAVAULT_SERVER_URL": server.url, "AURORAVAULT_TOKEN": token}
-        env |= {"XDG_CONFIG_HOME": str(work / "xdg-config"), "XDG_STATE_HOME": str(work / "xdg-state")}
-        cmd = [
-            sys.executable,
-            "-m",
-            "auroravault",
-            "upload",
-            str(src),
-            "--state",
-            str(work / "state.sqlite"),
-            "--quiet",
-        ]
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        client_before = usage.ru_utime + usage.ru_stime
-        before = cpu_seconds(server.pid)
+        cmd, env = upload_cli(server.url, token, [src], work)
+        client_before, before = children_cpu(), cpu_seconds(server.pid)
         started = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
         wall = time.perf_counter() - started
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return {
             "seconds": wall,
             "server_cpu_s": cpu_seconds(server.pid) - before,
-            "client_cpu_s": usage.ru_utime + usage.ru_stime - client_before,
+            "client_cpu_s": children_cpu() - client_before,
         }
 
 

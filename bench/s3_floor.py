@@ -20,7 +20,6 @@ profiling tool, like ``receive_floor.py``.
 from __future__ import annotations
 
 import hashlib
-import resource
 import secrets
 import shutil
 import subprocess
@@ -34,24 +33,19 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import INPUTS, Server, bench_env, photo_library, register, s3_env, seaweedfs
-from import_bench import _ready_count, time_rclone
+from common import INPUTS, Server, children_cpu, photo_library, register, s3_env, seaweedfs, upload_cli
+from import_bench import time_rclone, wait_ready
 from receive_cpu import cpu_seconds
 from receive_floor import FloorRuns, curl_put, floor_args
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def rclone(src: Path, weed: Any, work: Path) -> dict[str, float]:
-    weed_before, own_before = cpu_seconds(weed.pid), _children_cpu()
+    weed_before, own_before = cpu_seconds(weed.pid), children_cpu()
     wall = time_rclone(src, weed, work)
     return {
         "seconds": wall,
         "s3_cpu_s": cpu_seconds(weed.pid) - weed_before,
-        "client_cpu_s": _children_cpu() - own_before,
+        "client_cpu_s": children_cpu() - own_before,
     }
 
 
@@ -77,21 +71,13 @@ def curl_presigned(files: list[Path], weed: Any, work: Path) -> dict[str, float]
                 chunk = files[start : start + 50]
                 items = api.post("/api/v1/uploads", json={"files": _specs(chunk)}).raise_for_status().json()["items"]
                 targets += [(p, i["upload"]["url"], i["upload"]["headers"]) for p, i in zip(chunk, items, strict=True)]
-        weed_before, own_before = cpu_seconds(weed.pid), _children_cpu()
+        weed_before, own_before = cpu_seconds(weed.pid), children_cpu()
         wall = curl_put(targets, work)
         return {
             "seconds": wall,
             "s3_cpu_s": cpu_seconds(weed.pid) - weed_before,
-            "client_cpu_s": _children_cpu() - own_before,
+            "client_cpu_s": children_cpu() - own_before,
         }
-
-
-def _wait_ready(url: str, token: str, count: int, deadline: float) -> None:
-    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=60) as api:
-        while _ready_count(api)[1] < count:
-            if time.perf_counter() > deadline:
-                raise RuntimeError("not browsable in 900 s")
-            time.sleep(0.2)
 
 
 def _autogroup_nice(pid: int, nice: int) -> None:
@@ -106,11 +92,8 @@ def upload(
         if group_nice is not None:
             _autogroup_nice(server.pid, group_nice)
         _, token = register(server.url, f"s3floor-{secrets.token_hex(3)}@example.com")
-        client_env = {**bench_env(), "AURORAVAULT_SERVER_URL": server.url, "AURORAVAULT_TOKEN": token}
-        client_env |= {"XDG_CONFIG_HOME": str(work / "xdg-config"), "XDG_STATE_HOME": str(work / "xdg-state")}
-        state = work / f"state-{secrets.token_hex(3)}.sqlite"
-        cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(state), "--quiet"]
-        own_before = _children_cpu()
+        cmd, client_env = upload_cli(server.url, token, [src], work)
+        own_before = children_cpu()
         server_before, weed_before = cpu_seconds(server.pid), cpu_seconds(weed.pid)
         started = time.perf_counter()
         subprocess.run(cmd, env=client_env, check=True, stdout=subprocess.DEVNULL)
@@ -118,11 +101,11 @@ def upload(
             "seconds": time.perf_counter() - started,
             "s3_cpu_s": cpu_seconds(weed.pid) - weed_before,
             "server_cpu_s": cpu_seconds(server.pid) - server_before,
-            "client_cpu_s": _children_cpu() - own_before,
+            "client_cpu_s": children_cpu() - own_before,
         }
         if not jobs:
             return row
-        _wait_ready(server.url, token, count, started + 900)
+        wait_ready(server.url, token, count, started + 900)
         row["browsable_seconds"] = time.perf_counter() - started
         row["s3_cpu_to_browsable_s"] = cpu_seconds(weed.pid) - weed_before
         row["server_cpu_to_browsable_s"] = cpu_seconds(server.pid) - server_before
@@ -135,15 +118,12 @@ def deferred(src: Path, weed: Any, work: Path, count: int) -> dict[str, float]:
     data = work / f"data-{secrets.token_hex(3)}"
     with Server(data, env) as server:
         _, token = register(server.url, f"s3floor-{secrets.token_hex(3)}@example.com")
-        client_env = {**bench_env(), "AURORAVAULT_SERVER_URL": server.url, "AURORAVAULT_TOKEN": token}
-        client_env |= {"XDG_CONFIG_HOME": str(work / "xdg-config"), "XDG_STATE_HOME": str(work / "xdg-state")}
-        state = work / f"state-{secrets.token_hex(3)}.sqlite"
-        cmd = [sys.executable, "-m", "auroravault", "upload", str(src), "--state", str(state), "--quiet"]
+        cmd, client_env = upload_cli(server.url, token, [src], work)
         started = time.perf_counter()
         subprocess.run(cmd, env=client_env, check=True, stdout=subprocess.DEVNULL)
         uploaded = time.perf_counter() - started
     with Server(data, {**env, "AURORAVAULT_JOBS__ENABLED": "true"}) as server:
-        _wait_ready(server.url, token, count, started + 900)
+        wait_ready(server.url, token, count, started + 900)
     return {"seconds": uploaded, "browsable_seconds": time.perf_counter() - started}
 
 
